@@ -1,0 +1,133 @@
+// Package cachetta is a file-backed JSON cache for Go values and a memoizer
+// for expensive functions: the Go member of the Cachetta family, whose Python
+// and JavaScript packages share its files and its automatic keys.
+//
+//	users := cachetta.Must(cachetta.New[[]User]("cache/users.json",
+//		cachetta.WithDuration(time.Hour)))
+//	getUsers := cachetta.Wrap(users, fetchUsers) // fetchUsers(ctx) ([]User, error)
+//	list, err := getUsers(ctx)                   // runs fetchUsers at most once an hour
+//
+//	profiles := cachetta.Must(cachetta.New[Profile]("cache/profile.json"))
+//	getProfile := cachetta.Wrap1(profiles, fetchProfile) // cache/profile-<key>.json per id
+//	err = profiles.Invalidate(ctx, 42)                   // drops what getProfile(ctx, 42) wrote
+//
+// # Files
+//
+// An entry is one file holding exactly the JSON encoding of its value, with
+// no envelope, so any JSON reader can use it. Writes go to a temporary file in
+// the same directory that is renamed over the target: readers in this and
+// other processes see the old value or the new one, never a torn one.
+//
+// # Freshness
+//
+// An entry is fresh while now - mtime < duration, where mtime is its file's
+// modification time; an mtime in the future counts as fresh. A missing,
+// expired or undecodable file is a miss, never an error; errors are reserved
+// for I/O failures a caller can act on and for a done context.
+//
+// # Concurrency
+//
+// A *Cachetta is immutable after New and safe for use by any number of
+// goroutines. Join and With return copies that share the in-memory LRU and the
+// bookkeeping of background refreshes with the original.
+package cachetta
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+)
+
+// ErrArgs reports arguments that cannot be turned into a cache path: values
+// Key cannot encode, or arguments that do not fit the path function.
+var ErrArgs = errors.New("cachetta: bad arguments")
+
+// Cachetta is a cache of values of type T stored as JSON files. Create one with
+// New; the zero value is not usable.
+type Cachetta[T any] struct {
+	path      string
+	cfg       config
+	condition func(T) bool // nil keeps every result
+	memory    *lruCache[T] // nil when the LRU is off
+	shared    *shared[T]   // common to a cache and all its copies
+	fsys      fileSystem   // the plain file system, or one confined by WithRoot
+}
+
+// New returns a cache of values of type T at path, configured by opts. The
+// path is the file of a cache without arguments and the pattern of the files
+// of a cache with arguments (see PathFor). New reports an error for an empty
+// path or invalid options; it never panics on input.
+func New[T any](path string, opts ...Option) (*Cachetta[T], error) {
+	if path == "" {
+		return nil, errors.New("cachetta: empty path")
+	}
+	cfg := defaultConfig()
+	for _, opt := range opts {
+		opt.apply(&cfg)
+	}
+	c := &Cachetta[T]{path: path, shared: newShared[T]()}
+	if err := c.configure(cfg); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// configure validates cfg and sets everything derived from it, keeping the
+// memory of c when its size did not change.
+func (c *Cachetta[T]) configure(cfg config) error {
+	if err := cfg.validate(); err != nil {
+		return fmt.Errorf("cachetta: %w", err)
+	}
+	keep, err := checkCondition[T](&cfg)
+	if err != nil {
+		return fmt.Errorf("cachetta: %w", err)
+	}
+	fsys, err := newFileSystem(cfg.root)
+	if err != nil {
+		return err
+	}
+	if c.memory == nil || c.memory.size != cfg.lruSize {
+		c.memory = c.shared.newMemory(cfg.lruSize)
+	}
+	c.cfg, c.condition, c.fsys = cfg, keep, fsys
+	return nil
+}
+
+// Must returns c, or panics with err when it is not nil. It is meant for
+// package-level variables:
+//
+//	var users = cachetta.Must(cachetta.New[[]User]("cache/users.json"))
+func Must[T any](c *Cachetta[T], err error) *Cachetta[T] {
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Path returns the path the cache was configured with.
+func (c *Cachetta[T]) Path() string {
+	return c.path
+}
+
+// Join returns a copy of c whose path is filepath.Join(c.Path(), elem...), as
+// Python's cache / "name.json". The copy shares c's memory and refreshes.
+func (c *Cachetta[T]) Join(elem ...string) *Cachetta[T] {
+	cp := *c
+	cp.path = filepath.Join(append([]string{c.path}, elem...)...)
+	return &cp
+}
+
+// With returns a copy of c with opts applied over c's settings, as Python's
+// cache.copy(...). The copy shares c's memory unless opts change its size.
+// c itself is unchanged.
+func (c *Cachetta[T]) With(opts ...Option) (*Cachetta[T], error) {
+	cp := *c
+	cfg := c.cfg
+	for _, opt := range opts {
+		opt.apply(&cfg)
+	}
+	if err := cp.configure(cfg); err != nil {
+		return nil, err
+	}
+	return &cp, nil
+}

@@ -1,0 +1,589 @@
+package cachetta
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// maxKeyDepth bounds the nesting of key arguments, which also stops cycles.
+const maxKeyDepth = 1000
+
+// Key returns the automatic key of args: the first 16 lowercase hex digits
+// of the SHA-256 of the text Python's json.dumps({"args": [args...],
+// "kwargs": {}}, sort_keys=True) writes. A Go and a Python program that cache
+// a call with equal arguments under one path therefore share one file.
+//
+// Arguments are encoded as encoding/json encodes them (struct tags,
+// json.Marshaler and encoding.TextMarshaler are honoured), with the spelling
+// of Python: floats as Python's repr writes them (1.0, 1e+16), non-ASCII as
+// \u escapes, map keys sorted. Go floats stay floats, so float64(1) keys as
+// 1.0, as in Python; numbers inside a MarshalJSON result are floats only when
+// written with '.', 'e' or 'E'. Maps with integer keys sort numerically, as
+// Python sorts int keys. Funcs, channels, complex numbers, NaN, infinities,
+// strings that are not UTF-8 and cycles are errors wrapping ErrArgs.
+func Key(args ...any) (string, error) {
+	buf := keyBuffers.Get().(*[]byte)
+	defer keyBuffers.Put(buf)
+	text, err := appendCanonical((*buf)[:0], args)
+	*buf = text
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(text)
+	return hex.EncodeToString(sum[:8]), nil
+}
+
+var keyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
+// appendCanonical appends the text whose hash is the key of args.
+func appendCanonical(dst []byte, args []any) ([]byte, error) {
+	dst = append(dst, `{"args": [`...)
+	for i, a := range args {
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		var err error
+		if dst, err = appendKeyValue(dst, a, 0); err != nil {
+			return dst, fmt.Errorf("%w: argument %d: %w", ErrArgs, i, err)
+		}
+	}
+	return append(dst, `], "kwargs": {}}`...), nil
+}
+
+// appendKeyValue appends v as Python's json.dumps would write its equivalent.
+// Common types skip reflection.
+func appendKeyValue(dst []byte, v any, depth int) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(dst, "null"...), nil
+	case string:
+		return appendPyString(dst, x)
+	case int:
+		return strconv.AppendInt(dst, int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(dst, x, 10), nil
+	case bool:
+		return strconv.AppendBool(dst, x), nil
+	case float64:
+		return appendPyFloat(dst, x, 64)
+	}
+	return appendReflect(dst, reflect.ValueOf(v), depth)
+}
+
+var (
+	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()
+	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+	numberType        = reflect.TypeFor[json.Number]()
+)
+
+func appendReflect(dst []byte, v reflect.Value, depth int) ([]byte, error) {
+	if depth > maxKeyDepth {
+		return dst, errors.New("nested too deeply, or cyclic")
+	}
+	if !v.IsValid() {
+		return append(dst, "null"...), nil
+	}
+	t := v.Type()
+	if t.Implements(jsonMarshalerType) || t.Implements(textMarshalerType) ||
+		v.CanAddr() && (reflect.PointerTo(t).Implements(jsonMarshalerType) || reflect.PointerTo(t).Implements(textMarshalerType)) {
+		return appendMarshaler(dst, v, depth)
+	}
+	if t == numberType {
+		return appendNumberText(dst, v.String())
+	}
+	switch v.Kind() {
+	case reflect.Bool:
+		return strconv.AppendBool(dst, v.Bool()), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.AppendInt(dst, v.Int(), 10), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.AppendUint(dst, v.Uint(), 10), nil
+	case reflect.Float32:
+		return appendPyFloat(dst, v.Float(), 32)
+	case reflect.Float64:
+		return appendPyFloat(dst, v.Float(), 64)
+	case reflect.String:
+		return appendPyString(dst, v.String())
+	case reflect.Interface, reflect.Pointer:
+		if v.IsNil() {
+			return append(dst, "null"...), nil
+		}
+		return appendReflect(dst, v.Elem(), depth+1)
+	case reflect.Slice:
+		if v.IsNil() {
+			return append(dst, "null"...), nil
+		}
+		if t.Elem().Kind() == reflect.Uint8 && !t.Elem().Implements(jsonMarshalerType) && !t.Elem().Implements(textMarshalerType) {
+			return appendPyString(dst, base64.StdEncoding.EncodeToString(v.Bytes()))
+		}
+		return appendList(dst, v, depth)
+	case reflect.Array:
+		return appendList(dst, v, depth)
+	case reflect.Map:
+		if v.IsNil() {
+			return append(dst, "null"...), nil
+		}
+		return appendMap(dst, v, depth)
+	case reflect.Struct:
+		return appendStruct(dst, v, depth)
+	}
+	return dst, fmt.Errorf("unsupported type %v", t)
+}
+
+func appendList(dst []byte, v reflect.Value, depth int) ([]byte, error) {
+	dst = append(dst, '[')
+	for i := range v.Len() {
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		var err error
+		if dst, err = appendReflect(dst, v.Index(i), depth+1); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, ']'), nil
+}
+
+// mapKey is a map key as JSON writes it, with the number Python would sort an
+// integer key by.
+type mapKey struct {
+	text  string
+	num   int64  // signed integer keys
+	unum  uint64 // unsigned integer keys
+	value reflect.Value
+}
+
+func appendMap(dst []byte, v reflect.Value, depth int) ([]byte, error) {
+	keyType := v.Type().Key()
+	var byText bool
+	switch {
+	case keyType.Kind() == reflect.String || keyType.Implements(textMarshalerType):
+		byText = true
+	case keyType.Kind() >= reflect.Int && keyType.Kind() <= reflect.Uintptr:
+	default:
+		return dst, fmt.Errorf("unsupported map key type %v", keyType)
+	}
+	keys := make([]mapKey, 0, v.Len())
+	iter := v.MapRange()
+	for iter.Next() {
+		k, err := newMapKey(iter.Key())
+		if err != nil {
+			return dst, err
+		}
+		k.value = iter.Value()
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b mapKey) int {
+		if byText {
+			return strings.Compare(a.text, b.text)
+		}
+		if c := cmpInt(a.num, b.num); c != 0 {
+			return c
+		}
+		return cmpInt(a.unum, b.unum)
+	})
+	dst = append(dst, '{')
+	for i, k := range keys {
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		var err error
+		if dst, err = appendPyString(dst, k.text); err != nil {
+			return dst, err
+		}
+		dst = append(dst, ": "...)
+		if dst, err = appendReflect(dst, k.value, depth+1); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+// newMapKey resolves a map key as encoding/json does: strings as they are,
+// then text marshalers, then integers.
+func newMapKey(k reflect.Value) (mapKey, error) {
+	switch {
+	case k.Kind() == reflect.String:
+		return mapKey{text: k.String()}, nil
+	case k.Type().Implements(textMarshalerType):
+		if k.Kind() == reflect.Pointer && k.IsNil() {
+			return mapKey{}, nil
+		}
+		text, err := k.Interface().(encoding.TextMarshaler).MarshalText()
+		return mapKey{text: string(text)}, err
+	case k.CanInt():
+		return mapKey{num: k.Int(), text: strconv.FormatInt(k.Int(), 10)}, nil
+	}
+	return mapKey{unum: k.Uint(), text: strconv.FormatUint(k.Uint(), 10)}, nil
+}
+
+func cmpInt[N int64 | uint64](a, b N) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func appendStruct(dst []byte, v reflect.Value, depth int) ([]byte, error) {
+	dst = append(dst, '{')
+	first := true
+	for _, f := range fieldsOf(v.Type()) {
+		fv, ok := fieldByIndex(v, f.index)
+		if !ok || f.omitEmpty && isEmptyValue(fv) || f.omitZero && fv.IsZero() {
+			continue
+		}
+		if !first {
+			dst = append(dst, ", "...)
+		}
+		first = false
+		var err error
+		if dst, err = appendPyString(dst, f.name); err != nil {
+			return dst, err
+		}
+		dst = append(dst, ": "...)
+		if f.quoted {
+			text, err := json.Marshal(fv.Interface())
+			if err != nil {
+				return dst, err
+			}
+			dst, err = appendPyString(dst, string(text))
+			if err != nil {
+				return dst, err
+			}
+			continue
+		}
+		if dst, err = appendReflect(dst, fv, depth+1); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+// fieldByIndex follows index through embedded structs; ok is false when it
+// passes a nil embedded pointer, whose fields encoding/json leaves out.
+func fieldByIndex(v reflect.Value, index []int) (reflect.Value, bool) {
+	for i, x := range index {
+		if i > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return reflect.Value{}, false
+			}
+			v = v.Elem()
+		}
+		v = v.Field(x)
+	}
+	return v, true
+}
+
+func isEmptyValue(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+		return v.IsZero()
+	}
+	return false
+}
+
+// appendMarshaler appends what a json.Marshaler or encoding.TextMarshaler
+// makes of v, re-spelled the Python way.
+func appendMarshaler(dst []byte, v reflect.Value, depth int) ([]byte, error) {
+	if v.Kind() == reflect.Pointer && v.IsNil() {
+		return append(dst, "null"...), nil
+	}
+	if !v.Type().Implements(jsonMarshalerType) && !v.Type().Implements(textMarshalerType) {
+		v = v.Addr()
+	}
+	if m, ok := v.Interface().(json.Marshaler); ok {
+		text, err := m.MarshalJSON()
+		if err != nil {
+			return dst, err
+		}
+		dec := json.NewDecoder(bytes.NewReader(text))
+		dec.UseNumber()
+		var generic any
+		if err := dec.Decode(&generic); err != nil {
+			return dst, fmt.Errorf("%v.MarshalJSON: %w", v.Type(), err)
+		}
+		return appendGeneric(dst, generic, depth+1)
+	}
+	text, err := v.Interface().(encoding.TextMarshaler).MarshalText()
+	if err != nil {
+		return dst, err
+	}
+	return appendPyString(dst, string(text))
+}
+
+// appendGeneric appends a value decoded from JSON with UseNumber.
+func appendGeneric(dst []byte, v any, depth int) ([]byte, error) {
+	if depth > maxKeyDepth {
+		return dst, errors.New("nested too deeply")
+	}
+	switch x := v.(type) {
+	case json.Number:
+		return appendNumberText(dst, string(x))
+	case []any:
+		dst = append(dst, '[')
+		for i, e := range x {
+			if i > 0 {
+				dst = append(dst, ", "...)
+			}
+			var err error
+			if dst, err = appendGeneric(dst, e, depth+1); err != nil {
+				return dst, err
+			}
+		}
+		return append(dst, ']'), nil
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		dst = append(dst, '{')
+		for i, k := range keys {
+			if i > 0 {
+				dst = append(dst, ", "...)
+			}
+			var err error
+			if dst, err = appendPyString(dst, k); err != nil {
+				return dst, err
+			}
+			dst = append(dst, ": "...)
+			if dst, err = appendGeneric(dst, x[k], depth+1); err != nil {
+				return dst, err
+			}
+		}
+		return append(dst, '}'), nil
+	}
+	return appendKeyValue(dst, v, depth)
+}
+
+// appendNumberText appends a JSON number as Python reads and rewrites it: a
+// float when it has '.', 'e' or 'E', an int otherwise.
+func appendNumberText(dst []byte, s string) ([]byte, error) {
+	if strings.ContainsAny(s, ".eE") {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return dst, fmt.Errorf("number %q: %w", s, err)
+		}
+		return appendPyFloat(dst, f, 64)
+	}
+	if !json.Valid([]byte(s)) {
+		return dst, fmt.Errorf("invalid number %q", s)
+	}
+	if s == "-0" {
+		s = "0"
+	}
+	return append(dst, s...), nil
+}
+
+// appendPyFloat appends f as Python's repr writes it: the shortest digits that
+// read back to f, in positional notation for exponents -4 to 15 with at least
+// one digit after the point, in scientific notation with a two-digit
+// exponent otherwise.
+func appendPyFloat(dst []byte, f float64, bits int) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return dst, fmt.Errorf("unsupported float %v", f)
+	}
+	var scratch [32]byte
+	sci := strconv.AppendFloat(scratch[:0], f, 'e', -1, bits)
+	exp, _ := strconv.Atoi(string(sci[bytes.IndexByte(sci, 'e')+1:]))
+	if exp < -4 || exp >= 16 {
+		return append(dst, sci...), nil
+	}
+	start := len(dst)
+	dst = strconv.AppendFloat(dst, f, 'f', -1, bits)
+	if bytes.IndexByte(dst[start:], '.') < 0 {
+		dst = append(dst, ".0"...)
+	}
+	return dst, nil
+}
+
+// appendPyString appends s quoted as Python's json.dumps writes it with
+// ensure_ascii: printable ASCII as is, everything else escaped, characters
+// beyond the BMP as surrogate pairs.
+func appendPyString(dst []byte, s string) ([]byte, error) {
+	const hexDigits = "0123456789abcdef"
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			default:
+				if c < 0x20 || c == 0x7f {
+					dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+				} else {
+					dst = append(dst, c)
+				}
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return dst, fmt.Errorf("string %q is not valid UTF-8", s)
+		}
+		i += size
+		units := [2]rune{r}
+		n := 1
+		if r > 0xffff {
+			units[0], units[1] = utf16.EncodeRune(r)
+			n = 2
+		}
+		for _, u := range units[:n] {
+			dst = append(dst, '\\', 'u', hexDigits[u>>12&0xf], hexDigits[u>>8&0xf], hexDigits[u>>4&0xf], hexDigits[u&0xf])
+		}
+	}
+	return append(dst, '"'), nil
+}
+
+// field is a struct field as encoding/json sees it.
+type field struct {
+	name      string
+	index     []int
+	tagged    bool
+	omitEmpty bool
+	omitZero  bool
+	quoted    bool // the ",string" option
+}
+
+var fieldCache sync.Map // reflect.Type -> []field
+
+// fieldsOf returns the fields encoding/json writes for struct type t, sorted
+// by name as Python's sort_keys orders them.
+func fieldsOf(t reflect.Type) []field {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.([]field)
+	}
+	fields := typeFields(t)
+	fieldCache.Store(t, fields)
+	return fields
+}
+
+// typeFields follows encoding/json's rules: exported fields, json tag names,
+// "-" skipped, embedded structs promoted, and of several fields with one name
+// the shallowest wins, a tagged one breaking a tie, none when still tied.
+func typeFields(t reflect.Type) []field {
+	type embedded struct {
+		typ   reflect.Type
+		index []int
+	}
+	var fields []field
+	hidden := map[string]bool{}        // names decided at a shallower depth
+	visited := map[reflect.Type]bool{} // embedded types already expanded
+	next := []embedded{{typ: t}}
+	for len(next) > 0 {
+		current := next
+		next = nil
+		byName := map[string][]field{}
+		for _, e := range current {
+			if visited[e.typ] {
+				continue
+			}
+			visited[e.typ] = true
+			for i := range e.typ.NumField() {
+				sf := e.typ.Field(i)
+				ft := sf.Type
+				if ft.Name() == "" && ft.Kind() == reflect.Pointer {
+					ft = ft.Elem()
+				}
+				if !sf.IsExported() && !(sf.Anonymous && ft.Kind() == reflect.Struct) {
+					continue
+				}
+				tag := sf.Tag.Get("json")
+				if tag == "-" {
+					continue
+				}
+				name, opts, _ := strings.Cut(tag, ",")
+				index := append(slices.Clip(e.index), i)
+				if name == "" && sf.Anonymous && ft.Kind() == reflect.Struct {
+					next = append(next, embedded{typ: ft, index: index})
+					continue
+				}
+				if !sf.IsExported() {
+					continue
+				}
+				f := field{name: name, index: index, tagged: name != ""}
+				if name == "" {
+					f.name = sf.Name
+				}
+				for opt := range strings.SplitSeq(opts, ",") {
+					switch opt {
+					case "omitempty":
+						f.omitEmpty = true
+					case "omitzero":
+						f.omitZero = true
+					case "string":
+						switch ft.Kind() {
+						case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+							reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+							reflect.Float32, reflect.Float64, reflect.String:
+							f.quoted = true
+						}
+					}
+				}
+				byName[f.name] = append(byName[f.name], f)
+			}
+		}
+		for name, candidates := range byName {
+			if hidden[name] {
+				continue
+			}
+			hidden[name] = true
+			if f, ok := dominant(candidates); ok {
+				fields = append(fields, f)
+			}
+		}
+	}
+	slices.SortFunc(fields, func(a, b field) int { return strings.Compare(a.name, b.name) })
+	return fields
+}
+
+// dominant picks the one field of a name at one depth: the only one, or the
+// only tagged one.
+func dominant(candidates []field) (field, bool) {
+	if len(candidates) == 1 {
+		return candidates[0], true
+	}
+	var tagged []field
+	for _, f := range candidates {
+		if f.tagged {
+			tagged = append(tagged, f)
+		}
+	}
+	if len(tagged) == 1 {
+		return tagged[0], true
+	}
+	return field{}, false
+}

@@ -1,0 +1,177 @@
+package cachetta
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"reflect"
+	"time"
+)
+
+// DefaultDuration is how long an entry stays fresh unless WithDuration says
+// otherwise.
+const DefaultDuration = 7 * 24 * time.Hour
+
+// DefaultRefreshTimeout bounds one background refresh unless
+// WithRefreshTimeout says otherwise.
+const DefaultRefreshTimeout = time.Minute
+
+// An Option configures a Cachetta. Options are made by the With functions of
+// this package; later options override earlier ones.
+type Option interface {
+	apply(*config)
+}
+
+// optionFunc keeps the Option interface sealed: only this package can make
+// options.
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// config holds every setting of a cache. It is copied by value, never shared.
+type config struct {
+	duration       time.Duration
+	read           bool
+	write          bool
+	logger         *slog.Logger
+	condition      any // func(T) bool, checked against T in New
+	pathFunc       *pathFunc
+	lruSize        int
+	stale          time.Duration
+	refreshTimeout time.Duration
+	codec          Codec
+	root           string
+	fileMode       fs.FileMode
+	dirMode        fs.FileMode
+}
+
+func defaultConfig() config {
+	return config{
+		duration:       DefaultDuration,
+		read:           true,
+		write:          true,
+		logger:         slog.Default(),
+		refreshTimeout: DefaultRefreshTimeout,
+		codec:          JSON,
+		fileMode:       0o600,
+		dirMode:        0o700,
+	}
+}
+
+// validate reports the first setting no cache can work with.
+func (c *config) validate() error {
+	switch {
+	case c.duration <= 0:
+		return fmt.Errorf("duration must be positive, got %v", c.duration)
+	case c.lruSize < 0:
+		return fmt.Errorf("LRU size must not be negative, got %d", c.lruSize)
+	case c.stale < 0:
+		return fmt.Errorf("stale duration must not be negative, got %v", c.stale)
+	case c.refreshTimeout <= 0:
+		return fmt.Errorf("refresh timeout must be positive, got %v", c.refreshTimeout)
+	case c.logger == nil:
+		return errors.New("logger must not be nil")
+	case c.codec == nil:
+		return errors.New("codec must not be nil")
+	case c.pathFunc != nil && c.pathFunc.call == nil:
+		return errors.New("path function must not be nil")
+	case c.fileMode&^fs.ModePerm != 0 || c.fileMode&0o600 != 0o600:
+		return fmt.Errorf("file mode %v must be permission bits including 0600", c.fileMode)
+	case c.dirMode&^fs.ModePerm != 0 || c.dirMode&0o700 != 0o700:
+		return fmt.Errorf("directory mode %v must be permission bits including 0700", c.dirMode)
+	}
+	return nil
+}
+
+// WithDuration sets how long an entry stays fresh, measured from its file's
+// modification time. The default is DefaultDuration; it must be positive.
+func WithDuration(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.duration = d })
+}
+
+// WithRead turns reading on or off. With reading off every read is a miss and
+// a wrapped function runs on every call. The default is true.
+func WithRead(on bool) Option {
+	return optionFunc(func(c *config) { c.read = on })
+}
+
+// WithWrite turns writing on or off. With writing off Write does nothing and
+// returns nil. The default is true.
+func WithWrite(on bool) Option {
+	return optionFunc(func(c *config) { c.write = on })
+}
+
+// WithLogger sets the logger. Hits, misses and writes are logged at debug
+// level, corrupt files and failed writes inside a wrapper at warn level, and
+// failed background refreshes at error level. The default is slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(c *config) { c.logger = l })
+}
+
+// WithCondition sets a predicate that a wrapped function's result must pass to
+// be written; a rejected result is still returned to the caller. T is inferred
+// from keep, and New reports an error when it is not the cache's type. It does
+// not apply to Write. The default keeps every result.
+func WithCondition[T any](keep func(T) bool) Option {
+	return optionFunc(func(c *config) { c.condition = keep })
+}
+
+// WithLRU keeps up to size decoded entries in memory, checked before the disk.
+// Zero, the default, turns the memory layer off.
+//
+// A memory hit touches no file, so a change made by another process becomes
+// visible only when the memory entry expires or is invalidated. Values are
+// returned as stored: callers must not mutate a returned map, slice or pointer
+// target.
+func WithLRU(size int) Option {
+	return optionFunc(func(c *config) { c.lruSize = size })
+}
+
+// WithStaleDuration lets a wrapped function serve an entry for d past its
+// expiry while one background refresh replaces it. Zero, the default, turns
+// stale-while-revalidate off.
+func WithStaleDuration(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.stale = d })
+}
+
+// WithRefreshTimeout bounds one background refresh. The default is
+// DefaultRefreshTimeout.
+func WithRefreshTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.refreshTimeout = d })
+}
+
+// WithCodec sets how values are encoded to and decoded from files. The default
+// is JSON. Files must stay JSON for the Python and JavaScript members of the
+// Cachetta family to share them.
+func WithCodec(codec Codec) Option {
+	return optionFunc(func(c *config) { c.codec = codec })
+}
+
+// WithFileMode sets the permission bits of new cache files. The default is
+// 0600; the mode must include 0600.
+func WithFileMode(mode fs.FileMode) Option {
+	return optionFunc(func(c *config) { c.fileMode = mode })
+}
+
+// WithDirMode sets the permission bits of directories the cache creates. The
+// default is 0700; the mode must include 0700.
+func WithDirMode(mode fs.FileMode) Option {
+	return optionFunc(func(c *config) { c.dirMode = mode })
+}
+
+// checkCondition returns the condition of cfg as a func(T) bool, or an error
+// when it was made for another type.
+func checkCondition[T any](cfg *config) (func(T) bool, error) {
+	if cfg.condition == nil {
+		return nil, nil
+	}
+	keep, ok := cfg.condition.(func(T) bool)
+	if !ok {
+		return nil, fmt.Errorf("condition is %T, want func(%v) bool", cfg.condition, reflect.TypeFor[T]())
+	}
+	if keep == nil {
+		return nil, errors.New("condition must not be nil")
+	}
+	return keep, nil
+}

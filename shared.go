@@ -1,0 +1,87 @@
+package cachetta
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// shared is the state a cache has in common with its copies (Join, With): the
+// memories, the coordination of operations on one path, and the background
+// refreshes.
+type shared[T any] struct {
+	mu       sync.Mutex            // guards paths and memories
+	paths    map[string]*pathState // only paths some operation is using now
+	memories []*lruCache[T]        // every memory of the family, for writes to clear
+
+	refreshes tracker
+}
+
+func newShared[T any]() *shared[T] {
+	return &shared[T]{paths: make(map[string]*pathState)}
+}
+
+// pathState orders the operations on one file so that memory never outlives
+// the disk: a rename or removal of the file and the matching memory update
+// happen together under mu.
+type pathState struct {
+	refs int // guarded by shared.mu
+
+	mu sync.Mutex // held across a rename or removal of the file and the memory update after it
+	// changes counts writes and invalidations: a disk read that began under an
+	// older count must not fill memory with what it read.
+	changes atomic.Uint64
+	// invalidations counts invalidations: a computation that began under an
+	// older count must not write its result.
+	invalidations atomic.Uint64
+}
+
+// acquire returns the state of path, creating it when no operation uses the
+// path now. Every acquire is paired with a release.
+func (s *shared[T]) acquire(path string) *pathState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ps := s.paths[path]
+	if ps == nil {
+		ps = new(pathState)
+		s.paths[path] = ps
+	}
+	ps.refs++
+	return ps
+}
+
+func (s *shared[T]) release(path string, ps *pathState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ps.refs--
+	if ps.refs == 0 {
+		delete(s.paths, path)
+	}
+}
+
+// current reports whether a computation that began with ps at invalidation
+// count gen may still write path: no Invalidate came in between.
+func (s *shared[T]) current(path string, ps *pathState, gen uint64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.paths[path] == ps && ps.invalidations.Load() == gen
+}
+
+// newMemory returns a memory of the given size that writes and invalidations
+// through any copy will clear, or nil for size 0.
+func (s *shared[T]) newMemory(size int) *lruCache[T] {
+	if size == 0 {
+		return nil
+	}
+	m := newLRUCache[T](size)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.memories = append(s.memories, m)
+	return m
+}
+
+// allMemories returns every memory of the family.
+func (s *shared[T]) allMemories() []*lruCache[T] {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.memories
+}

@@ -1,0 +1,91 @@
+package cachetta
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+)
+
+// refresh starts one background run of fn for the stale entry at path,
+// unless a run for it is in progress. Callers that miss while it runs join
+// it and receive its result.
+func (w *wrapper[T]) refresh(ctx context.Context, path string, fn func(context.Context) (T, error)) {
+	c := w.c
+	ps := c.shared.acquire(path)
+	guard := writeGuard{ps: ps, gen: ps.invalidations.Load()}
+	key := flightKey(path, guard.gen)
+
+	w.mu.Lock()
+	if _, running := w.flights[key]; running {
+		w.mu.Unlock()
+		c.shared.release(path, ps)
+		return
+	}
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.refreshTimeout)
+	f := &flight{ctx: fctx, cancel: cancel, waiters: 1, guard: guard}
+	w.flights[key] = f
+	w.mu.Unlock()
+
+	c.shared.refreshes.Go(func() {
+		defer c.shared.release(path, ps)
+		defer w.leave(key, f)
+		result, err, _ := w.group.Do(key, func() (any, error) { return w.run(f, path, fn) })
+		if p, ok := result.(*panicValue); ok {
+			c.cfg.logger.LogAttrs(fctx, slog.LevelError, "background refresh panicked",
+				slog.String("path", path), slog.Any("panic", p.value))
+		} else if err != nil {
+			c.cfg.logger.LogAttrs(fctx, slog.LevelError, "background refresh failed",
+				slog.String("path", path), slog.Any("err", err))
+		}
+	})
+}
+
+// Wait blocks until every background refresh started through c or any of its
+// copies has ended. Refreshes may start while Wait waits; it returns at a
+// moment when none runs.
+func (c *Cachetta[T]) Wait() {
+	c.shared.refreshes.Wait()
+}
+
+// tracker runs and counts background refreshes. Unlike a sync.WaitGroup it
+// may gain work while Wait is waiting, which a cache serving traffic needs.
+type tracker struct {
+	mu      sync.Mutex    // guards running and idle
+	running int           // refreshes in progress
+	idle    chan struct{} // closed when running drops to zero
+}
+
+// Go runs f in a new goroutine that Wait waits for.
+func (t *tracker) Go(f func()) {
+	t.mu.Lock()
+	if t.running == 0 {
+		t.idle = make(chan struct{})
+	}
+	t.running++
+	t.mu.Unlock()
+	go func() {
+		defer t.done()
+		f()
+	}()
+}
+
+func (t *tracker) done() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.running--
+	if t.running == 0 {
+		close(t.idle)
+	}
+}
+
+// Wait blocks until no function started by Go runs.
+func (t *tracker) Wait() {
+	t.mu.Lock()
+	if t.running == 0 {
+		t.mu.Unlock()
+		return
+	}
+	idle := t.idle
+	t.mu.Unlock()
+	<-idle
+}

@@ -1,0 +1,209 @@
+package cachetta
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"strconv"
+	"sync"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Wrap returns fn cached in c's file: a fresh entry is returned without
+// calling fn; on a miss fn runs, and its result is written unless the
+// condition rejects it. Concurrent calls share one run of fn. An error from
+// fn is returned and not cached; a failed write is logged and the result is
+// still returned. A panic in fn reaches every caller waiting on that run.
+//
+// The returned function is safe for concurrent use. To wrap with other
+// settings, as Python's cache(fn, duration=...), wrap a copy made by With.
+func Wrap[T any](c *Cachetta[T], fn func(context.Context) (T, error)) func(context.Context) (T, error) {
+	w := newWrapper(c, "Wrap")
+	return func(ctx context.Context) (T, error) {
+		return w.call(ctx, nil, fn)
+	}
+}
+
+// Wrap1 is Wrap for a function of one argument. Without a path function the
+// file is c.PathFor(a), so each distinct argument has its own file; with one
+// set by WithPathFunc it is the function's result. Wrap1 panics when the path
+// function cannot take an A.
+func Wrap1[A, T any](c *Cachetta[T], fn func(context.Context, A) (T, error)) func(context.Context, A) (T, error) {
+	w := newWrapper(c, "Wrap1", reflect.TypeFor[A]())
+	return func(ctx context.Context, a A) (T, error) {
+		return w.call(ctx, []any{a}, func(ctx context.Context) (T, error) { return fn(ctx, a) })
+	}
+}
+
+// Wrap2 is Wrap1 for a function of two arguments; a path function must be
+// set by WithPathFunc2.
+func Wrap2[A, B, T any](c *Cachetta[T], fn func(context.Context, A, B) (T, error)) func(context.Context, A, B) (T, error) {
+	w := newWrapper(c, "Wrap2", reflect.TypeFor[A](), reflect.TypeFor[B]())
+	return func(ctx context.Context, a A, b B) (T, error) {
+		return w.call(ctx, []any{a, b}, func(ctx context.Context) (T, error) { return fn(ctx, a, b) })
+	}
+}
+
+// Wrap3 is Wrap1 for a function of three arguments, which are always keyed
+// automatically: no path function takes three arguments.
+func Wrap3[A, B, C, T any](c *Cachetta[T], fn func(context.Context, A, B, C) (T, error)) func(context.Context, A, B, C) (T, error) {
+	w := newWrapper(c, "Wrap3", reflect.TypeFor[A](), reflect.TypeFor[B](), reflect.TypeFor[C]())
+	return func(ctx context.Context, a A, b B, cc C) (T, error) {
+		return w.call(ctx, []any{a, b, cc}, func(ctx context.Context) (T, error) { return fn(ctx, a, b, cc) })
+	}
+}
+
+// wrapper is the state of one wrapped function: its own singleflight group,
+// so two functions over one path never receive each other's results.
+type wrapper[T any] struct {
+	c     *Cachetta[T]
+	group singleflight.Group
+
+	mu      sync.Mutex         // guards flights
+	flights map[string]*flight // the runs of fn now in progress, by flight key
+}
+
+// flight is one shared run of a wrapped function.
+type flight struct {
+	ctx     context.Context // keeps the first caller's values; cancelled when no caller waits
+	cancel  context.CancelFunc
+	waiters int // callers waiting for the result, guarded by wrapper.mu
+	guard   writeGuard
+}
+
+// panicValue carries a panic of the wrapped function to the callers waiting
+// for its result, who panic again with value.
+type panicValue struct {
+	value any
+}
+
+// newWrapper checks that c's path function, if any, takes the wrapped
+// function's parameters. A mismatch is a programming error found at wrap
+// time, so it panics, as regexp.MustCompile does.
+func newWrapper[T any](c *Cachetta[T], name string, params ...reflect.Type) *wrapper[T] {
+	if pf := c.cfg.pathFunc; pf != nil {
+		ok := len(pf.params) == len(params)
+		for i := 0; ok && i < len(params); i++ {
+			ok = params[i].AssignableTo(pf.params[i])
+		}
+		if !ok {
+			panic(fmt.Sprintf("cachetta: %s: the path function takes %v, the wrapped function %v", name, pf.params, params))
+		}
+	}
+	return &wrapper[T]{c: c, flights: make(map[string]*flight)}
+}
+
+// call returns the cached result for args, or runs fn once for all
+// concurrent callers of the same file.
+func (w *wrapper[T]) call(ctx context.Context, args []any, fn func(context.Context) (T, error)) (T, error) {
+	var zero T
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	c := w.c
+	path, err := c.PathFor(args...)
+	if err != nil {
+		return zero, err
+	}
+	v, f, err := c.lookup(ctx, path)
+	switch {
+	case err != nil:
+		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache read failed, computing",
+			slog.String("path", path), slog.Any("err", err))
+	case f == fresh:
+		c.debug(ctx, "cache hit", path)
+		return v, nil
+	case f == stale:
+		c.debug(ctx, "cache hit: stale, refreshing", path)
+		w.refresh(ctx, path, fn)
+		return v, nil
+	}
+	return w.compute(ctx, path, fn)
+}
+
+// compute joins the run of fn for path, starting it when none runs, and
+// waits for its result or for ctx to be done.
+func (w *wrapper[T]) compute(ctx context.Context, path string, fn func(context.Context) (T, error)) (T, error) {
+	ps := w.c.shared.acquire(path)
+	defer w.c.shared.release(path, ps)
+	guard := writeGuard{ps: ps, gen: ps.invalidations.Load()}
+	key := flightKey(path, guard.gen)
+
+	w.mu.Lock()
+	f := w.flights[key]
+	if f == nil {
+		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		f = &flight{ctx: fctx, cancel: cancel, guard: guard}
+		w.flights[key] = f
+	}
+	f.waiters++
+	w.mu.Unlock()
+
+	ch := w.group.DoChan(key, func() (any, error) { return w.run(f, path, fn) })
+	select {
+	case r := <-ch:
+		w.leave(key, f)
+		if p, ok := r.Val.(*panicValue); ok {
+			panic(p.value)
+		}
+		v, _ := r.Val.(T) // a nil interface T arrives as nil
+		return v, r.Err
+	case <-ctx.Done():
+		w.leave(key, f)
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+// flightKey names the run for path that began after gen invalidations, so
+// that a caller arriving after an Invalidate starts a new run.
+func flightKey(path string, gen uint64) string {
+	return path + "\x00" + strconv.FormatUint(gen, 10)
+}
+
+// leave records that a caller stopped waiting for f. The last one to leave
+// cancels f's context and unregisters it, so that a later caller starts a
+// new run rather than joining one whose context is cancelled.
+func (w *wrapper[T]) leave(key string, f *flight) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	f.waiters--
+	if f.waiters > 0 {
+		return
+	}
+	f.cancel()
+	if w.flights[key] == f {
+		delete(w.flights, key)
+		w.group.Forget(key)
+	}
+}
+
+// run is the body of a flight: it runs fn and writes its result.
+func (w *wrapper[T]) run(f *flight, path string, fn func(context.Context) (T, error)) (result any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			result, err = &panicValue{value: p}, nil
+		}
+	}()
+	c := w.c
+	// A caller that missed just before the previous run wrote this file joins
+	// no run and starts this one: it finds the file here.
+	if v, fr, err := c.lookup(f.ctx, path); err == nil && fr == fresh {
+		return v, nil
+	}
+	v, err := fn(f.ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c.condition != nil && !c.condition(v) {
+		c.debug(f.ctx, "write skipped: condition rejected the result", path)
+		return v, nil
+	}
+	if err := c.write(f.ctx, path, v, &f.guard); err != nil {
+		c.cfg.logger.LogAttrs(f.ctx, slog.LevelWarn, "cache write failed",
+			slog.String("path", path), slog.Any("err", err))
+	}
+	return v, nil
+}

@@ -1,0 +1,195 @@
+package cachetta
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// tempSuffix ends the name of every temporary file the cache writes, so that
+// Prune can tell its own leftovers from other files.
+const tempSuffix = ".cachetta-tmp"
+
+// Write stores value in the file that args resolve to (see PathFor),
+// atomically: it encodes first, writes a temporary file in the same directory
+// and renames it over the target, creating missing directories. A failed
+// Write leaves the previous file intact and no temporary file behind. With
+// writing off it does nothing.
+func (c *Cachetta[T]) Write(ctx context.Context, value T, args ...any) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	path, err := c.PathFor(args...)
+	if err != nil {
+		return err
+	}
+	return c.write(ctx, path, value, nil)
+}
+
+// writeGuard lets a computation write only when no Invalidate of its path came
+// after it began.
+type writeGuard struct {
+	ps  *pathState
+	gen uint64 // ps.invalidations when the computation began
+}
+
+// write stores value at path. With a guard it writes nothing, and returns
+// nil, when the guard no longer holds.
+func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *writeGuard) error {
+	if !c.cfg.write {
+		c.debug(ctx, "write skipped: writing disabled", path)
+		return nil
+	}
+	data, err := c.cfg.codec.Marshal(value)
+	if err != nil {
+		return fmt.Errorf("cachetta: write %s: encode: %w", path, err)
+	}
+	memories := c.shared.allMemories()
+	// A directory removed between the temporary file's creation and the rename
+	// makes the rename fail; a second round recreates it.
+	for attempt := 1; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		tmp, modTime, err := c.writeTemp(path, data, len(memories) > 0)
+		if err != nil {
+			return fmt.Errorf("cachetta: write %s: %w", path, err)
+		}
+		err = c.commit(path, tmp, entry[T]{value: value, modTime: modTime}, memories, guard)
+		switch {
+		case err == nil:
+			c.debug(ctx, "cache write", path)
+			return nil
+		case errors.Is(err, errInvalidated):
+			c.debug(ctx, "write skipped: invalidated while computing", path)
+			return nil
+		case attempt < 3 && errors.Is(err, fs.ErrNotExist):
+			continue
+		}
+		return fmt.Errorf("cachetta: write %s: %w", path, err)
+	}
+}
+
+// errInvalidated reports a guarded write dropped because of an Invalidate.
+var errInvalidated = errors.New("invalidated")
+
+// commit renames tmp over path and updates every memory of the family, as one
+// step with respect to other writes and invalidations of path. It removes tmp
+// when it fails.
+func (c *Cachetta[T]) commit(path, tmp string, e entry[T], memories []*lruCache[T], guard *writeGuard) error {
+	ps := c.shared.acquire(path)
+	defer c.shared.release(path, ps)
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if guard != nil && (guard.ps != ps || ps.invalidations.Load() != guard.gen) {
+		c.fsys.remove(tmp)
+		return errInvalidated
+	}
+	if err := c.fsys.rename(tmp, path); err != nil {
+		c.fsys.remove(tmp)
+		return err
+	}
+	ps.changes.Add(1)
+	for _, m := range memories {
+		if m == c.memory && c.cfg.read {
+			m.add(path, e)
+		} else {
+			m.remove(path)
+		}
+	}
+	return nil
+}
+
+// writeTemp writes data to a new temporary file beside path and returns its
+// name and, when withModTime is set, its modification time. It creates the
+// directory when it is missing.
+func (c *Cachetta[T]) writeTemp(path string, data []byte, withModTime bool) (name string, modTime time.Time, err error) {
+	f, err := c.createTemp(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := c.fsys.mkdirAll(filepath.Dir(path), c.cfg.dirMode); err != nil {
+			return "", time.Time{}, err
+		}
+		f, err = c.createTemp(path)
+	}
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	name = f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			c.fsys.remove(name)
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return "", time.Time{}, err
+	}
+	if withModTime {
+		var info fs.FileInfo
+		if info, err = f.Stat(); err != nil {
+			return "", time.Time{}, err
+		}
+		modTime = info.ModTime()
+	}
+	if err = f.Close(); err != nil {
+		return "", time.Time{}, err
+	}
+	return name, modTime, nil
+}
+
+// createTemp creates a file named .<base>.<random>.cachetta-tmp beside path,
+// exclusively, so that no two writers share one.
+func (c *Cachetta[T]) createTemp(path string) (*os.File, error) {
+	dir, base := filepath.Split(path)
+	for range 10 {
+		name := dir + "." + base + "." + strconv.FormatUint(rand.Uint64(), 36) + tempSuffix
+		f, err := c.fsys.openFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, c.cfg.fileMode)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, fmt.Errorf("cannot create a temporary file beside %s", path)
+}
+
+// isTempName reports whether a file name is one createTemp makes.
+func isTempName(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.HasSuffix(name, tempSuffix)
+}
+
+// Invalidate removes the entry that args resolve to (see PathFor) from disk
+// and memory. A missing file is not an error. A wrapped computation of the
+// same path that is running does not write its result.
+func (c *Cachetta[T]) Invalidate(ctx context.Context, args ...any) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	path, err := c.PathFor(args...)
+	if err != nil {
+		return err
+	}
+	if info, err := c.fsys.lstat(path); err == nil && info.IsDir() {
+		return fmt.Errorf("cachetta: invalidate: %w", &fs.PathError{Op: "remove", Path: path, Err: errNotRegular})
+	}
+	ps := c.shared.acquire(path)
+	defer c.shared.release(path, ps)
+	ps.mu.Lock()
+	err = c.fsys.remove(path)
+	ps.invalidations.Add(1)
+	ps.changes.Add(1)
+	for _, m := range c.shared.allMemories() {
+		m.remove(path)
+	}
+	ps.mu.Unlock()
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cachetta: invalidate: %w", err)
+	}
+	c.debug(ctx, "cache invalidated", path)
+	return nil
+}
