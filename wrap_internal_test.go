@@ -1,0 +1,51 @@
+package cachetta
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"testing/synctest"
+)
+
+// TestNothingStaysRegistered checks the bookkeeping of a wrapper and of the
+// shared path states after calls that succeed, fail, panic and are cancelled.
+func TestNothingStaysRegistered(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := Must(New[int](filepath.Join(t.TempDir(), "n.json"), WithRead(false)))
+		w := newWrapper(c, "Wrap")
+		ctx := t.Context()
+		release := make(chan struct{})
+		calls := []func(context.Context) (int, error){
+			func(context.Context) (int, error) { return 1, nil },
+			func(context.Context) (int, error) { return 0, errors.New("boom") },
+			func(context.Context) (int, error) { panic("kaboom") },
+			func(ctx context.Context) (int, error) { <-release; return 0, ctx.Err() },
+		}
+		for i, fn := range calls {
+			ctx, cancel := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				defer func() { recover() }()
+				w.call(ctx, nil, fn)
+			}()
+			synctest.Wait()
+			cancel()
+			<-done
+			if i == len(calls)-1 {
+				close(release)
+				synctest.Wait()
+			}
+			w.mu.Lock()
+			flights := len(w.flights)
+			w.mu.Unlock()
+			c.shared.mu.Lock()
+			paths := len(c.shared.paths)
+			c.shared.mu.Unlock()
+			if flights != 0 || paths != 0 {
+				t.Errorf("call %d left %d flights and %d path states registered", i, flights, paths)
+			}
+		}
+	})
+}
