@@ -1,0 +1,265 @@
+package cachetta_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/cachetta-go/cachetta"
+)
+
+// staleCache returns a cache with a one-hour duration and a one-hour stale
+// window whose file holds "stale" and is 90 minutes old.
+func staleCache(t *testing.T, opts ...cachetta.Option) *cachetta.Cachetta[string] {
+	t.Helper()
+	opts = append([]cachetta.Option{cachetta.WithDuration(time.Hour), cachetta.WithStaleDuration(time.Hour)}, opts...)
+	c := newCache[string](t, "s.json", opts...)
+	writeFile(t, c.Path(), `"stale"`)
+	backdate(t, c.Path(), 90*time.Minute)
+	return c
+}
+
+func TestStaleCallReturnsAtOnceAndRefreshesOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		c := staleCache(t)
+		release := make(chan struct{})
+		var calls counter
+		get := cachetta.Wrap(c, func(context.Context) (string, error) {
+			calls.n.Add(1)
+			<-release
+			return "fresh", nil
+		})
+		for range 3 {
+			if v, err := get(ctx); v != "stale" || err != nil {
+				t.Fatalf("stale call = %q, %v; want stale at once", v, err)
+			}
+		}
+		synctest.Wait()
+		if calls.count() != 1 {
+			t.Errorf("%d refreshes started; want 1", calls.count())
+		}
+		close(release)
+		c.Wait()
+		if v, err := get(ctx); v != "fresh" || err != nil || calls.count() != 1 {
+			t.Errorf("after the refresh, get = %q, %v after %d calls; want fresh after 1", v, err, calls.count())
+		}
+	})
+}
+
+// TestMissJoinsTheRunningRefresh removes the file while its refresh runs: a
+// caller that then misses must receive the refresh's own value or error,
+// never a zero value, and must not start a second run.
+func TestMissJoinsTheRunningRefresh(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		t.Run(map[bool]string{false: "value", true: "error"}[fail], func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ctx := t.Context()
+				c := staleCache(t)
+				boom := errors.New("boom")
+				release := make(chan struct{})
+				var calls counter
+				get := cachetta.Wrap(c, func(context.Context) (string, error) {
+					calls.n.Add(1)
+					<-release
+					if fail {
+						return "", boom
+					}
+					return "fresh", nil
+				})
+				if v, _ := get(ctx); v != "stale" {
+					t.Fatalf("stale call = %q", v)
+				}
+				synctest.Wait()
+				if err := os.Remove(c.Path()); err != nil {
+					t.Fatal(err)
+				}
+				type result struct {
+					v   string
+					err error
+				}
+				joined := make(chan result)
+				go func() {
+					v, err := get(ctx)
+					joined <- result{v, err}
+				}()
+				synctest.Wait()
+				close(release)
+				r := <-joined
+				if fail && !errors.Is(r.err, boom) || !fail && (r.v != "fresh" || r.err != nil) {
+					t.Errorf("joiner got %q, %v", r.v, r.err)
+				}
+				if calls.count() != 1 {
+					t.Errorf("function ran %d times; want 1", calls.count())
+				}
+				c.Wait()
+			})
+		})
+	}
+}
+
+func TestRefreshOutlivesTheCallersContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := staleCache(t)
+		release := make(chan struct{})
+		seen := make(chan string, 1)
+		get := cachetta.Wrap(c, func(ctx context.Context) (string, error) {
+			<-release
+			seen <- strings.Join([]string{errString(ctx.Err()), ctx.Value(ctxKey{}).(string)}, " ")
+			return "fresh", nil
+		})
+		ctx, cancel := context.WithCancel(context.WithValue(t.Context(), ctxKey{}, "caller"))
+		if v, _ := get(ctx); v != "stale" {
+			t.Fatalf("stale call = %q", v)
+		}
+		cancel()
+		close(release)
+		c.Wait()
+		if got := <-seen; got != "<nil> caller" {
+			t.Errorf("refresh saw %q; want no error and the caller's value", got)
+		}
+		if v, _, _ := c.Read(t.Context()); v != "fresh" {
+			t.Errorf("after the refresh, Read = %q; want fresh", v)
+		}
+	})
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	return err.Error()
+}
+
+func TestRefreshFailures(t *testing.T) {
+	tests := []struct {
+		name    string
+		fn      func(ctx context.Context) (string, error)
+		opts    []cachetta.Option
+		wantLog string
+	}{
+		{
+			name:    "error",
+			fn:      func(context.Context) (string, error) { return "", errors.New("boom") },
+			wantLog: "background refresh failed",
+		},
+		{
+			name:    "panic",
+			fn:      func(context.Context) (string, error) { panic("kaboom") },
+			wantLog: "background refresh panicked",
+		},
+		{
+			name: "timeout",
+			fn: func(ctx context.Context) (string, error) {
+				<-ctx.Done()
+				return "", ctx.Err()
+			},
+			opts:    []cachetta.Option{cachetta.WithRefreshTimeout(time.Second)},
+			wantLog: "deadline exceeded",
+		},
+		{
+			name:    "rejected by the condition",
+			fn:      func(context.Context) (string, error) { return "rejected", nil },
+			opts:    []cachetta.Option{cachetta.WithCondition(func(s string) bool { return s != "rejected" })},
+			wantLog: "condition rejected",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ctx := t.Context()
+				logger, logs := captureLogs(slog.LevelDebug)
+				c := staleCache(t, append(tt.opts, cachetta.WithLogger(logger))...)
+				get := cachetta.Wrap(c, tt.fn)
+				if v, err := get(ctx); v != "stale" || err != nil {
+					t.Errorf("stale call = %q, %v; want stale and no error", v, err)
+				}
+				c.Wait()
+				if !strings.Contains(logs.String(), tt.wantLog) || !strings.Contains(logs.String(), c.Path()) {
+					t.Errorf("logs %q lack %q with the path", logs, tt.wantLog)
+				}
+				if got := readFile(t, c.Path()); got != `"stale"` {
+					t.Errorf("file holds %s after a failed refresh; want the stale value", got)
+				}
+				// The next call tries again.
+				if v, err := get(ctx); v != "stale" || err != nil {
+					t.Errorf("next call = %q, %v", v, err)
+				}
+				c.Wait()
+				if n := strings.Count(logs.String(), tt.wantLog); n != 2 {
+					t.Errorf("%d refresh failures logged; want 2 (one a call)", n)
+				}
+			})
+		})
+	}
+}
+
+func TestPastTheStaleWindowComputesSynchronously(t *testing.T) {
+	c := staleCache(t)
+	backdate(t, c.Path(), 3*time.Hour)
+	var calls counter
+	if v, err := cachetta.Wrap(c, constant(&calls, "fresh"))(t.Context()); v != "fresh" || err != nil {
+		t.Errorf("call past the window = %q, %v; want fresh", v, err)
+	}
+}
+
+func TestReadNeverReturnsStale(t *testing.T) {
+	ctx := t.Context()
+	c := staleCache(t)
+	if v, ok, err := c.Read(ctx); ok || err != nil {
+		t.Errorf("Read of a stale entry = %q, %v, %v; want a miss", v, ok, err)
+	}
+	if v, ok, err := c.ReadStale(ctx); v != "stale" || !ok || err != nil {
+		t.Errorf("ReadStale = %q, %v, %v; want stale", v, ok, err)
+	}
+	backdate(t, c.Path(), 3*time.Hour)
+	if v, ok, err := c.ReadStale(ctx); ok || err != nil {
+		t.Errorf("ReadStale past the window = %q, %v, %v; want a miss", v, ok, err)
+	}
+}
+
+func TestStaleFromMemory(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		c := staleCache(t, cachetta.WithLRU(4))
+		get := cachetta.Wrap(c, func(context.Context) (string, error) { return "fresh", nil })
+		if v, _ := get(ctx); v != "stale" {
+			t.Fatalf("stale call = %q", v)
+		}
+		c.Wait()
+		if v, _ := get(ctx); v != "fresh" {
+			t.Errorf("after the refresh, memory holds %q; want fresh", v)
+		}
+	})
+}
+
+// TestNoGoroutineOutlivesWait starts refreshes through a cache and a copy;
+// after Wait, the bubble must hold no goroutine of the cache (synctest.Test
+// fails on any that is left blocked) and the goroutine count is back down.
+func TestNoGoroutineOutlivesWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		before := runtime.NumGoroutine()
+		c := staleCache(t)
+		copy := cachetta.Must(c.With(cachetta.WithRefreshTimeout(time.Minute)))
+		slow := func(ctx context.Context) (string, error) {
+			time.Sleep(time.Second) // work that takes a while on the bubble's clock
+			return "fresh", nil
+		}
+		for _, cc := range []*cachetta.Cachetta[string]{c, copy} {
+			if v, _ := cachetta.Wrap(cc, slow)(t.Context()); v != "stale" {
+				t.Fatalf("stale call = %q", v)
+			}
+		}
+		c.Wait()
+		synctest.Wait()
+		if after := runtime.NumGoroutine(); after > before {
+			t.Errorf("%d goroutines after Wait; %d before", after, before)
+		}
+	})
+}
