@@ -58,14 +58,6 @@ func (s *shared[T]) release(path string, ps *pathState) {
 	}
 }
 
-// current reports whether a computation that began with ps at invalidation
-// count gen may still write path: no Invalidate came in between.
-func (s *shared[T]) current(path string, ps *pathState, gen uint64) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.paths[path] == ps && ps.invalidations.Load() == gen
-}
-
 // newMemory returns a memory of the given size that writes and invalidations
 // through any copy will clear, or nil for size 0.
 func (s *shared[T]) newMemory(size int) *lruCache[T] {
