@@ -86,6 +86,11 @@ func (c *Cachetta[T]) configure(cfg config) error {
 	if err != nil {
 		return err
 	}
+	if r, ok := fsys.(rootFS); ok {
+		if _, err := r.rel("open", c.path); err != nil {
+			return fmt.Errorf("cachetta: %w", err)
+		}
+	}
 	if c.memory == nil || c.memory.size != cfg.lruSize {
 		c.memory = c.shared.newMemory(cfg.lruSize)
 	}

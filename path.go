@@ -93,7 +93,8 @@ func argAs[A any](args []any, i int) (A, error) {
 }
 
 // PathFor returns the file that args resolve to. With a path function it is
-// the function's result. Otherwise, with no arguments it is Path(), and with
+// the function's result. With WithRoot, a path outside the root is an error
+// wrapping ErrOutsideRoot. Otherwise, with no arguments it is Path(), and with
 // arguments it is Path() with "-" and Key(args...) inserted before the
 // extension: "cache/user.json" becomes "cache/user-<key>.json".
 func (c *Cachetta[T]) PathFor(args ...any) (string, error) {
@@ -105,16 +106,28 @@ func (c *Cachetta[T]) PathFor(args ...any) (string, error) {
 		if path == "" {
 			return "", fmt.Errorf("%w: path function returned an empty path for %v", ErrArgs, args)
 		}
-		return path, nil
+		return c.confine(path)
 	}
 	if len(args) == 0 {
-		return c.path, nil
+		return c.confine(c.path)
 	}
 	key, err := Key(args...)
 	if err != nil {
 		return "", err
 	}
-	return keyedPath(c.path, key), nil
+	return c.confine(keyedPath(c.path, key))
+}
+
+// confine returns path, or an error wrapping ErrOutsideRoot when WithRoot is
+// set and path lies outside the root. Symbolic links are checked later, by
+// os.Root, when the file is opened.
+func (c *Cachetta[T]) confine(path string) (string, error) {
+	if r, ok := c.fsys.(rootFS); ok {
+		if _, err := r.rel("resolve", path); err != nil {
+			return "", fmt.Errorf("cachetta: %w", err)
+		}
+	}
+	return path, nil
 }
 
 // keyedPath inserts "-key" before the extension of path's last element, which

@@ -52,17 +52,14 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 		return fmt.Errorf("cachetta: write %s: encode: %w", path, err)
 	}
 	memories := c.shared.allMemories()
-	// A directory removed between the temporary file's creation and the rename
-	// makes the rename fail; a second round recreates it.
+	// A directory removed by someone else between the creation of the
+	// temporary file and the rename makes a round fail; the next one creates
+	// the directory again.
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		tmp, modTime, err := c.writeTemp(path, data, len(memories) > 0)
-		if err != nil {
-			return fmt.Errorf("cachetta: write %s: %w", path, err)
-		}
-		err = c.commit(path, tmp, entry[T]{value: value, modTime: modTime}, memories, guard)
+		err := c.writeOnce(path, data, value, memories, guard)
 		switch {
 		case err == nil:
 			c.debug(ctx, "cache write", path)
@@ -70,11 +67,24 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 		case errors.Is(err, errInvalidated):
 			c.debug(ctx, "write skipped: invalidated while computing", path)
 			return nil
-		case attempt < 3 && errors.Is(err, fs.ErrNotExist):
+		case attempt < maxWriteAttempts && errors.Is(err, fs.ErrNotExist):
 			continue
 		}
 		return fmt.Errorf("cachetta: write %s: %w", path, err)
 	}
+}
+
+// maxWriteAttempts bounds the rounds of a write whose directory keeps
+// vanishing.
+const maxWriteAttempts = 10
+
+// writeOnce writes data to a temporary file and commits it to path.
+func (c *Cachetta[T]) writeOnce(path string, data []byte, value T, memories []*lruCache[T], guard *writeGuard) error {
+	tmp, modTime, err := c.writeTemp(path, data, len(memories) > 0)
+	if err != nil {
+		return err
+	}
+	return c.commit(path, tmp, entry[T]{value: value, modTime: modTime}, memories, guard)
 }
 
 // errInvalidated reports a guarded write dropped because of an Invalidate.
@@ -158,9 +168,24 @@ func (c *Cachetta[T]) createTemp(path string) (*os.File, error) {
 	return nil, fmt.Errorf("cannot create a temporary file beside %s", path)
 }
 
-// isTempName reports whether a file name is one createTemp makes.
+// isTempName reports whether a file name is one createTemp makes:
+// .<base>.<base-36 random>.cachetta-tmp.
 func isTempName(name string) bool {
-	return strings.HasPrefix(name, ".") && strings.HasSuffix(name, tempSuffix)
+	rest, ok := strings.CutSuffix(name, tempSuffix)
+	if !ok || !strings.HasPrefix(rest, ".") {
+		return false
+	}
+	i := strings.LastIndexByte(rest, '.')
+	random := rest[i+1:]
+	if i < 1 || random == "" {
+		return false
+	}
+	for _, r := range random {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'z') {
+			return false
+		}
+	}
+	return true
 }
 
 // Invalidate removes the entry that args resolve to (see PathFor) from disk
