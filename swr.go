@@ -6,10 +6,10 @@ import (
 	"sync"
 )
 
-// refresh starts one background run of fn for the stale entry at path,
+// refresh starts one background run of the function for the stale entry at path,
 // unless a run for it is in progress. Callers that miss while it runs join
 // it and receive its result.
-func (w *wrapper[T]) refresh(ctx context.Context, path string, fn func(context.Context) (T, error)) {
+func (w *wrapper[T]) refresh(ctx context.Context, path string, args []any) {
 	c := w.c
 	ps := c.shared.acquire(path)
 	guard := writeGuard{ps: ps, gen: ps.invalidations.Load()}
@@ -29,7 +29,7 @@ func (w *wrapper[T]) refresh(ctx context.Context, path string, fn func(context.C
 	c.shared.refreshes.Go(func() {
 		defer c.shared.release(path, ps)
 		defer w.leave(key, f)
-		result, err, _ := w.group.Do(key, func() (any, error) { return w.run(f, path, fn) })
+		result, err, _ := w.group.Do(key, func() (any, error) { return w.run(f, path, args) })
 		if p, ok := result.(*panicValue); ok {
 			c.cfg.logger.LogAttrs(fctx, slog.LevelError, "background refresh panicked",
 				slog.String("path", path), slog.Any("panic", p.value))

@@ -20,9 +20,9 @@ import (
 // The returned function is safe for concurrent use. To wrap with other
 // settings, as Python's cache(fn, duration=...), wrap a copy made by With.
 func Wrap[T any](c *Cachetta[T], fn func(context.Context) (T, error)) func(context.Context) (T, error) {
-	w := newWrapper(c, "Wrap")
+	w := newWrapper(c, "Wrap", func(ctx context.Context, _ []any) (T, error) { return fn(ctx) })
 	return func(ctx context.Context) (T, error) {
-		return w.call(ctx, nil, fn)
+		return w.call(ctx, nil)
 	}
 }
 
@@ -31,34 +31,48 @@ func Wrap[T any](c *Cachetta[T], fn func(context.Context) (T, error)) func(conte
 // set by WithPathFunc it is the function's result. Wrap1 panics when the path
 // function cannot take an A.
 func Wrap1[A, T any](c *Cachetta[T], fn func(context.Context, A) (T, error)) func(context.Context, A) (T, error) {
-	w := newWrapper(c, "Wrap1", reflect.TypeFor[A]())
+	w := newWrapper(c, "Wrap1", func(ctx context.Context, args []any) (T, error) {
+		return fn(ctx, arg[A](args, 0))
+	}, reflect.TypeFor[A]())
 	return func(ctx context.Context, a A) (T, error) {
-		return w.call(ctx, []any{a}, func(ctx context.Context) (T, error) { return fn(ctx, a) })
+		return w.call(ctx, []any{a})
 	}
 }
 
 // Wrap2 is Wrap1 for a function of two arguments; a path function must be
 // set by WithPathFunc2.
 func Wrap2[A, B, T any](c *Cachetta[T], fn func(context.Context, A, B) (T, error)) func(context.Context, A, B) (T, error) {
-	w := newWrapper(c, "Wrap2", reflect.TypeFor[A](), reflect.TypeFor[B]())
+	w := newWrapper(c, "Wrap2", func(ctx context.Context, args []any) (T, error) {
+		return fn(ctx, arg[A](args, 0), arg[B](args, 1))
+	}, reflect.TypeFor[A](), reflect.TypeFor[B]())
 	return func(ctx context.Context, a A, b B) (T, error) {
-		return w.call(ctx, []any{a, b}, func(ctx context.Context) (T, error) { return fn(ctx, a, b) })
+		return w.call(ctx, []any{a, b})
 	}
 }
 
 // Wrap3 is Wrap1 for a function of three arguments, which are always keyed
 // automatically: no path function takes three arguments.
 func Wrap3[A, B, C, T any](c *Cachetta[T], fn func(context.Context, A, B, C) (T, error)) func(context.Context, A, B, C) (T, error) {
-	w := newWrapper(c, "Wrap3", reflect.TypeFor[A](), reflect.TypeFor[B](), reflect.TypeFor[C]())
-	return func(ctx context.Context, a A, b B, cc C) (T, error) {
-		return w.call(ctx, []any{a, b, cc}, func(ctx context.Context) (T, error) { return fn(ctx, a, b, cc) })
+	w := newWrapper(c, "Wrap3", func(ctx context.Context, args []any) (T, error) {
+		return fn(ctx, arg[A](args, 0), arg[B](args, 1), arg[C](args, 2))
+	}, reflect.TypeFor[A](), reflect.TypeFor[B](), reflect.TypeFor[C]())
+	return func(ctx context.Context, a A, b B, c C) (T, error) {
+		return w.call(ctx, []any{a, b, c})
 	}
+}
+
+// arg returns args[i], which a wrapper put there as an A. A nil interface
+// value comes back as the zero A.
+func arg[A any](args []any, i int) A {
+	a, _ := args[i].(A)
+	return a
 }
 
 // wrapper is the state of one wrapped function: its own singleflight group,
 // so two functions over one path never receive each other's results.
 type wrapper[T any] struct {
 	c     *Cachetta[T]
+	fn    func(context.Context, []any) (T, error) // the wrapped function, taking its arguments as a slice
 	group singleflight.Group
 
 	mu      sync.Mutex         // guards flights
@@ -82,7 +96,7 @@ type panicValue struct {
 // newWrapper checks that c's path function, if any, takes the wrapped
 // function's parameters. A mismatch is a programming error found at wrap
 // time, so it panics, as regexp.MustCompile does.
-func newWrapper[T any](c *Cachetta[T], name string, params ...reflect.Type) *wrapper[T] {
+func newWrapper[T any](c *Cachetta[T], name string, fn func(context.Context, []any) (T, error), params ...reflect.Type) *wrapper[T] {
 	if pf := c.cfg.pathFunc; pf != nil {
 		ok := len(pf.params) == len(params)
 		for i := 0; ok && i < len(params); i++ {
@@ -92,12 +106,12 @@ func newWrapper[T any](c *Cachetta[T], name string, params ...reflect.Type) *wra
 			panic(fmt.Sprintf("cachetta: %s: the path function takes %v, the wrapped function %v", name, pf.params, params))
 		}
 	}
-	return &wrapper[T]{c: c, flights: make(map[string]*flight)}
+	return &wrapper[T]{c: c, fn: fn, flights: make(map[string]*flight)}
 }
 
-// call returns the cached result for args, or runs fn once for all
+// call returns the cached result for args, or runs the function once for all
 // concurrent callers of the same file.
-func (w *wrapper[T]) call(ctx context.Context, args []any, fn func(context.Context) (T, error)) (T, error) {
+func (w *wrapper[T]) call(ctx context.Context, args []any) (T, error) {
 	var zero T
 	if err := ctx.Err(); err != nil {
 		return zero, err
@@ -117,15 +131,15 @@ func (w *wrapper[T]) call(ctx context.Context, args []any, fn func(context.Conte
 		return v, nil
 	case f == stale:
 		c.debug(ctx, "cache hit: stale, refreshing", path)
-		w.refresh(ctx, path, fn)
+		w.refresh(ctx, path, args)
 		return v, nil
 	}
-	return w.compute(ctx, path, fn)
+	return w.compute(ctx, path, args)
 }
 
-// compute joins the run of fn for path, starting it when none runs, and
-// waits for its result or for ctx to be done.
-func (w *wrapper[T]) compute(ctx context.Context, path string, fn func(context.Context) (T, error)) (T, error) {
+// compute joins the run of the function for path, starting it when none
+// runs, and waits for its result or for ctx to be done.
+func (w *wrapper[T]) compute(ctx context.Context, path string, args []any) (T, error) {
 	ps := w.c.shared.acquire(path)
 	defer w.c.shared.release(path, ps)
 	guard := writeGuard{ps: ps, gen: ps.invalidations.Load()}
@@ -141,7 +155,7 @@ func (w *wrapper[T]) compute(ctx context.Context, path string, fn func(context.C
 	f.waiters++
 	w.mu.Unlock()
 
-	ch := w.group.DoChan(key, func() (any, error) { return w.run(f, path, fn) })
+	ch := w.group.DoChan(key, func() (any, error) { return w.run(f, path, args) })
 	select {
 	case r := <-ch:
 		w.leave(key, f)
@@ -180,8 +194,8 @@ func (w *wrapper[T]) leave(key string, f *flight) {
 	}
 }
 
-// run is the body of a flight: it runs fn and writes its result.
-func (w *wrapper[T]) run(f *flight, path string, fn func(context.Context) (T, error)) (result any, err error) {
+// run is the body of a flight: it runs the function and writes its result.
+func (w *wrapper[T]) run(f *flight, path string, args []any) (result any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			result, err = &panicValue{value: p}, nil
@@ -193,7 +207,7 @@ func (w *wrapper[T]) run(f *flight, path string, fn func(context.Context) (T, er
 	if v, fr, err := c.lookup(f.ctx, path); err == nil && fr == fresh {
 		return v, nil
 	}
-	v, err := fn(f.ctx)
+	v, err := w.fn(f.ctx, args)
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,6 @@ import (
 func TestNothingStaysRegistered(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := Must(New[int](filepath.Join(t.TempDir(), "n.json"), WithRead(false)))
-		w := newWrapper(c, "Wrap")
 		ctx := t.Context()
 		release := make(chan struct{})
 		calls := []func(context.Context) (int, error){
@@ -25,10 +24,11 @@ func TestNothingStaysRegistered(t *testing.T) {
 		for i, fn := range calls {
 			ctx, cancel := context.WithCancel(ctx)
 			done := make(chan struct{})
+			w := newWrapper(c, "Wrap", func(ctx context.Context, _ []any) (int, error) { return fn(ctx) })
 			go func() {
 				defer close(done)
 				defer func() { recover() }()
-				w.call(ctx, nil, fn)
+				w.call(ctx, nil)
 			}()
 			synctest.Wait()
 			cancel()
