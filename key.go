@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -97,13 +98,24 @@ func appendReflect(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 	if !v.IsValid() {
 		return append(dst, "null"...), nil
 	}
-	t := v.Type()
-	if t.Implements(jsonMarshalerType) || t.Implements(textMarshalerType) ||
-		v.CanAddr() && (reflect.PointerTo(t).Implements(jsonMarshalerType) || reflect.PointerTo(t).Implements(textMarshalerType)) {
-		return appendMarshaler(dst, v, depth)
+	// An interface is encoded as the value it holds, which has the same
+	// MarshalJSON; a nil one has none to call.
+	if v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return append(dst, "null"...), nil
+		}
+		return appendReflect(dst, v.Elem(), depth+1)
 	}
+	if m, ok := marshalerOf(v); ok {
+		return appendMarshaler(dst, m, depth)
+	}
+	t := v.Type()
 	if t == numberType {
-		return appendNumberText(dst, v.String())
+		s := v.String()
+		if s == "" {
+			s = "0" // encoding/json writes the zero Number as 0
+		}
+		return appendNumberText(dst, s)
 	}
 	switch v.Kind() {
 	case reflect.Bool:
@@ -118,7 +130,7 @@ func appendReflect(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 		return appendPyFloat(dst, v.Float(), 64)
 	case reflect.String:
 		return appendPyString(dst, v.String())
-	case reflect.Interface, reflect.Pointer:
+	case reflect.Pointer:
 		if v.IsNil() {
 			return append(dst, "null"...), nil
 		}
@@ -127,7 +139,7 @@ func appendReflect(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 		if v.IsNil() {
 			return append(dst, "null"...), nil
 		}
-		if t.Elem().Kind() == reflect.Uint8 && !t.Elem().Implements(jsonMarshalerType) && !t.Elem().Implements(textMarshalerType) {
+		if p := reflect.PointerTo(t.Elem()); t.Elem().Kind() == reflect.Uint8 && !p.Implements(jsonMarshalerType) && !p.Implements(textMarshalerType) {
 			return appendPyString(dst, base64.StdEncoding.EncodeToString(v.Bytes()))
 		}
 		return appendList(dst, v, depth)
@@ -246,7 +258,7 @@ func appendStruct(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 	first := true
 	for _, f := range fieldsOf(v.Type()) {
 		fv, ok := fieldByIndex(v, f.index)
-		if !ok || f.omitEmpty && isEmptyValue(fv) || f.omitZero && fv.IsZero() {
+		if !ok || f.omitEmpty && isEmptyValue(fv) || f.omitZero && isZero(fv) {
 			continue
 		}
 		if !first {
@@ -259,21 +271,35 @@ func appendStruct(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 		}
 		dst = append(dst, ": "...)
 		if f.quoted {
-			text, err := json.Marshal(fv.Interface())
-			if err != nil {
-				return dst, err
-			}
-			dst, err = appendPyString(dst, string(text))
-			if err != nil {
-				return dst, err
-			}
-			continue
+			dst, err = appendQuoted(dst, fv, depth+1)
+		} else {
+			dst, err = appendReflect(dst, fv, depth+1)
 		}
-		if dst, err = appendReflect(dst, fv, depth+1); err != nil {
+		if err != nil {
 			return dst, err
 		}
 	}
 	return append(dst, '}'), nil
+}
+
+// appendQuoted appends a field with the ",string" option: the text
+// encoding/json writes for v, as a string. Like encoding/json it leaves a nil
+// pointer null and the output of a marshaler as it is.
+func appendQuoted(dst []byte, v reflect.Value, depth int) ([]byte, error) {
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return append(dst, "null"...), nil
+		}
+		v = v.Elem()
+	}
+	if _, ok := marshalerOf(v); ok {
+		return appendReflect(dst, v, depth)
+	}
+	text, err := json.Marshal(v.Interface())
+	if err != nil {
+		return dst, err
+	}
+	return appendPyString(dst, string(text))
 }
 
 // fieldByIndex follows index through embedded structs; ok is false when it
@@ -291,6 +317,37 @@ func fieldByIndex(v reflect.Value, index []int) (reflect.Value, bool) {
 	return v, true
 }
 
+// isZero reports whether v is zero for the "omitzero" option: by its IsZero
+// method when it has one, as encoding/json decides.
+func isZero(v reflect.Value) bool {
+	t := v.Type()
+	switch {
+	case !v.CanInterface():
+		// A tagged embedded struct of unexported type, whose methods
+		// reflection cannot call (encoding/json panics on it).
+		return v.IsZero()
+	case t.Kind() == reflect.Interface && t.Implements(isZeroerType):
+		return v.IsNil() || v.Elem().Kind() == reflect.Pointer && v.Elem().IsNil() ||
+			v.Interface().(isZeroer).IsZero()
+	case t.Kind() == reflect.Pointer && t.Implements(isZeroerType):
+		return v.IsNil() || v.Interface().(isZeroer).IsZero()
+	case t.Implements(isZeroerType):
+		return v.Interface().(isZeroer).IsZero()
+	case reflect.PointerTo(t).Implements(isZeroerType):
+		if !v.CanAddr() {
+			c := reflect.New(t).Elem()
+			c.Set(v)
+			v = c
+		}
+		return v.Addr().Interface().(isZeroer).IsZero()
+	}
+	return v.IsZero()
+}
+
+type isZeroer interface{ IsZero() bool }
+
+var isZeroerType = reflect.TypeFor[isZeroer]()
+
 func isEmptyValue(v reflect.Value) bool {
 	switch v.Kind() {
 	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
@@ -303,19 +360,40 @@ func isEmptyValue(v reflect.Value) bool {
 	return false
 }
 
-// appendMarshaler appends what a json.Marshaler or encoding.TextMarshaler
-// makes of v, re-spelled the Python way.
+// marshalerOf returns the value whose method encoding/json calls to encode v,
+// in its order: MarshalJSON before MarshalText, each on v's address when v is
+// addressable and only the pointer has the method.
+func marshalerOf(v reflect.Value) (reflect.Value, bool) {
+	t := v.Type()
+	addressable := v.CanAddr() && t.Kind() != reflect.Pointer
+	for _, m := range [...]reflect.Type{jsonMarshalerType, textMarshalerType} {
+		if addressable && reflect.PointerTo(t).Implements(m) {
+			return v.Addr(), true
+		}
+		if t.Implements(m) {
+			return v, true
+		}
+	}
+	return reflect.Value{}, false
+}
+
+// appendMarshaler appends what the json.Marshaler or encoding.TextMarshaler v
+// makes of itself, re-spelled the Python way.
 func appendMarshaler(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 	if v.Kind() == reflect.Pointer && v.IsNil() {
 		return append(dst, "null"...), nil
 	}
-	if !v.Type().Implements(jsonMarshalerType) && !v.Type().Implements(textMarshalerType) {
-		v = v.Addr()
+	if !v.CanInterface() {
+		// A marshaler in an unexported field: encoding/json panics on it.
+		return dst, fmt.Errorf("%v in an unexported field", v.Type())
 	}
 	if m, ok := v.Interface().(json.Marshaler); ok {
 		text, err := m.MarshalJSON()
 		if err != nil {
 			return dst, err
+		}
+		if !json.Valid(text) {
+			return dst, fmt.Errorf("%v.MarshalJSON returned invalid JSON %q", v.Type(), text)
 		}
 		dec := json.NewDecoder(bytes.NewReader(text))
 		dec.UseNumber()
@@ -380,6 +458,11 @@ func appendGeneric(dst []byte, v any, depth int) ([]byte, error) {
 // appendNumberText appends a JSON number as Python reads and rewrites it: a
 // float when it has '.', 'e' or 'E', an int otherwise.
 func appendNumberText(dst []byte, s string) ([]byte, error) {
+	// A JSON value that starts with '-' or a digit is a number, and one that
+	// ends in a digit has no trailing space.
+	if s == "" || !json.Valid([]byte(s)) || s[0] != '-' && !isDigit(s[0]) || !isDigit(s[len(s)-1]) {
+		return dst, fmt.Errorf("invalid number %q", s)
+	}
 	if strings.ContainsAny(s, ".eE") {
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
@@ -387,14 +470,13 @@ func appendNumberText(dst []byte, s string) ([]byte, error) {
 		}
 		return appendPyFloat(dst, f, 64)
 	}
-	if !json.Valid([]byte(s)) {
-		return dst, fmt.Errorf("invalid number %q", s)
-	}
 	if s == "-0" {
 		s = "0"
 	}
 	return append(dst, s...), nil
 }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // appendPyFloat appends f as Python's repr writes it: the shortest digits that
 // read back to f, in positional notation for exponents -4 to 15 with at least
@@ -492,8 +574,10 @@ func fieldsOf(t reflect.Type) []field {
 }
 
 // typeFields follows encoding/json's rules: exported fields, json tag names,
-// "-" skipped, embedded structs promoted, and of several fields with one name
-// the shallowest wins, a tagged one breaking a tie, none when still tied.
+// "-" skipped, untagged embedded structs promoted (tagged ones are fields,
+// even of an unexported type), and of several fields with one name the
+// shallowest wins, a tagged one breaking a tie, none when still tied (as when
+// one struct is embedded twice at one depth).
 func typeFields(t reflect.Type) []field {
 	type embedded struct {
 		typ   reflect.Type
@@ -506,6 +590,10 @@ func typeFields(t reflect.Type) []field {
 	for len(next) > 0 {
 		current := next
 		next = nil
+		count := map[reflect.Type]int{} // embeddings of each type at this depth
+		for _, e := range current {
+			count[e.typ]++
+		}
 		byName := map[string][]field{}
 		for _, e := range current {
 			if visited[e.typ] {
@@ -526,12 +614,12 @@ func typeFields(t reflect.Type) []field {
 					continue
 				}
 				name, opts, _ := strings.Cut(tag, ",")
+				if !isValidTag(name) {
+					name = ""
+				}
 				index := append(slices.Clip(e.index), i)
 				if name == "" && sf.Anonymous && ft.Kind() == reflect.Struct {
 					next = append(next, embedded{typ: ft, index: index})
-					continue
-				}
-				if !sf.IsExported() {
 					continue
 				}
 				f := field{name: name, index: index, tagged: name != ""}
@@ -554,6 +642,11 @@ func typeFields(t reflect.Type) []field {
 					}
 				}
 				byName[f.name] = append(byName[f.name], f)
+				if count[e.typ] > 1 {
+					// A type embedded twice at one depth makes its fields
+					// ambiguous, as two fields of one name would.
+					byName[f.name] = append(byName[f.name], f)
+				}
 			}
 		}
 		for name, candidates := range byName {
@@ -568,6 +661,20 @@ func typeFields(t reflect.Type) []field {
 	}
 	slices.SortFunc(fields, func(a, b field) int { return strings.Compare(a.name, b.name) })
 	return fields
+}
+
+// isValidTag reports whether encoding/json takes name from a tag; it uses the
+// Go field name instead of other names.
+func isValidTag(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, c := range name {
+		if !strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", c) && !unicode.IsLetter(c) && !unicode.IsDigit(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // dominant picks the one field of a name at one depth: the only one, or the

@@ -1,0 +1,141 @@
+package cachetta
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// KeyText returns the text whose hash Key returns, for the tests of package
+// cachetta_test.
+func KeyText(args ...any) (string, error) {
+	text, err := appendCanonical(nil, args)
+	if err != nil {
+		return "", err
+	}
+	return string(text), nil
+}
+
+// FuzzKey checks on arguments built from strings, numbers and nested maps
+// and slices that Key never panics, is deterministic, fails exactly on NaN,
+// infinities and invalid UTF-8, and otherwise hashes printable-ASCII JSON that
+// reads back as the arguments.
+func FuzzKey(f *testing.F) {
+	f.Fuzz(func(t *testing.T, s string, n int64, x float64, depth uint8) {
+		// Each argument list holds s about a hundred times: long strings
+		// would cost time and find nothing short ones do not.
+		s = s[:min(len(s), 256)]
+		args := fuzzArgs(s, n, x, depth)
+		key, err := Key(args...)
+		again, errAgain := Key(fuzzArgs(s, n, x, depth)...)
+		if key != again || (err == nil) != (errAgain == nil) {
+			t.Fatalf("Key(%v) = %q, %v, then %q, %v", args, key, err, again, errAgain)
+		}
+		if math.IsNaN(x) || math.IsInf(x, 0) || !utf8.ValidString(s) {
+			if !errors.Is(err, ErrArgs) {
+				t.Fatalf("Key(%v) = %q, %v; want an error wrapping ErrArgs", args, key, err)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("Key(%v) = %v", args, err)
+		}
+
+		text, err := appendCanonical(nil, args)
+		if err != nil {
+			t.Fatalf("appendCanonical(%v) = %v", args, err)
+		}
+		sum := sha256.Sum256(text)
+		if want := hex.EncodeToString(sum[:8]); key != want {
+			t.Fatalf("Key(%v) = %q; want %q, the hash of %s", args, key, want, text)
+		}
+		for i, c := range text {
+			if c < 0x20 || c > 0x7e {
+				t.Fatalf("appendCanonical(%v) has byte %#x at %d, not printable ASCII: %s", args, c, i, text)
+			}
+		}
+		var decoded struct {
+			Args   []any
+			Kwargs map[string]any
+		}
+		if !json.Valid(text) {
+			t.Fatalf("appendCanonical(%v) is not JSON: %s", args, text)
+		}
+		if err := json.Unmarshal(text, &decoded); err != nil {
+			t.Fatalf("json.Unmarshal(%s) = %v", text, err)
+		}
+		if got, want := normalized(decoded.Args), normalized(args); !reflect.DeepEqual(got, want) || len(decoded.Kwargs) != 0 {
+			t.Fatalf("appendCanonical(%v) = %s, which reads back as %v, kwargs %v; want %v, kwargs {}", args, text, got, decoded.Kwargs, want)
+		}
+	})
+}
+
+// fuzzArgs builds arguments from the fuzzer's inputs: s, n and x and values
+// made from them, nested depth%6 levels deep in maps and slices.
+func fuzzArgs(s string, n int64, x float64, depth uint8) []any {
+	leaves := []any{s, n, x, -x, uint64(n), int32(n), n%2 == 0, nil, []byte(s), strings.ToUpper(s)}
+	if g := float32(x); !math.IsInf(float64(g), 0) {
+		leaves = append(leaves, g)
+	}
+	return []any{fuzzNest(leaves, s, n, int(depth%6)), s, n, x}
+}
+
+func fuzzNest(leaves []any, s string, n int64, depth int) any {
+	if depth == 0 {
+		return leaves[int(uint64(n)%uint64(len(leaves)))]
+	}
+	inner := fuzzNest(leaves, s, n/3, depth-1)
+	switch depth % 3 {
+	case 0:
+		return map[string]any{s: inner, "d" + strconv.Itoa(depth): leaves, strings.ToLower(s): []any{inner}}
+	case 1:
+		return []any{inner, leaves, map[int64]any{n: inner, int64(depth): s, -n: nil}}
+	}
+	return map[int64]any{n: []any{inner, leaves}, n / 2: inner}
+}
+
+// normalized returns v as encoding/json reads its JSON back into an any:
+// numbers as float64, bytes as base64 and map keys as text.
+func normalized(v any) any {
+	switch x := v.(type) {
+	case int32:
+		return float64(x)
+	case int64:
+		return float64(x)
+	case uint64:
+		return float64(x)
+	case float32:
+		// Key writes a float32 with the shortest digits that read back as it.
+		f, _ := strconv.ParseFloat(strconv.FormatFloat(float64(x), 'g', -1, 32), 64)
+		return f
+	case []byte:
+		return base64.StdEncoding.EncodeToString(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = normalized(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = normalized(e)
+		}
+		return out
+	case map[int64]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[strconv.FormatInt(k, 10)] = normalized(e)
+		}
+		return out
+	}
+	return v
+}
