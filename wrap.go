@@ -51,7 +51,8 @@ func Wrap2[A, B, T any](c *Cachetta[T], fn func(context.Context, A, B) (T, error
 }
 
 // Wrap3 is Wrap1 for a function of three arguments, which are always keyed
-// automatically: no path function takes three arguments.
+// automatically: no path function takes three arguments, so Wrap3 panics
+// when c has one.
 func Wrap3[A, B, C, T any](c *Cachetta[T], fn func(context.Context, A, B, C) (T, error)) func(context.Context, A, B, C) (T, error) {
 	w := newWrapper(c, "Wrap3", func(ctx context.Context, args []any) (T, error) {
 		return fn(ctx, arg[A](args, 0), arg[B](args, 1), arg[C](args, 2))
