@@ -1,0 +1,259 @@
+// Command ratios checks cachetta's performance targets against the output of
+// its benchmarks. Each benchmark .../impl=cachetta has a twin
+// .../impl=floor; ratios divides the median ns/op of the first by the median
+// ns/op of the second and compares the quotient with the target.
+//
+// Usage:
+//
+//	go test -run '^$' -bench . -benchmem -count 10 > out.txt
+//	go run ./bench/ratios out.txt
+//
+// It reads standard input when given no file. It exits with status 1 when a
+// target is missed or its benchmarks are missing.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// A target bounds the cost of one benchmark against its floor.
+type target struct {
+	label    string
+	name     string  // the benchmark name without "/impl=..." and the GOMAXPROCS suffix
+	maxRatio float64 // 0: shown for information, not checked
+	noAllocs bool    // the cachetta side must also allocate nothing
+}
+
+var targets = []target{
+	{"disk hit 1KiB", "BenchmarkDiskHit/size=1KiB", 1.15, false},
+	{"disk hit 1MiB", "BenchmarkDiskHit/size=1MiB", 1.15, false},
+	{"Wrap1 disk hit 1KiB", "BenchmarkWrap1DiskHit/size=1KiB", 1.3, false},
+	{"LRU hit via Read", "BenchmarkLRUHit/via=Read", 3, false},
+	{"LRU hit via Wrap", "BenchmarkLRUHit/via=Wrap", 3, true},
+	{"write 1KiB", "BenchmarkWrite/size=1KiB", 1.15, false},
+	{"write 1MiB", "BenchmarkWrite/size=1MiB", 1.15, false},
+	{"Key int", "BenchmarkKey/arg=int", 2, false},
+	{"Key string", "BenchmarkKey/arg=string", 2, false},
+	{"Key struct", "BenchmarkKey/arg=struct", 2, false},
+	{"stale hit vs fresh disk hit", "BenchmarkStaleHit/size=1KiB", 1.2, false},
+	{"LRU hit via Wrap, parallel", "BenchmarkLRUHitParallel", 0, false},
+}
+
+// samples are the measurements of one benchmark, one per run.
+type samples struct {
+	nsPerOp     []float64
+	allocsPerOp []float64
+}
+
+func main() {
+	flag.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: ratios [go test -bench output file]")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	in := io.Reader(os.Stdin)
+	if flag.NArg() > 0 {
+		f, err := os.Open(flag.Arg(0))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "ratios:", err)
+			os.Exit(2)
+		}
+		defer f.Close()
+		in = f
+	}
+	results, err := parse(in)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ratios:", err)
+		os.Exit(2)
+	}
+	if !report(os.Stdout, results) {
+		os.Exit(1)
+	}
+}
+
+// parse reads benchmark result lines, keyed by name without the GOMAXPROCS
+// suffix.
+func parse(r io.Reader) (map[string]*samples, error) {
+	results := make(map[string]*samples)
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 4 || !strings.HasPrefix(fields[0], "Benchmark") {
+			continue
+		}
+		if _, err := strconv.ParseInt(fields[1], 10, 64); err != nil {
+			continue // not a result line
+		}
+		name := trimProcs(fields[0])
+		s := results[name]
+		if s == nil {
+			s = new(samples)
+			results[name] = s
+		}
+		for i := 2; i+1 < len(fields); i += 2 {
+			v, err := strconv.ParseFloat(fields[i], 64)
+			if err != nil {
+				return nil, fmt.Errorf("%s: bad value %q", fields[0], fields[i])
+			}
+			switch fields[i+1] {
+			case "ns/op":
+				s.nsPerOp = append(s.nsPerOp, v)
+			case "allocs/op":
+				s.allocsPerOp = append(s.allocsPerOp, v)
+			}
+		}
+	}
+	return results, sc.Err()
+}
+
+// trimProcs drops the "-N" that go test appends for GOMAXPROCS.
+func trimProcs(name string) string {
+	i := strings.LastIndexByte(name, '-')
+	if i < 0 {
+		return name
+	}
+	if _, err := strconv.Atoi(name[i+1:]); err != nil {
+		return name
+	}
+	return name[:i]
+}
+
+// noisy is the spread, as a fraction of the median, past which a verdict is
+// marked as not to be trusted.
+const noisy = 0.10
+
+// spread returns half the range of xs without its extremes, as a fraction of
+// the median: a rough ± for the median that one outlier does not sway.
+func spread(xs []float64) float64 {
+	s := slices.Sorted(slices.Values(xs))
+	if len(s) >= 4 {
+		s = s[1 : len(s)-1]
+	}
+	m := median(s)
+	if len(s) == 0 || m == 0 {
+		return 0
+	}
+	return (s[len(s)-1] - s[0]) / 2 / m
+}
+
+func median(xs []float64) float64 {
+	s := slices.Sorted(slices.Values(xs))
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// report prints the table of targets and reports whether all were met.
+func report(w io.Writer, results map[string]*samples) bool {
+	header := []string{"benchmark", "this project", "floor", "ratio (median / median)", "target", "result"}
+	rows := [][]string{header}
+	checked, missed := 0, 0
+	for _, t := range targets {
+		got, floor := results[t.name+"/impl=cachetta"], results[t.name+"/impl=floor"]
+		if got == nil || floor == nil || len(got.nsPerOp) == 0 || len(floor.nsPerOp) == 0 {
+			rows = append(rows, []string{t.label, "-", "-", "-", goal(t), "MISSING"})
+			if t.maxRatio > 0 {
+				checked++
+				missed++
+			}
+			continue
+		}
+		g, f := median(got.nsPerOp), median(floor.nsPerOp)
+		ratio := g / f
+		gotText := duration(g)
+		result := "info"
+		if t.maxRatio > 0 {
+			pass := ratio <= t.maxRatio
+			if t.noAllocs {
+				allocs := -1.0 // -benchmem missing
+				if len(got.allocsPerOp) > 0 {
+					allocs = median(got.allocsPerOp)
+				}
+				gotText += fmt.Sprintf(", %g allocs/op", allocs)
+				pass = pass && allocs == 0
+			}
+			checked++
+			result = "pass"
+			if !pass {
+				result = "FAIL"
+				missed++
+			}
+			if sp := max(spread(got.nsPerOp), spread(floor.nsPerOp)); sp > noisy {
+				result += fmt.Sprintf(" (noisy: ±%.0f%%)", sp*100)
+			}
+		}
+		rows = append(rows, []string{t.label, gotText, duration(f), fmt.Sprintf("%.2f", ratio), goal(t), result})
+	}
+	printTable(w, rows)
+	fmt.Fprintf(w, "\nnoisy: the samples of one side, without the fastest and the slowest, spread more than ±%.0f%% around their median\n", noisy*100)
+	if missed > 0 {
+		fmt.Fprintf(w, "%d of %d targets missed\n", missed, checked)
+		return false
+	}
+	fmt.Fprintf(w, "all %d targets met\n", checked)
+	return true
+}
+
+func goal(t target) string {
+	switch {
+	case t.maxRatio == 0:
+		return "-"
+	case t.noAllocs:
+		return fmt.Sprintf("<= %.2f, 0 allocs/op", t.maxRatio)
+	}
+	return fmt.Sprintf("<= %.2f", t.maxRatio)
+}
+
+// duration formats ns nanoseconds with three significant digits.
+func duration(ns float64) string {
+	d := time.Duration(ns)
+	switch {
+	case d < time.Microsecond:
+		return strconv.FormatFloat(ns, 'f', 1, 64) + "ns"
+	case d < time.Millisecond:
+		return strconv.FormatFloat(ns/1e3, 'f', 2, 64) + "µs"
+	case d < time.Second:
+		return strconv.FormatFloat(ns/1e6, 'f', 2, 64) + "ms"
+	}
+	return strconv.FormatFloat(ns/1e9, 'f', 2, 64) + "s"
+}
+
+// printTable prints rows as a Markdown table with aligned columns; the first
+// row is the header.
+func printTable(w io.Writer, rows [][]string) {
+	widths := make([]int, len(rows[0]))
+	for _, row := range rows {
+		for i, cell := range row {
+			widths[i] = max(widths[i], len([]rune(cell)))
+		}
+	}
+	line := func(row []string) {
+		var b strings.Builder
+		for i, cell := range row {
+			b.WriteString("| ")
+			b.WriteString(cell)
+			b.WriteString(strings.Repeat(" ", widths[i]-len([]rune(cell))+1))
+		}
+		b.WriteString("|")
+		fmt.Fprintln(w, b.String())
+	}
+	line(rows[0])
+	rule := make([]string, len(widths))
+	for i, n := range widths {
+		rule[i] = strings.Repeat("-", n)
+	}
+	line(rule)
+	for _, row := range rows[1:] {
+		line(row)
+	}
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# run.sh runs cachetta's benchmarks next to their floors, summarises them with
+# benchstat and checks the performance targets with bench/ratios. It exits
+# with status 1 when a target is missed.
+#
+# Usage: bench/run.sh
+#
+# Environment: COUNT (runs per benchmark, default 10), BENCHTIME (default
+# 600ms, which keeps the whole run near 3 minutes on 2 cores), BENCH (the
+# -bench regexp, default .), OUT (the raw output file, default
+# bench/bench-<time>.txt, which git ignores).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+BENCHSTAT=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+COUNT=${COUNT:-10}
+BENCHTIME=${BENCHTIME:-600ms}
+BENCH=${BENCH:-.}
+OUT=${OUT:-bench/bench-$(date +%Y%m%d-%H%M%S).txt}
+
+cpu=$(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)
+echo "machine: $(nproc) CPUs, ${cpu:-unknown CPU model}"
+echo "go:      $(go version)"
+echo "commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+# Other work on the machine shows up as spread in the benchstat columns.
+echo "load:    $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown) (1, 5, 15 min)"
+echo "run:     -count $COUNT -benchtime $BENCHTIME -bench '$BENCH'"
+echo "output:  $OUT"
+echo
+
+if ! go test -run '^$' -bench "$BENCH" -benchmem -count "$COUNT" -benchtime "$BENCHTIME" . >"$OUT" 2>&1; then
+	cat "$OUT" >&2
+	echo "run.sh: go test failed" >&2
+	exit 1
+fi
+
+echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+echo
+
+# The floor is the base column, so each delta is what cachetta adds to it.
+go run "$BENCHSTAT" -col '/impl@(floor cachetta)' "$OUT"
+echo
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+go build -o "$tmp/ratios" ./bench/ratios
+"$tmp/ratios" "$OUT"
