@@ -37,16 +37,31 @@ const maxKeyDepth = 1000
 // Python sorts int keys. Funcs, channels, complex numbers, NaN, infinities,
 // strings that are not UTF-8 and cycles are errors wrapping ErrArgs.
 func Key(args ...any) (string, error) {
-	buf := keyBuffers.Get().(*[]byte)
-	defer keyBuffers.Put(buf)
-	text, err := appendCanonical((*buf)[:0], args)
-	*buf = text
+	key, err := hexKey(args)
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(text)
-	return hex.EncodeToString(sum[:8]), nil
+	return string(key[:]), nil
 }
+
+// hexKey is Key with its digits in an array, so that PathFor allocates only
+// the path.
+func hexKey(args []any) (key [16]byte, err error) {
+	buf := keyBuffers.Get().(*[]byte)
+	text, err := appendCanonical((*buf)[:0], args)
+	if err == nil {
+		sum := sha256.Sum256(text)
+		hex.Encode(key[:], sum[:8])
+	}
+	// A buffer grown by one huge argument is left to the collector.
+	if cap(text) <= maxPooledKeyBuffer {
+		*buf = text
+		keyBuffers.Put(buf)
+	}
+	return key, err
+}
+
+const maxPooledKeyBuffer = 64 << 10
 
 var keyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
@@ -364,17 +379,57 @@ func isEmptyValue(v reflect.Value) bool {
 // in its order: MarshalJSON before MarshalText, each on v's address when v is
 // addressable and only the pointer has the method.
 func marshalerOf(v reflect.Value) (reflect.Value, bool) {
-	t := v.Type()
-	addressable := v.CanAddr() && t.Kind() != reflect.Pointer
-	for _, m := range [...]reflect.Type{jsonMarshalerType, textMarshalerType} {
-		if addressable && reflect.PointerTo(t).Implements(m) {
+	switch marshalingOf(v.Type()) {
+	case byValue:
+		return v, true
+	case byAddress:
+		if v.CanAddr() {
 			return v.Addr(), true
 		}
-		if t.Implements(m) {
-			return v, true
+	case byAddressOrValue:
+		if v.CanAddr() {
+			return v.Addr(), true
 		}
+		return v, true
 	}
 	return reflect.Value{}, false
+}
+
+// marshaling says how encoding/json finds the marshaler of a type.
+type marshaling uint8
+
+const (
+	noMarshaler      marshaling = iota
+	byValue                     // the type has the method
+	byAddress                   // only a pointer to it has the method
+	byAddressOrValue            // a pointer has a method that comes first, the type a later one
+)
+
+var marshalings sync.Map // reflect.Type -> marshaling
+
+// marshalingOf works out, once per type, which method encoding/json calls:
+// MarshalJSON before MarshalText, each on the address first.
+func marshalingOf(t reflect.Type) marshaling {
+	if m, ok := marshalings.Load(t); ok {
+		return m.(marshaling)
+	}
+	m := noMarshaler
+	switch {
+	case t.Implements(jsonMarshalerType):
+		m = byValue
+	case t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(jsonMarshalerType):
+		// Without an address, encoding/json falls back to a MarshalText.
+		m = byAddress
+		if t.Implements(textMarshalerType) {
+			m = byAddressOrValue
+		}
+	case t.Implements(textMarshalerType):
+		m = byValue
+	case t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(textMarshalerType):
+		m = byAddress
+	}
+	marshalings.Store(t, m)
+	return m
 }
 
 // appendMarshaler appends what the json.Marshaler or encoding.TextMarshaler v

@@ -111,11 +111,11 @@ func (c *Cachetta[T]) PathFor(args ...any) (string, error) {
 	if len(args) == 0 {
 		return c.confine(c.path)
 	}
-	key, err := Key(args...)
+	key, err := hexKey(args)
 	if err != nil {
 		return "", err
 	}
-	return c.confine(keyedPath(c.path, key))
+	return c.confine(keyedPath(c.path, string(key[:])))
 }
 
 // confine returns path, or an error wrapping ErrOutsideRoot when WithRoot is

@@ -13,23 +13,23 @@ func (w *wrapper[T]) refresh(ctx context.Context, path string, args []any) {
 	c := w.c
 	ps := c.shared.acquire(path)
 	guard := writeGuard{ps: ps, gen: ps.invalidations.Load()}
-	key := flightKey(path, guard.gen)
+	id := flightID{path: path, gen: guard.gen}
 
 	w.mu.Lock()
-	if _, running := w.flights[key]; running {
+	if _, running := w.flights[id]; running {
 		w.mu.Unlock()
 		c.shared.release(path, ps)
 		return
 	}
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.refreshTimeout)
 	f := &flight{ctx: fctx, cancel: cancel, waiters: 1, guard: guard}
-	w.flights[key] = f
+	w.flights[id] = f
 	w.mu.Unlock()
 
 	c.shared.refreshes.Go(func() {
 		defer c.shared.release(path, ps)
-		defer w.leave(key, f)
-		result, err, _ := w.group.Do(key, func() (any, error) { return w.run(f, path, args) })
+		defer w.leave(id, f)
+		result, err, _ := w.group.Do(id.key(), func() (any, error) { return w.run(f, path, args) })
 		if p, ok := result.(*panicValue); ok {
 			c.cfg.logger.LogAttrs(fctx, slog.LevelError, "background refresh panicked",
 				slog.String("path", path), slog.Any("panic", p.value))

@@ -76,8 +76,8 @@ type wrapper[T any] struct {
 	fn    func(context.Context, []any) (T, error) // the wrapped function, taking its arguments as a slice
 	group singleflight.Group
 
-	mu      sync.Mutex         // guards flights
-	flights map[string]*flight // the runs of fn now in progress, by flight key
+	mu      sync.Mutex           // guards flights
+	flights map[flightID]*flight // the runs of the function now in progress
 }
 
 // flight is one shared run of a wrapped function.
@@ -107,7 +107,7 @@ func newWrapper[T any](c *Cachetta[T], name string, fn func(context.Context, []a
 			panic(fmt.Sprintf("cachetta: %s: the path function takes %v, the wrapped function %v", name, pf.params, params))
 		}
 	}
-	return &wrapper[T]{c: c, fn: fn, flights: make(map[string]*flight)}
+	return &wrapper[T]{c: c, fn: fn, flights: make(map[flightID]*flight)}
 }
 
 // call returns the cached result for args, or runs the function once for all
@@ -144,44 +144,50 @@ func (w *wrapper[T]) compute(ctx context.Context, path string, args []any) (T, e
 	ps := w.c.shared.acquire(path)
 	defer w.c.shared.release(path, ps)
 	guard := writeGuard{ps: ps, gen: ps.invalidations.Load()}
-	key := flightKey(path, guard.gen)
+	id := flightID{path: path, gen: guard.gen}
 
 	w.mu.Lock()
-	f := w.flights[key]
+	f := w.flights[id]
 	if f == nil {
 		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		f = &flight{ctx: fctx, cancel: cancel, guard: guard}
-		w.flights[key] = f
+		w.flights[id] = f
 	}
 	f.waiters++
 	w.mu.Unlock()
 
-	ch := w.group.DoChan(key, func() (any, error) { return w.run(f, path, args) })
+	ch := w.group.DoChan(id.key(), func() (any, error) { return w.run(f, path, args) })
 	select {
 	case r := <-ch:
-		w.leave(key, f)
+		w.leave(id, f)
 		if p, ok := r.Val.(*panicValue); ok {
 			panic(p.value)
 		}
 		v, _ := r.Val.(T) // a nil interface T arrives as nil
 		return v, r.Err
 	case <-ctx.Done():
-		w.leave(key, f)
+		w.leave(id, f)
 		var zero T
 		return zero, ctx.Err()
 	}
 }
 
-// flightKey names the run for path that began after gen invalidations, so
+// flightID names the run for path that began after gen invalidations, so
 // that a caller arriving after an Invalidate starts a new run.
-func flightKey(path string, gen uint64) string {
-	return path + "\x00" + strconv.FormatUint(gen, 10)
+type flightID struct {
+	path string
+	gen  uint64
+}
+
+// key is the singleflight key of the run.
+func (id flightID) key() string {
+	return id.path + "\x00" + strconv.FormatUint(id.gen, 10)
 }
 
 // leave records that a caller stopped waiting for f. The last one to leave
 // cancels f's context and unregisters it, so that a later caller starts a
 // new run rather than joining one whose context is cancelled.
-func (w *wrapper[T]) leave(key string, f *flight) {
+func (w *wrapper[T]) leave(id flightID, f *flight) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	f.waiters--
@@ -189,9 +195,9 @@ func (w *wrapper[T]) leave(key string, f *flight) {
 		return
 	}
 	f.cancel()
-	if w.flights[key] == f {
-		delete(w.flights, key)
-		w.group.Forget(key)
+	if w.flights[id] == f {
+		delete(w.flights, id)
+		w.group.Forget(id.key())
 	}
 }
 
