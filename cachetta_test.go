@@ -118,6 +118,7 @@ func TestNewRejectsBadInput(t *testing.T) {
 		{"file mode beyond permissions", "x.json", []cachetta.Option{cachetta.WithFileMode(os.ModeDir | 0o600)}},
 		{"file mode without owner access", "x.json", []cachetta.Option{cachetta.WithFileMode(0o400)}},
 		{"dir mode without owner access", "x.json", []cachetta.Option{cachetta.WithDirMode(0o600)}},
+		{"dir mode beyond permissions", "x.json", []cachetta.Option{cachetta.WithDirMode(os.ModeDir | 0o700)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -214,16 +215,19 @@ func TestCancelledContext(t *testing.T) {
 	if err := c.Write(t.Context(), 1); err != nil {
 		t.Fatal(err)
 	}
+	gone := cachetta.Must(cachetta.New[int](filepath.Join(t.TempDir(), "gone", "c.json")))
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	calls := map[string]func() error{
-		"Read":       func() error { _, _, err := c.Read(ctx); return err },
-		"ReadStale":  func() error { _, _, err := c.ReadStale(ctx); return err },
-		"Write":      func() error { return c.Write(ctx, 2) },
-		"Invalidate": func() error { return c.Invalidate(ctx) },
-		"Exists":     func() error { _, err := c.Exists(ctx); return err },
-		"Age":        func() error { _, _, err := c.Age(ctx); return err },
-		"Info":       func() error { _, err := c.Info(ctx); return err },
+		"Prune":                        func() error { _, err := c.Prune(ctx); return err },
+		"Prune of a missing directory": func() error { _, err := gone.Prune(ctx); return err },
+		"Read":                         func() error { _, _, err := c.Read(ctx); return err },
+		"ReadStale":                    func() error { _, _, err := c.ReadStale(ctx); return err },
+		"Write":                        func() error { return c.Write(ctx, 2) },
+		"Invalidate":                   func() error { return c.Invalidate(ctx) },
+		"Exists":                       func() error { _, err := c.Exists(ctx); return err },
+		"Age":                          func() error { _, _, err := c.Age(ctx); return err },
+		"Info":                         func() error { _, err := c.Info(ctx); return err },
 		"Wrap": func() error {
 			_, err := cachetta.Wrap(c, func(context.Context) (int, error) { return 3, nil })(ctx)
 			return err

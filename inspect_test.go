@@ -5,6 +5,9 @@ import (
 	"time"
 
 	"github.com/cachetta-go/cachetta"
+	"os"
+	"strings"
+	"testing/synctest"
 )
 
 func TestInfo(t *testing.T) {
@@ -59,5 +62,59 @@ func TestInfo(t *testing.T) {
 				t.Errorf("Exists = %v, %v; want %v", exists, err, tt.write)
 			}
 		})
+	}
+}
+
+// TestInfoAtExactAges pins file times to the bubble's clock, which stands
+// still, so that ages fall exactly on the boundaries: an entry expires when
+// its age reaches the duration and leaves the stale window when it reaches
+// the duration plus the window.
+func TestInfoAtExactAges(t *testing.T) {
+	tests := []struct {
+		name                   string
+		age                    time.Duration
+		wantExpired, wantStale bool
+	}{
+		{"one second before expiry", time.Hour - time.Second, false, false},
+		{"exactly the duration", time.Hour, true, true},
+		{"one second before the window ends", 2*time.Hour - time.Second, true, true},
+		{"exactly at the window's end", 2 * time.Hour, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				c := newCache[int](t, "n.json", cachetta.WithDuration(time.Hour), cachetta.WithStaleDuration(time.Hour))
+				writeFile(t, c.Path(), "1")
+				when := time.Now().Add(-tt.age)
+				if err := os.Chtimes(c.Path(), when, when); err != nil {
+					t.Fatal(err)
+				}
+				info, err := c.Info(t.Context())
+				if err != nil || info.Age != tt.age || info.Expired != tt.wantExpired || info.Stale != tt.wantStale {
+					t.Errorf("Info = %+v, %v; want age %v, expired=%v, stale=%v", info, err, tt.age, tt.wantExpired, tt.wantStale)
+				}
+				if _, ok, err := c.Read(t.Context()); ok == tt.wantExpired || err != nil {
+					t.Errorf("Read at age %v = %v, %v; want ok=%v", tt.age, ok, err, !tt.wantExpired)
+				}
+			})
+		})
+	}
+}
+
+func TestInfoOfADirectory(t *testing.T) {
+	ctx := t.Context()
+	c := newCache[int](t, "n.json")
+	if err := os.Mkdir(c.Path(), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	checks := map[string]func() error{
+		"Info":   func() error { _, err := c.Info(ctx); return err },
+		"Exists": func() error { _, err := c.Exists(ctx); return err },
+		"Age":    func() error { _, _, err := c.Age(ctx); return err },
+	}
+	for name, call := range checks {
+		if err := call(); err == nil || !strings.Contains(err.Error(), c.Path()) {
+			t.Errorf("%s(%q) of a directory = %v; want an error naming the path", name, c.Path(), err)
+		}
 	}
 }

@@ -8,7 +8,9 @@ import (
 	"testing/synctest"
 	"time"
 
+	"context"
 	"github.com/cachetta-go/cachetta"
+	"sync/atomic"
 )
 
 func TestLRUHitTouchesNoFile(t *testing.T) {
@@ -217,5 +219,120 @@ func TestLRUStress(t *testing.T) {
 				t.Errorf("copy %d: Read(%d) = %q, %v; disk has %q, %v", i, key, got, ok, want, wantOK)
 			}
 		}
+	}
+}
+
+// gateCodec is JSON whose first Unmarshal of text waits until release is
+// closed, so that a test can change an entry between a disk read and the
+// memory fill that follows it.
+type gateCodec struct {
+	text    string
+	paused  atomic.Bool
+	entered chan struct{} // closed when the paused Unmarshal begins
+	release chan struct{}
+}
+
+func newGateCodec(text string) *gateCodec {
+	return &gateCodec{text: text, entered: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (g *gateCodec) Marshal(v any) ([]byte, error) { return cachetta.JSON.Marshal(v) }
+
+func (g *gateCodec) Unmarshal(data []byte, v any) error {
+	if string(data) == g.text && g.paused.CompareAndSwap(false, true) {
+		close(g.entered)
+		<-g.release
+	}
+	return cachetta.JSON.Unmarshal(data, v)
+}
+
+// TestLRUDiskReadOvertakenByAChange holds a disk read of "old" between its
+// decode and its memory fill while the entry is rewritten, invalidated or
+// pruned: the late fill must not bring "old" back into memory. The reader is
+// a copy with a longer duration, sharing the memory, for which the file c
+// prunes is still fresh.
+func TestLRUDiskReadOvertakenByAChange(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(ctx context.Context, c *cachetta.Cachetta[string]) error
+		want   string
+		wantOK bool
+	}{
+		{"Write", func(ctx context.Context, c *cachetta.Cachetta[string]) error { return c.Write(ctx, "new") }, "new", true},
+		{"Invalidate", func(ctx context.Context, c *cachetta.Cachetta[string]) error { return c.Invalidate(ctx) }, "", false},
+		{"Prune", func(ctx context.Context, c *cachetta.Cachetta[string]) error { _, err := c.Prune(ctx); return err }, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := t.Context()
+			gate := newGateCodec(`"old"`)
+			c := newCache[string](t, "s.json", cachetta.WithLRU(8), cachetta.WithCodec(gate), cachetta.WithDuration(time.Hour))
+			long := cachetta.Must(c.With(cachetta.WithDuration(24 * time.Hour)))
+			writeFile(t, c.Path(), `"old"`)
+			backdate(t, c.Path(), 3*time.Hour)
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				long.Read(ctx)
+			}()
+			<-gate.entered // the read has the old bytes and has not filled memory
+			if err := tt.change(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			close(gate.release)
+			<-done
+			if v, ok, err := long.Read(ctx); v != tt.want || ok != tt.wantOK || err != nil {
+				t.Errorf("after a %s overtook a disk read, Read = %q, %v, %v; want %q, %v", tt.name, v, ok, err, tt.want, tt.wantOK)
+			}
+		})
+	}
+}
+
+// TestLRUSharedByCopiesWithTheSameSize checks what With and Join promise: a
+// copy shares the memory unless it changes its size. Another process then
+// rewrites the file, which only a copy with its own memory sees.
+func TestLRUSharedByCopiesWithTheSameSize(t *testing.T) {
+	tests := []struct {
+		name string
+		copy func(c *cachetta.Cachetta[string]) *cachetta.Cachetta[string]
+		want string
+	}{
+		{"Join", func(c *cachetta.Cachetta[string]) *cachetta.Cachetta[string] { return c.Join() }, "memory"},
+		{"With another duration", func(c *cachetta.Cachetta[string]) *cachetta.Cachetta[string] {
+			return cachetta.Must(c.With(cachetta.WithDuration(2 * time.Hour)))
+		}, "memory"},
+		{"With another size", func(c *cachetta.Cachetta[string]) *cachetta.Cachetta[string] {
+			return cachetta.Must(c.With(cachetta.WithLRU(4)))
+		}, "disk"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := t.Context()
+			c := newCache[string](t, "s.json", cachetta.WithLRU(8))
+			cp := tt.copy(c)
+			if err := c.Write(ctx, "memory"); err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, c.Path(), `"disk"`)
+			if v, ok, err := cp.Read(ctx); v != tt.want || !ok || err != nil {
+				t.Errorf("copy made by %s: Read = %q, %v, %v; want %q", tt.name, v, ok, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestLRUWriteWithReadingOffFillsNoMemory: a copy with reading off clears
+// the entry from the shared memory when it writes rather than remembering
+// it, so the original's next read goes to the disk.
+func TestLRUWriteWithReadingOffFillsNoMemory(t *testing.T) {
+	ctx := t.Context()
+	c := newCache[string](t, "s.json", cachetta.WithLRU(8))
+	off := cachetta.Must(c.With(cachetta.WithRead(false)))
+	if err := off.Write(ctx, "written"); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, c.Path(), `"disk"`) // another process
+	if v, ok, err := c.Read(ctx); v != "disk" || !ok || err != nil {
+		t.Errorf("Read after a write with reading off = %q, %v, %v; want disk", v, ok, err)
 	}
 }

@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"context"
+	"errors"
 	"github.com/cachetta-go/cachetta"
+	"sync/atomic"
 )
 
 func TestPrune(t *testing.T) {
@@ -36,6 +39,7 @@ func TestPrune(t *testing.T) {
 		{"n-0123456789ABCDEF.json", 3 * time.Hour, false},     // not a key: upper case
 		{"n-0123456789abcde.json", 3 * time.Hour, false},      // not a key: 15 digits
 		{"m-0123456789abcdef.json", 3 * time.Hour, false},     // another cache's name
+		{"n-0123456789abcdef.yaml", 3 * time.Hour, false},     // another extension
 		{"other.json", 3 * time.Hour, false},                  // unrelated
 		{"notes.txt", 3 * time.Hour, false},                   // unrelated
 		{".n.json.tmp", 3 * time.Hour, false},                 // another program's temporary file
@@ -53,7 +57,6 @@ func TestPrune(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, keyed(5)), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	c.Read(ctx, 1) // a stale memory entry Prune must clear
 
 	removed, err := c.Prune(ctx)
 	if err != nil {
@@ -79,9 +82,6 @@ func TestPrune(t *testing.T) {
 		if _, err := os.Lstat(filepath.Join(dir, name)); err != nil {
 			t.Errorf("Prune removed the link or directory %s", name)
 		}
-	}
-	if _, ok, _ := c.ReadStale(ctx, 1); ok {
-		t.Error("a pruned entry is still in memory")
 	}
 	again, err := c.Prune(ctx)
 	if err != nil || len(again) != 0 {
@@ -113,5 +113,113 @@ func TestPruneMissingDirectory(t *testing.T) {
 	c := cachetta.Must(cachetta.New[int](filepath.Join(t.TempDir(), "gone", "n.json")))
 	if removed, err := c.Prune(t.Context()); err != nil || len(removed) != 0 {
 		t.Errorf("Prune of a missing directory = %v, %v; want nothing", removed, err)
+	}
+}
+
+// TestPruneKeepsOldDirectories: directories are never removed, even empty
+// ones old enough and named as an entry or a temporary file.
+func TestPruneKeepsOldDirectories(t *testing.T) {
+	dir := t.TempDir()
+	c := cachetta.Must(cachetta.New[int](filepath.Join(dir, "n.json"), cachetta.WithDuration(time.Hour)))
+	keyed, err := c.PathFor(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{keyed, filepath.Join(dir, ".n.json.abc.cachetta-tmp")} {
+		if err := os.Mkdir(path, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		backdate(t, path, 3*time.Hour)
+	}
+	removed, err := c.Prune(t.Context())
+	if err != nil || len(removed) != 0 {
+		t.Errorf("Prune = %v, %v; want nothing removed", removed, err)
+	}
+	if names := dirNames(t, dir); len(names) != 2 {
+		t.Errorf("directory holds %v after Prune; want both directories", names)
+	}
+}
+
+// TestPruneReturnsSortedPaths: the walk visits the directory "n" before the
+// file "n-<key>.json", but the paths come back sorted, "-" before "/".
+func TestPruneReturnsSortedPaths(t *testing.T) {
+	dir := t.TempDir()
+	c := cachetta.Must(cachetta.New[int](filepath.Join(dir, "n.json"), cachetta.WithDuration(time.Hour)))
+	keyed, err := c.PathFor(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	temp := filepath.Join(dir, "n", ".x.json.abc.cachetta-tmp")
+	for _, path := range []string{keyed, temp} {
+		writeFile(t, path, "1")
+		backdate(t, path, 3*time.Hour)
+	}
+	want := []string{keyed, temp}
+	if removed, err := c.Prune(t.Context()); !slices.Equal(removed, want) || err != nil {
+		t.Errorf("Prune = %q, %v; want %q", removed, err, want)
+	}
+}
+
+// TestPruneClearsMemoryOfLongerCopies prunes an entry that a copy with a
+// longer duration, sharing the memory, still holds as fresh.
+func TestPruneClearsMemoryOfLongerCopies(t *testing.T) {
+	ctx := t.Context()
+	c := newCache[int](t, "n.json", cachetta.WithDuration(time.Hour), cachetta.WithLRU(8))
+	long := cachetta.Must(c.With(cachetta.WithDuration(24 * time.Hour)))
+	writeFile(t, c.Path(), "1")
+	backdate(t, c.Path(), 3*time.Hour)
+	if _, ok, _ := long.Read(ctx); !ok {
+		t.Fatal("the longer copy missed a 3-hour-old entry")
+	}
+	if removed, err := c.Prune(ctx); len(removed) != 1 || err != nil {
+		t.Fatalf("Prune = %v, %v; want the entry removed", removed, err)
+	}
+	if v, ok, err := long.Read(ctx); ok || err != nil {
+		t.Errorf("after Prune, the longer copy's Read = %v, %v, %v; want a miss", v, ok, err)
+	}
+}
+
+// cancelOnFirstCheck is a context that is cancelled right after the first
+// time its Err is asked, as a caller giving up while Prune walks.
+type cancelOnFirstCheck struct {
+	context.Context
+	cancel  context.CancelFunc
+	checked atomic.Bool
+}
+
+func (c *cancelOnFirstCheck) Err() error {
+	err := c.Context.Err()
+	if c.checked.CompareAndSwap(false, true) {
+		c.cancel()
+	}
+	return err
+}
+
+func TestPruneStopsWhenCancelledDuringTheWalk(t *testing.T) {
+	c := newCache[int](t, "n.json", cachetta.WithDuration(time.Hour))
+	writeFile(t, c.Path(), "1")
+	backdate(t, c.Path(), 3*time.Hour)
+	inner, cancel := context.WithCancel(t.Context())
+	ctx := &cancelOnFirstCheck{Context: inner, cancel: cancel}
+	if removed, err := c.Prune(ctx); !errors.Is(err, context.Canceled) || len(removed) != 0 {
+		t.Errorf("Prune cancelled during the walk = %v, %v; want nothing and context.Canceled", removed, err)
+	}
+	if _, err := os.Stat(c.Path()); err != nil {
+		t.Errorf("Prune cancelled during the walk removed %s", c.Path())
+	}
+}
+
+func TestPruneThroughALinkOutsideTheRoot(t *testing.T) {
+	root, outside := confinedDir(t)
+	backdate(t, filepath.Join(outside, "secret.json"), 30*24*time.Hour)
+	if err := os.Symlink(outside, filepath.Join(root, "link")); err != nil {
+		t.Fatal(err)
+	}
+	c := cachetta.Must(cachetta.New[string](filepath.Join(root, "link", "secret.json"), cachetta.WithRoot(root)))
+	if removed, err := c.Prune(t.Context()); !errors.Is(err, cachetta.ErrOutsideRoot) || len(removed) != 0 {
+		t.Errorf("Prune through a link out of the root = %v, %v; want ErrOutsideRoot", removed, err)
+	}
+	if names := dirNames(t, outside); len(names) != 1 {
+		t.Errorf("outside directory holds %v; want secret.json untouched", names)
 	}
 }

@@ -198,3 +198,59 @@ func TestDebugLogsNameHitsMissesAndWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestReadRefusesDevices reads a cache file that is a link to /dev/null: a
+// device is never read as an entry, whatever it yields, but reported as an
+// error naming the path.
+func TestReadRefusesDevices(t *testing.T) {
+	if _, err := os.Stat(os.DevNull); err != nil || os.DevNull != "/dev/null" {
+		t.Skip("no /dev/null")
+	}
+	c := newCache[*int](t, "n.json")
+	if err := os.Symlink(os.DevNull, c.Path()); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, err := c.Read(t.Context()); ok || err == nil || !strings.Contains(err.Error(), c.Path()) {
+		t.Errorf("Read(%q) = %v, %v, %v; want an error naming the path", c.Path(), v, ok, err)
+	}
+}
+
+// TestReadExpiredCorruptFileIsNotDecoded: an expired file is a miss before
+// its content is looked at, so a corrupt one raises no warning.
+func TestReadExpiredCorruptFileIsNotDecoded(t *testing.T) {
+	logger, logs := captureLogs(slog.LevelInfo)
+	c := newCache[int](t, "n.json", cachetta.WithLogger(logger), cachetta.WithDuration(time.Minute))
+	writeFile(t, c.Path(), "{not json")
+	backdate(t, c.Path(), time.Hour)
+	if v, ok, err := c.Read(t.Context()); ok || err != nil {
+		t.Fatalf("Read(%q) = %v, %v, %v; want a miss", c.Path(), v, ok, err)
+	}
+	if logs.String() != "" {
+		t.Errorf("logs at info level: %q; want none", logs)
+	}
+}
+
+func TestPathFunctionEdgeCases(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	type node struct{ ID int }
+	c := cachetta.Must(cachetta.New[string](dir, cachetta.WithLogger(testLogger(t)),
+		cachetta.WithPathFunc(func(n *node) string {
+			switch {
+			case n == nil:
+				return filepath.Join(dir, "nil.json")
+			case n.ID == 0:
+				return ""
+			}
+			return filepath.Join(dir, "node.json")
+		})))
+	if err := c.Write(ctx, "root", nil); err != nil {
+		t.Errorf("Write(%q, nil) = %v; want nil for a pointer parameter", "root", err)
+	}
+	if v, ok, err := c.Read(ctx, nil); v != "root" || !ok || err != nil {
+		t.Errorf("Read(nil) = %q, %v, %v; want root", v, ok, err)
+	}
+	if _, _, err := c.Read(ctx, &node{}); !errors.Is(err, cachetta.ErrArgs) {
+		t.Errorf("Read with a path function returning \"\" = %v; want ErrArgs", err)
+	}
+}

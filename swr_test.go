@@ -263,3 +263,30 @@ func TestNoGoroutineOutlivesWait(t *testing.T) {
 		}
 	})
 }
+
+// TestStaleCallsDuringARefreshStartNothing makes three stale calls while one
+// refresh runs and fails: the failure is that of one run, logged once, at
+// error level.
+func TestStaleCallsDuringARefreshStartNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		logger, logs := captureLogs(slog.LevelInfo)
+		c := staleCache(t, cachetta.WithLogger(logger))
+		release := make(chan struct{})
+		get := cachetta.Wrap(c, func(context.Context) (string, error) {
+			<-release
+			return "", errors.New("boom")
+		})
+		for range 3 {
+			if v, err := get(ctx); v != "stale" || err != nil {
+				t.Fatalf("stale call = %q, %v; want stale", v, err)
+			}
+		}
+		synctest.Wait()
+		close(release)
+		c.Wait()
+		if n := strings.Count(logs.String(), `level=ERROR msg="background refresh failed"`); n != 1 {
+			t.Errorf("logs %q hold %d refresh failures at error level; want 1", logs, n)
+		}
+	})
+}

@@ -217,6 +217,7 @@ func TestPathFor(t *testing.T) {
 		{"dir/user", []any{42}, "dir/user-" + key42},
 		{"dir/user.tar.gz", []any{"a", "b"}, "dir/user.tar-" + keyAB + ".gz"},
 		{"dir/.hidden", []any{42}, "dir/.hidden-" + key42},
+		{"dir/user.", []any{42}, "dir/user.-" + key42},
 	}
 	for _, tt := range tests {
 		c := cachetta.Must(cachetta.New[int](tt.path))
@@ -439,61 +440,65 @@ func TestWrapCancellation(t *testing.T) {
 }
 
 func TestWrapWorkNobodyWaitsForIsStopped(t *testing.T) {
-	c := newCache[int](t, "n.json")
-	stopped := make(chan error)
-	entered := make(chan struct{})
-	get := cachetta.Wrap(c, func(ctx context.Context) (int, error) {
-		close(entered)
-		<-ctx.Done()
-		stopped <- ctx.Err()
-		return 0, ctx.Err()
+	synctest.Test(t, func(t *testing.T) {
+		c := newCache[int](t, "n.json")
+		stopped := make(chan error)
+		entered := make(chan struct{})
+		get := cachetta.Wrap(c, func(ctx context.Context) (int, error) {
+			close(entered)
+			<-ctx.Done()
+			stopped <- ctx.Err()
+			return 0, ctx.Err()
+		})
+		ctx, cancel := context.WithCancel(t.Context())
+		go get(ctx)
+		<-entered
+		cancel()
+		if err := <-stopped; !errors.Is(err, context.Canceled) {
+			t.Errorf("the abandoned run's context ended with %v; want context.Canceled", err)
+		}
+		var calls counter
+		if v, err := cachetta.Wrap(c, constant(&calls, 3))(t.Context()); v != 3 || err != nil {
+			t.Errorf("a later call = %v, %v; want a new run's 3", v, err)
+		}
 	})
-	ctx, cancel := context.WithCancel(t.Context())
-	go get(ctx)
-	<-entered
-	cancel()
-	if err := <-stopped; !errors.Is(err, context.Canceled) {
-		t.Errorf("the abandoned run's context ended with %v; want context.Canceled", err)
-	}
-	var calls counter
-	if v, err := cachetta.Wrap(c, constant(&calls, 3))(t.Context()); v != 3 || err != nil {
-		t.Errorf("a later call = %v, %v; want a new run's 3", v, err)
-	}
 }
 
 func TestWrapInvalidateWinsOverARunningComputation(t *testing.T) {
-	ctx := t.Context()
-	c := newCache[string](t, "s.json")
-	entered := make(chan struct{})
-	release := make(chan struct{})
-	var calls counter
-	get := cachetta.Wrap(c, func(context.Context) (string, error) {
-		if calls.n.Add(1) == 1 {
-			close(entered)
-			<-release
-			return "old", nil
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		c := newCache[string](t, "s.json")
+		entered := make(chan struct{})
+		release := make(chan struct{})
+		var calls counter
+		get := cachetta.Wrap(c, func(context.Context) (string, error) {
+			if calls.n.Add(1) == 1 {
+				close(entered)
+				<-release
+				return "old", nil
+			}
+			return "new", nil
+		})
+		first := make(chan string)
+		go func() {
+			v, _ := get(ctx)
+			first <- v
+		}()
+		<-entered
+		if err := c.Invalidate(ctx); err != nil {
+			t.Fatal(err)
 		}
-		return "new", nil
+		if v, err := get(ctx); v != "new" || err != nil {
+			t.Errorf("a caller after Invalidate = %q, %v; want a fresh run's new", v, err)
+		}
+		close(release)
+		if v := <-first; v != "old" {
+			t.Errorf("the caller waiting before Invalidate got %q; want old", v)
+		}
+		if got := readFile(t, c.Path()); got != `"new"` {
+			t.Errorf("file holds %s; want the run after Invalidate, \"new\"", got)
+		}
 	})
-	first := make(chan string)
-	go func() {
-		v, _ := get(ctx)
-		first <- v
-	}()
-	<-entered
-	if err := c.Invalidate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if v, err := get(ctx); v != "new" || err != nil {
-		t.Errorf("a caller after Invalidate = %q, %v; want a fresh run's new", v, err)
-	}
-	close(release)
-	if v := <-first; v != "old" {
-		t.Errorf("the caller waiting before Invalidate got %q; want old", v)
-	}
-	if got := readFile(t, c.Path()); got != `"new"` {
-		t.Errorf("file holds %s; want the run after Invalidate, \"new\"", got)
-	}
 }
 
 func TestWrapInvalidateDuringTheOnlyRunLeavesNoFile(t *testing.T) {
@@ -583,4 +588,92 @@ func TestWrapMethodValueKeysOnArgumentsOnly(t *testing.T) {
 	if v, _ := b(ctx, 1); v != "a1" {
 		t.Errorf("a second receiver got %q; want the entry keyed by the argument alone, a1", v)
 	}
+}
+
+// pauseHandler is a slog.Handler that drops every record and holds the first
+// goroutine logging msg until release is closed.
+type pauseHandler struct {
+	msg     string
+	paused  atomic.Bool
+	entered chan struct{} // closed when the paused goroutine arrives
+	release chan struct{}
+}
+
+func newPauseHandler(msg string) *pauseHandler {
+	return &pauseHandler{msg: msg, entered: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (h *pauseHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *pauseHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *pauseHandler) WithGroup(string) slog.Handler            { return h }
+
+func (h *pauseHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg && h.paused.CompareAndSwap(false, true) {
+		close(h.entered)
+		<-h.release
+	}
+	return nil
+}
+
+// TestWrapLateCallerFindsTheFileOfTheRunItMissed holds a caller just after
+// its miss while another caller runs the function and writes: when the first
+// goes on, no run is in progress to join, and it must find the new file rather
+// than run the function again.
+func TestWrapLateCallerFindsTheFileOfTheRunItMissed(t *testing.T) {
+	ctx := t.Context()
+	pause := newPauseHandler("cache miss: no file")
+	c := newCache[int](t, "n.json", cachetta.WithLogger(slog.New(pause)))
+	var calls counter
+	get := cachetta.Wrap(c, constant(&calls, 1))
+	late := make(chan int)
+	go func() {
+		v, _ := get(ctx)
+		late <- v
+	}()
+	<-pause.entered // the late caller has missed and joined no run
+	if v, err := get(ctx); v != 1 || err != nil {
+		t.Errorf("get = %v, %v; want 1", v, err)
+	}
+	close(pause.release)
+	if v := <-late; v != 1 || calls.count() != 1 {
+		t.Errorf("the caller that missed before the write got %v after %d calls; want 1 after 1", v, calls.count())
+	}
+}
+
+// TestWrapCallAfterAnAbandonedRunStartsANewOne leaves a run whose only caller
+// was cancelled, and whose function is slow to stop: a later call of the same
+// wrapper must start a new run, not receive the abandoned one's error.
+func TestWrapCallAfterAnAbandonedRunStartsANewOne(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newCache[int](t, "n.json")
+		release := make(chan struct{})
+		var calls counter
+		get := cachetta.Wrap(c, func(ctx context.Context) (int, error) {
+			if calls.n.Add(1) == 1 {
+				<-ctx.Done() // abandoned...
+				<-release    // ...and slow to stop
+				return 0, ctx.Err()
+			}
+			return 7, nil
+		})
+		ctx, cancel := context.WithCancel(t.Context())
+		go get(ctx)
+		synctest.Wait()
+		cancel()
+		synctest.Wait() // the caller has left; the run waits for release
+		type result struct {
+			v   int
+			err error
+		}
+		later := make(chan result)
+		go func() {
+			v, err := get(t.Context())
+			later <- result{v, err}
+		}()
+		synctest.Wait()
+		close(release)
+		if r := <-later; r.v != 7 || r.err != nil {
+			t.Errorf("get after the abandoned run = %v, %v; want a new run's 7, nil", r.v, r.err)
+		}
+	})
 }

@@ -122,7 +122,7 @@ func (c *Cachetta[T]) commit(path, tmp string, e entry[T], memories []*lruCache[
 // writeTemp writes data to a new temporary file beside path and returns its
 // name and, when withModTime is set, its modification time. It creates the
 // directory when it is missing.
-func (c *Cachetta[T]) writeTemp(path string, data []byte, withModTime bool) (name string, modTime time.Time, err error) {
+func (c *Cachetta[T]) writeTemp(path string, data []byte, withModTime bool) (string, time.Time, error) {
 	f, err := c.createTemp(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := c.fsys.mkdirAll(filepath.Dir(path), c.cfg.dirMode); err != nil {
@@ -133,27 +133,30 @@ func (c *Cachetta[T]) writeTemp(path string, data []byte, withModTime bool) (nam
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	name = f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			c.fsys.remove(name)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
+	modTime, err := fill(f, data, withModTime)
+	if err != nil {
+		c.fsys.remove(f.Name())
 		return "", time.Time{}, err
 	}
+	return f.Name(), modTime, nil
+}
+
+// fill writes data to f and closes it, returning its modification time when
+// withModTime is set. f is closed whatever happens.
+func fill(f *os.File, data []byte, withModTime bool) (modTime time.Time, err error) {
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return time.Time{}, err
+	}
 	if withModTime {
-		var info fs.FileInfo
-		if info, err = f.Stat(); err != nil {
-			return "", time.Time{}, err
+		info, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return time.Time{}, err
 		}
 		modTime = info.ModTime()
 	}
-	if err = f.Close(); err != nil {
-		return "", time.Time{}, err
-	}
-	return name, modTime, nil
+	return modTime, f.Close()
 }
 
 // createTemp creates a file named .<base>.<random>.cachetta-tmp beside path,

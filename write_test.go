@@ -12,7 +12,9 @@ import (
 	"sync"
 	"testing"
 
+	"context"
 	"github.com/cachetta-go/cachetta"
+	"log/slog"
 )
 
 func TestWriteStoresExactlyTheJSON(t *testing.T) {
@@ -238,7 +240,8 @@ func TestInvalidate(t *testing.T) {
 
 func TestWrongArgsAreErrors(t *testing.T) {
 	ctx := t.Context()
-	c := newCache[int](t, "n.json", cachetta.WithPathFunc(func(id int) string { return "x" }))
+	x := filepath.Join(t.TempDir(), "x")
+	c := newCache[int](t, "n.json", cachetta.WithPathFunc(func(id int) string { return x }))
 	calls := map[string]func() error{
 		"Read wrong type":  func() error { _, _, err := c.Read(ctx, "s"); return err },
 		"Read no args":     func() error { _, _, err := c.Read(ctx); return err },
@@ -254,5 +257,105 @@ func TestWrongArgsAreErrors(t *testing.T) {
 	auto := newCache[int](t, "n.json")
 	if err := auto.Write(ctx, 1, func() {}); !errors.Is(err, cachetta.ErrArgs) {
 		t.Errorf("Write with a func argument = %v; want ErrArgs", err)
+	}
+}
+
+// TestWriteModeOptions checks that WithFileMode and WithDirMode reach the
+// files and directories a write creates. The modes expected are those that
+// os.OpenFile and os.Mkdir give under the process's umask.
+func TestWriteModeOptions(t *testing.T) {
+	tests := []struct {
+		name              string
+		opts              []cachetta.Option
+		fileMode, dirMode os.FileMode
+	}{
+		{"defaults", nil, 0o600, 0o700},
+		{"options", []cachetta.Option{cachetta.WithFileMode(0o640), cachetta.WithDirMode(0o750)}, 0o640, 0o750},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "d")
+			c := cachetta.Must(cachetta.New[int](filepath.Join(dir, "n.json"), tt.opts...))
+			if err := c.Write(t.Context(), 1); err != nil {
+				t.Fatal(err)
+			}
+			assertPerm(t, c.Path(), createdMode(t, tt.fileMode, false))
+			assertPerm(t, dir, createdMode(t, tt.dirMode, true))
+		})
+	}
+}
+
+// createdMode returns the permission bits a file or directory created with
+// mode gets under the process's umask.
+func createdMode(t *testing.T, mode os.FileMode, dir bool) os.FileMode {
+	t.Helper()
+	probe := filepath.Join(t.TempDir(), "probe")
+	var err error
+	if dir {
+		err = os.Mkdir(probe, mode)
+	} else {
+		var f *os.File
+		if f, err = os.OpenFile(probe, os.O_CREATE|os.O_EXCL|os.O_WRONLY, mode); err == nil {
+			err = f.Close()
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.Mode().Perm()
+}
+
+// cancelCodec is JSON whose Marshal cancels a context, as a caller giving up
+// while a large value is being encoded.
+type cancelCodec struct{ cancel context.CancelFunc }
+
+func (c cancelCodec) Marshal(v any) ([]byte, error) {
+	c.cancel()
+	return cachetta.JSON.Marshal(v)
+}
+
+func (cancelCodec) Unmarshal(data []byte, v any) error { return cachetta.JSON.Unmarshal(data, v) }
+
+func TestWriteCancelledWhileEncodingWritesNothing(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	c := newCache[int](t, "n.json", cachetta.WithCodec(cancelCodec{cancel}))
+	if err := c.Write(ctx, 1); !errors.Is(err, context.Canceled) {
+		t.Errorf("Write cancelled while encoding = %v; want context.Canceled", err)
+	}
+	if names := dirNames(t, filepath.Dir(c.Path())); len(names) != 0 {
+		t.Errorf("directory holds %v after a cancelled Write; want nothing", names)
+	}
+}
+
+// TestWrapInvalidatedRunIsNotAFailedWrite: a result dropped because of an
+// Invalidate is the designed outcome, not a failed write to warn about.
+func TestWrapInvalidatedRunIsNotAFailedWrite(t *testing.T) {
+	ctx := t.Context()
+	logger, logs := captureLogs(slog.LevelInfo)
+	c := newCache[string](t, "s.json", cachetta.WithLogger(logger))
+	entered := make(chan struct{})
+	release := make(chan struct{})
+	get := cachetta.Wrap(c, func(context.Context) (string, error) {
+		close(entered)
+		<-release
+		return "old", nil
+	})
+	done := make(chan string)
+	go func() {
+		v, _ := get(ctx)
+		done <- v
+	}()
+	<-entered
+	if err := c.Invalidate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	<-done
+	if logs.String() != "" {
+		t.Errorf("logs at info level after an invalidated run: %q; want none", logs)
 	}
 }

@@ -1,0 +1,152 @@
+package cachetta
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// TestRefreshesLeaveNothingRegistered is TestNothingStaysRegistered for
+// stale calls: one starts a refresh, the next finds it running.
+func TestRefreshesLeaveNothingRegistered(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "n.json")
+		c := Must(New[int](path, WithDuration(time.Hour), WithStaleDuration(time.Hour)))
+		if err := os.WriteFile(path, []byte("1"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		when := time.Now().Add(-90 * time.Minute)
+		if err := os.Chtimes(path, when, when); err != nil {
+			t.Fatal(err)
+		}
+		release := make(chan struct{})
+		w := newWrapper(c, "Wrap", func(context.Context, []any) (int, error) { <-release; return 2, nil })
+		for range 2 {
+			if v, err := w.call(t.Context(), nil); v != 1 || err != nil {
+				t.Fatalf("stale call = %v, %v; want 1", v, err)
+			}
+		}
+		close(release)
+		c.Wait()
+		w.mu.Lock()
+		flights := len(w.flights)
+		w.mu.Unlock()
+		c.shared.mu.Lock()
+		paths := len(c.shared.paths)
+		c.shared.mu.Unlock()
+		if flights != 0 || paths != 0 {
+			t.Errorf("refreshes left %d flights and %d path states registered", flights, paths)
+		}
+	})
+}
+
+// TestGuardFromAnotherPathState: a guard taken on a path state that has since
+// been dropped and created again cannot tell how many invalidations came in
+// between, so its write is dropped.
+func TestGuardFromAnotherPathState(t *testing.T) {
+	c := Must(New[int](filepath.Join(t.TempDir(), "n.json")))
+	if err := c.write(t.Context(), c.path, 1, &writeGuard{ps: new(pathState)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(c.path); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Stat after a write under a stale guard = %v; want no file", err)
+	}
+}
+
+// faultFS is the plain file system with injected faults.
+type faultFS struct {
+	osFS
+	removeDirOnRename int    // renames before which the target's directory is removed
+	readOnlyTemp      bool   // temporary files are handed back read-only, so writing them fails
+	vanishAfterLstat  string // a file removed right after it is looked at, as by another process
+}
+
+func (f *faultFS) lstat(name string) (fs.FileInfo, error) {
+	info, err := f.osFS.lstat(name)
+	if name == f.vanishAfterLstat {
+		os.Remove(name)
+	}
+	return info, err
+}
+
+func (f *faultFS) rename(oldname, newname string) error {
+	if f.removeDirOnRename > 0 {
+		f.removeDirOnRename--
+		os.RemoveAll(filepath.Dir(newname))
+	}
+	return f.osFS.rename(oldname, newname)
+}
+
+func (f *faultFS) openFile(name string, flag int, perm fs.FileMode) (*os.File, error) {
+	file, err := f.osFS.openFile(name, flag, perm)
+	if err != nil || !f.readOnlyTemp {
+		return file, err
+	}
+	file.Close()
+	return os.Open(name)
+}
+
+// TestWriteRetriesWhenTheDirectoryVanishes removes the directory between the
+// temporary file's creation and its rename, as another process cleaning the
+// cache would: the write goes on in a new round.
+func TestWriteRetriesWhenTheDirectoryVanishes(t *testing.T) {
+	c := Must(New[int](filepath.Join(t.TempDir(), "d", "n.json")))
+	c.fsys = &faultFS{removeDirOnRename: 2}
+	if err := c.Write(t.Context(), 1); err != nil {
+		t.Fatalf("Write = %v; want nil after two vanished directories", err)
+	}
+	if v, ok, err := c.Read(t.Context()); v != 1 || !ok || err != nil {
+		t.Errorf("Read = %v, %v, %v; want 1", v, ok, err)
+	}
+}
+
+// TestWriteFailureRemovesTheTemporaryFile makes writing the temporary file
+// fail: Write reports it and leaves the previous file and nothing else.
+func TestWriteFailureRemovesTheTemporaryFile(t *testing.T) {
+	dir := t.TempDir()
+	c := Must(New[int](filepath.Join(dir, "n.json")))
+	if err := c.Write(t.Context(), 1); err != nil {
+		t.Fatal(err)
+	}
+	c.fsys = &faultFS{readOnlyTemp: true}
+	if err := c.Write(t.Context(), 2); err == nil {
+		t.Error("Write into a read-only temporary file = nil; want an error")
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if !slices.Equal(names, []string{"n.json"}) {
+		t.Errorf("directory holds %v after a failed write; want only n.json", names)
+	}
+}
+
+// TestPruneFileVanishingBeforeItsRemoval: another process removes a file
+// between Prune's look at it and its removal, which is neither an error nor
+// reported.
+func TestPruneFileVanishingBeforeItsRemoval(t *testing.T) {
+	dir := t.TempDir()
+	c := Must(New[int](filepath.Join(dir, "n.json")))
+	temp := filepath.Join(dir, ".n.json.abc.cachetta-tmp")
+	if err := os.WriteFile(temp, []byte("1"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	when := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(temp, when, when); err != nil {
+		t.Fatal(err)
+	}
+	c.fsys = &faultFS{vanishAfterLstat: temp}
+	if removed, err := c.Prune(t.Context()); len(removed) != 0 || err != nil {
+		t.Errorf("Prune = %v, %v; want nothing and no error", removed, err)
+	}
+}
