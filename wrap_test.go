@@ -501,9 +501,12 @@ func TestWrapInvalidateWinsOverARunningComputation(t *testing.T) {
 	})
 }
 
+// TestWrapInvalidateDuringTheOnlyRunLeavesNoFile also checks that the
+// dropped result, the designed outcome, is not logged as a failed write.
 func TestWrapInvalidateDuringTheOnlyRunLeavesNoFile(t *testing.T) {
 	ctx := t.Context()
-	c := newCache[string](t, "s.json")
+	logger, logs := captureLogs(slog.LevelInfo)
+	c := newCache[string](t, "s.json", cachetta.WithLogger(logger))
 	entered := make(chan struct{})
 	release := make(chan struct{})
 	get := cachetta.Wrap(c, func(context.Context) (string, error) {
@@ -526,6 +529,9 @@ func TestWrapInvalidateDuringTheOnlyRunLeavesNoFile(t *testing.T) {
 	}
 	if ok, _ := c.Exists(ctx); ok {
 		t.Error("the result of a run invalidated while it ran was written")
+	}
+	if logs.String() != "" {
+		t.Errorf("logs at info level after an invalidated run: %q; want none", logs)
 	}
 }
 

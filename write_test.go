@@ -14,7 +14,6 @@ import (
 
 	"context"
 	"github.com/cachetta-go/cachetta"
-	"log/slog"
 )
 
 func TestWriteStoresExactlyTheJSON(t *testing.T) {
@@ -328,34 +327,5 @@ func TestWriteCancelledWhileEncodingWritesNothing(t *testing.T) {
 	}
 	if names := dirNames(t, filepath.Dir(c.Path())); len(names) != 0 {
 		t.Errorf("directory holds %v after a cancelled Write; want nothing", names)
-	}
-}
-
-// TestWrapInvalidatedRunIsNotAFailedWrite: a result dropped because of an
-// Invalidate is the designed outcome, not a failed write to warn about.
-func TestWrapInvalidatedRunIsNotAFailedWrite(t *testing.T) {
-	ctx := t.Context()
-	logger, logs := captureLogs(slog.LevelInfo)
-	c := newCache[string](t, "s.json", cachetta.WithLogger(logger))
-	entered := make(chan struct{})
-	release := make(chan struct{})
-	get := cachetta.Wrap(c, func(context.Context) (string, error) {
-		close(entered)
-		<-release
-		return "old", nil
-	})
-	done := make(chan string)
-	go func() {
-		v, _ := get(ctx)
-		done <- v
-	}()
-	<-entered
-	if err := c.Invalidate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	close(release)
-	<-done
-	if logs.String() != "" {
-		t.Errorf("logs at info level after an invalidated run: %q; want none", logs)
 	}
 }
