@@ -29,7 +29,7 @@
 //
 // A *Cachetta is immutable after New and safe for use by any number of
 // goroutines. Join and With return copies that share the in-memory LRU and the
-// bookkeeping of background refreshes with the original.
+// bookkeeping of runs and background refreshes with the original.
 package cachetta
 
 import (
@@ -61,19 +61,14 @@ func New[T any](path string, opts ...Option) (*Cachetta[T], error) {
 	if path == "" {
 		return nil, errors.New("cachetta: empty path")
 	}
-	cfg := defaultConfig()
-	for _, opt := range opts {
-		opt.apply(&cfg)
-	}
-	c := &Cachetta[T]{path: path, shared: newShared[T]()}
-	if err := c.configure(cfg); err != nil {
+	c := &Cachetta[T]{path: filepath.Clean(path), shared: newShared[T]()}
+	if err := c.configure(applyOptions(defaultConfig(), opts)); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-// configure validates cfg and sets everything derived from it, keeping the
-// memory of c when its size did not change.
+// configure validates cfg and sets everything derived from it.
 func (c *Cachetta[T]) configure(cfg config) error {
 	if err := cfg.validate(); err != nil {
 		return fmt.Errorf("cachetta: %w", err)
@@ -87,13 +82,11 @@ func (c *Cachetta[T]) configure(cfg config) error {
 		return err
 	}
 	if r, ok := fsys.(rootFS); ok {
-		if _, err := r.rel("open", c.path); err != nil {
+		if _, err := r.rel("new", c.path); err != nil {
 			return fmt.Errorf("cachetta: %w", err)
 		}
 	}
-	if c.memory == nil || c.memory.size != cfg.lruSize {
-		c.memory = c.shared.newMemory(cfg.lruSize)
-	}
+	c.memory = c.shared.memory(cfg.lruSize)
 	c.cfg, c.condition, c.fsys = cfg, keep, fsys
 	return nil
 }
@@ -109,7 +102,8 @@ func Must[T any](c *Cachetta[T], err error) *Cachetta[T] {
 	return c
 }
 
-// Path returns the path the cache was configured with.
+// Path returns the path the cache was configured with, cleaned by
+// filepath.Clean.
 func (c *Cachetta[T]) Path() string {
 	return c.path
 }
@@ -123,15 +117,11 @@ func (c *Cachetta[T]) Join(elem ...string) *Cachetta[T] {
 }
 
 // With returns a copy of c with opts applied over c's settings, as Python's
-// cache.copy(...). The copy shares c's memory unless opts change its size.
-// c itself is unchanged.
+// cache.copy(...). Copies share one memory of each LRU size, so the copy
+// shares c's unless opts change its size. c itself is unchanged.
 func (c *Cachetta[T]) With(opts ...Option) (*Cachetta[T], error) {
 	cp := *c
-	cfg := c.cfg
-	for _, opt := range opts {
-		opt.apply(&cfg)
-	}
-	if err := cp.configure(cfg); err != nil {
+	if err := cp.configure(applyOptions(c.cfg, opts)); err != nil {
 		return nil, err
 	}
 	return &cp, nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,6 +119,7 @@ func TestNewRejectsBadInput(t *testing.T) {
 		{"file mode beyond permissions", "x.json", []cachetta.Option{cachetta.WithFileMode(os.ModeDir | 0o600)}},
 		{"file mode without owner access", "x.json", []cachetta.Option{cachetta.WithFileMode(0o400)}},
 		{"dir mode without owner access", "x.json", []cachetta.Option{cachetta.WithDirMode(0o600)}},
+		{"duration plus stale duration overflows", "x.json", []cachetta.Option{cachetta.WithDuration(math.MaxInt64), cachetta.WithStaleDuration(time.Hour)}},
 		{"dir mode beyond permissions", "x.json", []cachetta.Option{cachetta.WithDirMode(os.ModeDir | 0o700)}},
 	}
 	for _, tt := range tests {
@@ -130,6 +132,17 @@ func TestNewRejectsBadInput(t *testing.T) {
 				t.Errorf("New(%q) error %q lacks the cachetta: prefix", tt.path, err)
 			}
 		})
+	}
+}
+
+func TestNilOptionsAreSkipped(t *testing.T) {
+	var none cachetta.Option
+	c, err := cachetta.New[int]("x.json", none, cachetta.WithLRU(2), nil)
+	if err != nil {
+		t.Fatalf("New with nil options = %v", err)
+	}
+	if _, err := c.With(nil); err != nil {
+		t.Errorf("With(nil) = %v", err)
 	}
 }
 

@@ -10,8 +10,9 @@ import (
 
 // ErrOutsideRoot reports a path that resolves outside the directory set by
 // WithRoot, through "..", an absolute path or a symbolic link. Nothing is
-// read, written or removed for it.
-var ErrOutsideRoot = errors.New("cachetta: path outside the root")
+// read, written or removed for it. Like fs.ErrNotExist it comes inside an
+// *fs.PathError naming the path, so its text has no prefix of its own.
+var ErrOutsideRoot = errors.New("path outside the root")
 
 // WithRoot confines the cache to dir: every path it touches, literal, joined,
 // keyed or from a path function, is opened through an os.Root on dir, and one
@@ -90,7 +91,8 @@ func (r rootFS) rel(op, name string) (string, error) {
 	return rel, nil
 }
 
-// do runs f on the root with name made relative to it.
+// do runs f on the root with name made relative to it. Errors name name,
+// not the relative path os.Root saw.
 func (r rootFS) do(op, name string, f func(root *os.Root, rel string) error) error {
 	rel, err := r.rel(op, name)
 	if err != nil {
@@ -101,17 +103,28 @@ func (r rootFS) do(op, name string, f func(root *os.Root, rel string) error) err
 		return err
 	}
 	defer root.Close()
-	return escapes(f(root, rel))
+	return r.named(f(root, rel), rel, name)
 }
 
-// escapes turns os.Root's refusal of a path that leads outside, whose cause
-// the os package does not export, into ErrOutsideRoot.
-func escapes(err error) error {
+// named rewrites a *fs.PathError about rel, or a path below it, to speak of
+// name, and turns os.Root's refusal of a path that leads outside into
+// ErrOutsideRoot.
+func (r rootFS) named(err error, rel, name string) error {
 	var pe *fs.PathError
-	if errors.As(err, &pe) && pe.Err != nil && pe.Err.Error() == "path escapes from parent" {
-		return &fs.PathError{Op: pe.Op, Path: pe.Path, Err: ErrOutsideRoot}
+	if !errors.As(err, &pe) {
+		return err
 	}
-	return err
+	path := pe.Path
+	if sub, err := filepath.Rel(rel, filepath.FromSlash(path)); err == nil && filepath.IsLocal(sub) {
+		path = filepath.Join(name, sub)
+	}
+	cause := pe.Err
+	// The os package does not export this cause; TestRootRefusesPathsOutside
+	// pins its text.
+	if cause != nil && cause.Error() == "path escapes from parent" {
+		cause = ErrOutsideRoot
+	}
+	return &fs.PathError{Op: pe.Op, Path: path, Err: cause}
 }
 
 func (r rootFS) open(name string) (f *os.File, err error) {
@@ -176,10 +189,12 @@ func (r rootFS) mkdirAll(name string, perm fs.FileMode) error {
 	})
 }
 
+// walkDir passes fn paths spelled as name is, whatever the root's spelling.
 func (r rootFS) walkDir(name string, fn fs.WalkDirFunc) error {
 	return r.do("walk", name, func(root *os.Root, rel string) error {
 		return fs.WalkDir(root.FS(), filepath.ToSlash(rel), func(p string, d fs.DirEntry, err error) error {
-			return fn(filepath.Join(r.dir, filepath.FromSlash(p)), d, escapes(err))
+			sub, _ := filepath.Rel(rel, filepath.FromSlash(p))
+			return fn(filepath.Join(name, sub), d, r.named(err, rel, name))
 		})
 	})
 }

@@ -38,7 +38,7 @@ func (c *Cachetta[T]) Info(ctx context.Context, args ...any) (Info, error) {
 		return info, fmt.Errorf("cachetta: info: %w", err)
 	}
 	if !fi.Mode().IsRegular() {
-		return info, fmt.Errorf("cachetta: info: %w", &fs.PathError{Op: "stat", Path: path, Err: errNotRegular})
+		return info, fmt.Errorf("cachetta: info %s: %w", path, errNotRegular)
 	}
 	now := time.Now()
 	info.Exists = true

@@ -3,6 +3,7 @@ package cachetta_test
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -334,5 +335,43 @@ func TestLRUWriteWithReadingOffFillsNoMemory(t *testing.T) {
 	writeFile(t, c.Path(), `"disk"`) // another process
 	if v, ok, err := c.Read(ctx); v != "disk" || !ok || err != nil {
 		t.Errorf("Read after a write with reading off = %q, %v, %v; want disk", v, ok, err)
+	}
+}
+
+// TestLRUStaleEntryDoesNotHideAFreshFile remembers a stale entry, then lets
+// another process write a fresh file: memory answers only for fresh
+// entries, so the new file is read.
+func TestLRUStaleEntryDoesNotHideAFreshFile(t *testing.T) {
+	ctx := t.Context()
+	c := newCache[string](t, "s.json", cachetta.WithLRU(8),
+		cachetta.WithDuration(time.Hour), cachetta.WithStaleDuration(time.Hour))
+	writeFile(t, c.Path(), `"old"`)
+	backdate(t, c.Path(), 90*time.Minute)
+	if v, ok, _ := c.ReadStale(ctx); v != "old" || !ok {
+		t.Fatalf("ReadStale = %q, %v; want old", v, ok)
+	}
+	writeFile(t, c.Path(), `"new"`)
+	if v, ok, err := c.Read(ctx); v != "new" || !ok || err != nil {
+		t.Errorf("Read = %q, %v, %v; want the fresh file's new", v, ok, err)
+	}
+}
+
+// TestLRUKeysAreCleanPaths spells the cache's path uncleanly: copies, whose
+// paths Join cleans, must still share its memory entries.
+func TestLRUKeysAreCleanPaths(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	c := cachetta.Must(cachetta.New[string](dir+"/./sub/../s.json", cachetta.WithLRU(8)))
+	if want := filepath.Join(dir, "s.json"); c.Path() != want {
+		t.Errorf("Path() = %q; want %q", c.Path(), want)
+	}
+	if err := c.Write(ctx, "old"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Join().Invalidate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, err := c.Read(ctx); ok || err != nil {
+		t.Errorf("Read after a copy's Invalidate = %q, %v, %v; want a miss", v, ok, err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math"
 	"reflect"
 	"time"
 )
@@ -46,6 +47,17 @@ type config struct {
 	dirMode        fs.FileMode
 }
 
+// applyOptions returns cfg with opts applied in order; nil options are
+// skipped.
+func applyOptions(cfg config, opts []Option) config {
+	for _, opt := range opts {
+		if opt != nil {
+			opt.apply(&cfg)
+		}
+	}
+	return cfg
+}
+
 func defaultConfig() config {
 	return config{
 		duration:       DefaultDuration,
@@ -53,7 +65,7 @@ func defaultConfig() config {
 		write:          true,
 		logger:         slog.Default(),
 		refreshTimeout: DefaultRefreshTimeout,
-		codec:          JSON,
+		codec:          jsonCodec{},
 		fileMode:       0o600,
 		dirMode:        0o700,
 	}
@@ -68,6 +80,8 @@ func (c *config) validate() error {
 		return fmt.Errorf("LRU size must not be negative, got %d", c.lruSize)
 	case c.stale < 0:
 		return fmt.Errorf("stale duration must not be negative, got %v", c.stale)
+	case c.stale > math.MaxInt64-c.duration:
+		return fmt.Errorf("duration %v plus stale duration %v overflows", c.duration, c.stale)
 	case c.refreshTimeout <= 0:
 		return fmt.Errorf("refresh timeout must be positive, got %v", c.refreshTimeout)
 	case c.logger == nil:
@@ -77,9 +91,9 @@ func (c *config) validate() error {
 	case c.pathFunc != nil && c.pathFunc.call == nil:
 		return errors.New("path function must not be nil")
 	case c.fileMode&^fs.ModePerm != 0 || c.fileMode&0o600 != 0o600:
-		return fmt.Errorf("file mode %v must be permission bits including 0600", c.fileMode)
+		return fmt.Errorf("file mode %#o must be permission bits including 0600", c.fileMode)
 	case c.dirMode&^fs.ModePerm != 0 || c.dirMode&0o700 != 0o700:
-		return fmt.Errorf("directory mode %v must be permission bits including 0700", c.dirMode)
+		return fmt.Errorf("directory mode %#o must be permission bits including 0700", c.dirMode)
 	}
 	return nil
 }
@@ -103,8 +117,9 @@ func WithWrite(on bool) Option {
 }
 
 // WithLogger sets the logger. Hits, misses and writes are logged at debug
-// level, corrupt files and failed writes inside a wrapper at warn level, and
-// failed background refreshes at error level. The default is slog.Default().
+// level; corrupt files, and failed reads and writes inside a wrapper, at warn
+// level; failed background refreshes at error level. The default is
+// slog.Default().
 func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(c *config) { c.logger = l })
 }
@@ -135,8 +150,9 @@ func WithStaleDuration(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.stale = d })
 }
 
-// WithRefreshTimeout bounds one background refresh. The default is
-// DefaultRefreshTimeout.
+// WithRefreshTimeout sets when the context of a background refresh is
+// cancelled. The default is DefaultRefreshTimeout. It bounds the refresh
+// only if the wrapped function honours its context.
 func WithRefreshTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.refreshTimeout = d })
 }

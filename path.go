@@ -71,7 +71,7 @@ func WithPathFunc2[A, B any](path func(A, B) string) Option {
 
 func checkArgCount(args []any, want int) error {
 	if len(args) != want {
-		return fmt.Errorf("%w: path function takes %d arguments, got %d", ErrArgs, want, len(args))
+		return fmt.Errorf("%w: path function takes %d argument(s), got %d", ErrArgs, want, len(args))
 	}
 	return nil
 }
@@ -106,7 +106,7 @@ func (c *Cachetta[T]) PathFor(args ...any) (string, error) {
 		if path == "" {
 			return "", fmt.Errorf("%w: path function returned an empty path for %v", ErrArgs, args)
 		}
-		return c.confine(path)
+		return c.confine(filepath.Clean(path))
 	}
 	if len(args) == 0 {
 		return c.confine(c.path)

@@ -16,9 +16,10 @@ import (
 const tempMaxAge = time.Hour
 
 // Prune removes files of the cache that no read can return any more, and
-// returns their paths, sorted. It walks the directory of Path(), or Path()
-// itself when that is a directory, without following symbolic links, and
-// removes two kinds of file:
+// returns their paths, sorted. It walks the tree below the directory of
+// Path(), or below Path() itself when that is a directory, without following
+// symbolic links and skipping subdirectories it cannot read, and removes two
+// kinds of file:
 //
 //   - entries whose age is at least the duration plus the stale duration:
 //     the file at Path() and the files PathFor names for arguments, which
@@ -40,10 +41,14 @@ func (c *Cachetta[T]) Prune(ctx context.Context) (removed []string, err error) {
 	}
 	now := time.Now()
 	err = c.fsys.walkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
+		switch {
+		case err == nil:
+		case errors.Is(err, fs.ErrNotExist):
+			return nil
+		case d != nil && d.IsDir() && path != dir:
+			// One unreadable subdirectory does not stop the rest.
+			return fs.SkipDir
+		default:
 			return err
 		}
 		if err := ctx.Err(); err != nil {
@@ -70,6 +75,9 @@ func (c *Cachetta[T]) Prune(ctx context.Context) (removed []string, err error) {
 		return nil
 	})
 	slices.Sort(removed)
+	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+		return removed, ctxErr
+	}
 	if err != nil {
 		return removed, fmt.Errorf("cachetta: prune %s: %w", dir, err)
 	}
@@ -87,9 +95,7 @@ func (c *Cachetta[T]) pruneEntry(path string, now time.Time) (bool, error) {
 	ok, err := c.pruneFile(path, now, c.cfg.duration+c.cfg.stale)
 	if ok {
 		ps.changes.Add(1)
-		for _, m := range c.shared.allMemories() {
-			m.remove(path)
-		}
+		c.shared.forget(path)
 	}
 	return ok, err
 }
@@ -120,7 +126,7 @@ func isEntryName(name, entryName string) bool {
 		return true
 	}
 	keyed := keyedPath(entryName, "0000000000000000")
-	stemLen := strings.Index(keyed, "-0000000000000000") + 1
+	stemLen := strings.LastIndex(keyed, "-0000000000000000") + 1
 	if len(name) != len(keyed) || name[:stemLen] != keyed[:stemLen] || name[stemLen+16:] != keyed[stemLen+16:] {
 		return false
 	}

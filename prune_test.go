@@ -223,3 +223,17 @@ func TestPruneThroughALinkOutsideTheRoot(t *testing.T) {
 		t.Errorf("outside directory holds %v; want secret.json untouched", names)
 	}
 }
+
+// TestPruneUnderARootSpelledOtherwise gives the cache a relative path and
+// its root an absolute one: Prune must still find the entry, and report it
+// as the cache spells it.
+func TestPruneUnderARootSpelledOtherwise(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	c := cachetta.Must(cachetta.New[int]("cache/n.json", cachetta.WithRoot(filepath.Join(dir, "cache"))))
+	writeFile(t, filepath.Join(dir, "cache", "n.json"), "1")
+	backdate(t, filepath.Join(dir, "cache", "n.json"), 30*24*time.Hour)
+	if removed, err := c.Prune(t.Context()); err != nil || !slices.Equal(removed, []string{"cache/n.json"}) {
+		t.Errorf("Prune = %q, %v; want [cache/n.json]", removed, err)
+	}
+}

@@ -86,11 +86,11 @@ func (c *Cachetta[T]) lookup(ctx context.Context, path string) (T, freshness, er
 		return zero, missing, nil
 	}
 	now := time.Now()
+	// Only a fresh entry is answered from memory: past its duration another
+	// process may have refreshed the file.
 	if c.memory != nil {
-		if e, ok := c.memory.get(path); ok {
-			if f := c.freshnessAt(e.modTime, now); f != expired {
-				return e.value, f, nil
-			}
+		if e, ok := c.memory.get(path); ok && c.freshnessAt(e.modTime, now) == fresh {
+			return e.value, fresh, nil
 		}
 	}
 	return c.readFile(ctx, path, now)
@@ -121,7 +121,7 @@ func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time) 
 		return zero, missing, fmt.Errorf("cachetta: read: %w", err)
 	}
 	if !info.Mode().IsRegular() {
-		return zero, missing, fmt.Errorf("cachetta: read: %w", &fs.PathError{Op: "read", Path: path, Err: errNotRegular})
+		return zero, missing, fmt.Errorf("cachetta: read %s: %w", path, errNotRegular)
 	}
 	fr := c.freshnessAt(info.ModTime(), now)
 	if fr == expired {
@@ -151,6 +151,8 @@ func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time) 
 // readAll reads f to its end into a buffer sized from its stat, so a file that
 // did not change since the stat takes one allocation and one read past its end.
 func readAll(f *os.File, size int64) ([]byte, error) {
+	// A size that cannot be right, or that would reserve gigabytes before
+	// the first read, is left for append to grow to.
 	if size < 0 || size >= math.MaxInt32 {
 		size = 0
 	}

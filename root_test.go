@@ -52,6 +52,14 @@ func TestRootRefusesPathsOutside(t *testing.T) {
 			checks := map[string]error{}
 			_, checks["Info"] = byName.Info(ctx, name)
 			_, _, checks["Read"] = byName.Read(ctx, name)
+			var calls counter
+			_, checks["Wrap1"] = cachetta.Wrap1(byName, func(context.Context, string) (string, error) {
+				calls.n.Add(1)
+				return "computed", nil
+			})(ctx, name)
+			if calls.count() != 0 {
+				t.Errorf("Wrap1(%q) ran the function; want it refused first", name)
+			}
 			checks["Write"] = byName.Write(ctx, "pwned", name)
 			checks["Invalidate"] = byName.Invalidate(ctx, name)
 			for op, err := range checks {
@@ -60,6 +68,10 @@ func TestRootRefusesPathsOutside(t *testing.T) {
 				}
 				if !errors.Is(err, cachetta.ErrOutsideRoot) {
 					t.Errorf("%s(%q) = %v; want ErrOutsideRoot", op, name, err)
+					continue
+				}
+				if msg := err.Error(); strings.Count(msg, "cachetta:") != 1 || !strings.Contains(msg, filepath.Join(root, name)) {
+					t.Errorf("%s(%q) error %q; want one cachetta: prefix and the path", op, name, msg)
 				}
 			}
 			if got := readFile(t, filepath.Join(outside, "secret.json")); got != `"secret"` {

@@ -6,14 +6,14 @@ import (
 )
 
 // shared is the state a cache has in common with its copies (Join, With): the
-// memories, the coordination of operations on one path, and the background
-// refreshes.
+// memories, the coordination of operations on one path, and the runs of
+// wrapped functions, background refreshes among them.
 type shared[T any] struct {
 	mu       sync.Mutex            // guards paths and memories
 	paths    map[string]*pathState // only paths some operation is using now
-	memories []*lruCache[T]        // every memory of the family, for writes to clear
+	memories []*lruCache[T]        // every memory of the family, one per size, for writes to clear
 
-	refreshes tracker
+	runs tracker
 }
 
 func newShared[T any]() *shared[T] {
@@ -58,17 +58,30 @@ func (s *shared[T]) release(path string, ps *pathState) {
 	}
 }
 
-// newMemory returns a memory of the given size that writes and invalidations
-// through any copy will clear, or nil for size 0.
-func (s *shared[T]) newMemory(size int) *lruCache[T] {
+// memory returns the family's memory of the given size, creating it when no
+// copy has one of that size yet, or nil for size 0. Writes and invalidations
+// through any copy clear every memory of the family.
+func (s *shared[T]) memory(size int) *lruCache[T] {
 	if size == 0 {
 		return nil
 	}
-	m := newLRUCache[T](size)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, m := range s.memories {
+		if m.size == size {
+			return m
+		}
+	}
+	m := newLRUCache[T](size)
 	s.memories = append(s.memories, m)
 	return m
+}
+
+// forget removes path from every memory of the family.
+func (s *shared[T]) forget(path string) {
+	for _, m := range s.allMemories() {
+		m.remove(path)
+	}
 }
 
 // allMemories returns every memory of the family.

@@ -26,10 +26,10 @@ func (w *wrapper[T]) refresh(ctx context.Context, path string, args []any) {
 	w.flights[id] = f
 	w.mu.Unlock()
 
-	c.shared.refreshes.Go(func() {
+	c.shared.runs.Go(func() {
 		defer c.shared.release(path, ps)
 		defer w.leave(id, f)
-		result, err, _ := w.group.Do(id.key(), func() (any, error) { return w.run(f, path, args) })
+		result, err, _ := w.group.Do(id.key(), func() (any, error) { return w.run(id, f, args) })
 		if p, ok := result.(*panicValue); ok {
 			c.cfg.logger.LogAttrs(fctx, slog.LevelError, "background refresh panicked",
 				slog.String("path", path), slog.Any("panic", p.value))
@@ -40,33 +40,40 @@ func (w *wrapper[T]) refresh(ctx context.Context, path string, args []any) {
 	})
 }
 
-// Wait blocks until every background refresh started through c or any of its
-// copies has ended. Refreshes may start while Wait waits; it returns at a
-// moment when none runs.
+// Wait blocks until every background refresh, and every run of a wrapped
+// function, started through c or any of its copies has ended. Runs may start
+// while Wait waits; it returns at a moment when none is in progress. Call it
+// before exiting so that refreshes finish writing; never from inside a
+// wrapped function, which would wait for itself.
 func (c *Cachetta[T]) Wait() {
-	c.shared.refreshes.Wait()
+	c.shared.runs.Wait()
 }
 
-// tracker runs and counts background refreshes. Unlike a sync.WaitGroup it
+// tracker counts runs and background refreshes. Unlike a sync.WaitGroup it
 // may gain work while Wait is waiting, which a cache serving traffic needs.
 type tracker struct {
 	mu      sync.Mutex    // guards running and idle
-	running int           // refreshes in progress
+	running int           // work in progress
 	idle    chan struct{} // closed when running drops to zero
 }
 
 // Go runs f in a new goroutine that Wait waits for.
 func (t *tracker) Go(f func()) {
-	t.mu.Lock()
-	if t.running == 0 {
-		t.idle = make(chan struct{})
-	}
-	t.running++
-	t.mu.Unlock()
+	t.add()
 	go func() {
 		defer t.done()
 		f()
 	}()
+}
+
+// add records work that has begun; done must follow.
+func (t *tracker) add() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.running == 0 {
+		t.idle = make(chan struct{})
+	}
+	t.running++
 }
 
 func (t *tracker) done() {
@@ -78,7 +85,7 @@ func (t *tracker) done() {
 	}
 }
 
-// Wait blocks until no function started by Go runs.
+// Wait blocks until no work recorded by add runs.
 func (t *tracker) Wait() {
 	t.mu.Lock()
 	if t.running == 0 {

@@ -246,12 +246,12 @@ func TestNoGoroutineOutlivesWait(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		before := runtime.NumGoroutine()
 		c := staleCache(t)
-		copy := cachetta.Must(c.With(cachetta.WithRefreshTimeout(time.Minute)))
+		cp := cachetta.Must(c.With(cachetta.WithRefreshTimeout(time.Minute)))
 		slow := func(ctx context.Context) (string, error) {
 			time.Sleep(time.Second) // work that takes a while on the bubble's clock
 			return "fresh", nil
 		}
-		for _, cc := range []*cachetta.Cachetta[string]{c, copy} {
+		for _, cc := range []*cachetta.Cachetta[string]{c, cp} {
 			if v, _ := cachetta.Wrap(cc, slow)(t.Context()); v != "stale" {
 				t.Fatalf("stale call = %q", v)
 			}
@@ -288,5 +288,35 @@ func TestStaleCallsDuringARefreshStartNothing(t *testing.T) {
 		if n := strings.Count(logs.String(), `level=ERROR msg="background refresh failed"`); n != 1 {
 			t.Errorf("logs %q hold %d refresh failures at error level; want 1", logs, n)
 		}
+	})
+}
+
+// TestWaitCoversAbandonedRuns cancels the only caller of a run whose function
+// is slow to stop: Wait must wait for the run, not only for refreshes.
+func TestWaitCoversAbandonedRuns(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newCache[int](t, "n.json")
+		release := make(chan struct{})
+		get := cachetta.Wrap(c, func(ctx context.Context) (int, error) {
+			<-release
+			return 1, nil
+		})
+		ctx, cancel := context.WithCancel(t.Context())
+		go get(ctx)
+		synctest.Wait()
+		cancel()
+		waited := make(chan struct{})
+		go func() {
+			c.Wait()
+			close(waited)
+		}()
+		synctest.Wait()
+		select {
+		case <-waited:
+			t.Fatal("Wait returned while a run was in progress")
+		default:
+		}
+		close(release)
+		<-waited
 	})
 }

@@ -2,6 +2,7 @@ package cachetta
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"reflect"
@@ -13,12 +14,16 @@ import (
 
 // Wrap returns fn cached in c's file: a fresh entry is returned without
 // calling fn; on a miss fn runs, and its result is written unless the
-// condition rejects it. Concurrent calls share one run of fn. An error from
-// fn is returned and not cached; a failed write is logged and the result is
-// still returned. A panic in fn reaches every caller waiting on that run.
+// condition rejects it. Concurrent calls share one run of fn and receive the
+// same value, which they must not mutate. An error from fn is returned and
+// not cached; a failed write is logged and the result is still returned. A
+// panic in fn reaches every caller waiting on that run. Wrap panics when c
+// has a path function, which needs an argument.
 //
-// The returned function is safe for concurrent use. To wrap with other
-// settings, as Python's cache(fn, duration=...), wrap a copy made by With.
+// Each call of Wrap makes a new wrapper with its own stampede protection:
+// wrap once and reuse the result. It is safe for concurrent use. To wrap with
+// other settings, as Python's cache(fn, duration=...), wrap a copy made by
+// With.
 func Wrap[T any](c *Cachetta[T], fn func(context.Context) (T, error)) func(context.Context) (T, error) {
 	w := newWrapper(c, "Wrap", func(ctx context.Context, _ []any) (T, error) { return fn(ctx) })
 	return func(ctx context.Context) (T, error) {
@@ -39,8 +44,8 @@ func Wrap1[A, T any](c *Cachetta[T], fn func(context.Context, A) (T, error)) fun
 	}
 }
 
-// Wrap2 is Wrap1 for a function of two arguments; a path function must be
-// set by WithPathFunc2.
+// Wrap2 is Wrap1 for a function of two arguments; a path function, if any,
+// must be set by WithPathFunc2.
 func Wrap2[A, B, T any](c *Cachetta[T], fn func(context.Context, A, B) (T, error)) func(context.Context, A, B) (T, error) {
 	w := newWrapper(c, "Wrap2", func(ctx context.Context, args []any) (T, error) {
 		return fn(ctx, arg[A](args, 0), arg[B](args, 1))
@@ -101,7 +106,10 @@ func newWrapper[T any](c *Cachetta[T], name string, fn func(context.Context, []a
 	if pf := c.cfg.pathFunc; pf != nil {
 		ok := len(pf.params) == len(params)
 		for i := 0; ok && i < len(params); i++ {
-			ok = params[i].AssignableTo(pf.params[i])
+			// Calls hand the path function its argument by type assertion:
+			// the same type, or an interface the argument's type implements.
+			p, q := params[i], pf.params[i]
+			ok = p == q || q.Kind() == reflect.Interface && p.Implements(q)
 		}
 		if !ok {
 			panic(fmt.Sprintf("cachetta: %s: the path function takes %v, the wrapped function %v", name, pf.params, params))
@@ -124,6 +132,8 @@ func (w *wrapper[T]) call(ctx context.Context, args []any) (T, error) {
 	}
 	v, f, err := c.lookup(ctx, path)
 	switch {
+	case errors.Is(err, ErrOutsideRoot):
+		return zero, err
 	case err != nil:
 		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache read failed, computing",
 			slog.String("path", path), slog.Any("err", err))
@@ -156,7 +166,7 @@ func (w *wrapper[T]) compute(ctx context.Context, path string, args []any) (T, e
 	f.waiters++
 	w.mu.Unlock()
 
-	ch := w.group.DoChan(id.key(), func() (any, error) { return w.run(f, path, args) })
+	ch := w.group.DoChan(id.key(), func() (any, error) { return w.run(id, f, args) })
 	select {
 	case r := <-ch:
 		w.leave(id, f)
@@ -202,13 +212,19 @@ func (w *wrapper[T]) leave(id flightID, f *flight) {
 }
 
 // run is the body of a flight: it runs the function and writes its result.
-func (w *wrapper[T]) run(f *flight, path string, args []any) (result any, err error) {
+// Wait waits for it. When it ends the flight is unregistered, so that a
+// caller arriving later starts a new run rather than a second run of this
+// flight, whose context may be done.
+func (w *wrapper[T]) run(id flightID, f *flight, args []any) (result any, err error) {
+	c, path := w.c, id.path
+	c.shared.runs.add()
+	defer c.shared.runs.done()
+	defer w.unregister(id, f)
 	defer func() {
 		if p := recover(); p != nil {
 			result, err = &panicValue{value: p}, nil
 		}
 	}()
-	c := w.c
 	// A caller that missed just before the previous run wrote this file joins
 	// no run and starts this one: it finds the file here.
 	if v, fr, err := c.lookup(f.ctx, path); err == nil && fr == fresh {
@@ -222,9 +238,20 @@ func (w *wrapper[T]) run(f *flight, path string, args []any) (result any, err er
 		c.debug(f.ctx, "write skipped: condition rejected the result", path)
 		return v, nil
 	}
-	if err := c.write(f.ctx, path, v, &f.guard); err != nil {
+	// A run nobody waits for any more, whose context is done, is not a
+	// failed write to warn about.
+	if err := c.write(f.ctx, path, v, &f.guard); err != nil && f.ctx.Err() == nil {
 		c.cfg.logger.LogAttrs(f.ctx, slog.LevelWarn, "cache write failed",
 			slog.String("path", path), slog.Any("err", err))
 	}
 	return v, nil
+}
+
+// unregister removes f from the flights when it is still registered.
+func (w *wrapper[T]) unregister(id flightID, f *flight) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.flights[id] == f {
+		delete(w.flights, id)
+	}
 }

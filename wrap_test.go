@@ -271,6 +271,16 @@ func TestWrapPathFunctionMismatchPanicsAtWrapTime(t *testing.T) {
 			wrap()
 		})
 	}
+	type bytesName []byte
+	named := cachetta.Must(cachetta.New[string]("x.json", cachetta.WithPathFunc(func(b bytesName) string { return string(b) })))
+	t.Run("Wrap1 of a type only assignable to the path function's", func(t *testing.T) {
+		defer func() {
+			if p := recover(); p == nil {
+				t.Error("Wrap1 of []byte over a path function of a named []byte did not panic; every call would fail")
+			}
+		}()
+		cachetta.Wrap1(named, func(context.Context, []byte) (string, error) { return "", nil })
+	})
 	anyPath := cachetta.Must(cachetta.New[string]("x.json", cachetta.WithPathFunc(func(v any) string { return fmt.Sprint(v) })))
 	cachetta.Wrap1(anyPath, func(context.Context, int) (string, error) { return "", nil }) // int is assignable to any
 }

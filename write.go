@@ -82,7 +82,7 @@ const maxWriteAttempts = 1000
 
 // writeOnce writes data to a temporary file and commits it to path.
 func (c *Cachetta[T]) writeOnce(path string, data []byte, value T, memories []*lruCache[T], guard *writeGuard) error {
-	tmp, modTime, err := c.writeTemp(path, data, len(memories) > 0)
+	tmp, modTime, err := c.writeTemp(path, data, c.memory != nil && c.cfg.read)
 	if err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func (c *Cachetta[T]) createTemp(path string) (*os.File, error) {
 			return f, err
 		}
 	}
-	return nil, fmt.Errorf("cannot create a temporary file beside %s", path)
+	return nil, errors.New("no free temporary file name")
 }
 
 // isTempName reports whether a file name is one createTemp makes:
@@ -204,8 +204,10 @@ func (c *Cachetta[T]) Invalidate(ctx context.Context, args ...any) error {
 	if err != nil {
 		return err
 	}
+	// os.Remove would delete an empty directory standing where the file
+	// should be.
 	if info, err := c.fsys.lstat(path); err == nil && info.IsDir() {
-		return fmt.Errorf("cachetta: invalidate: %w", &fs.PathError{Op: "remove", Path: path, Err: errNotRegular})
+		return fmt.Errorf("cachetta: invalidate %s: %w", path, errNotRegular)
 	}
 	ps := c.shared.acquire(path)
 	defer c.shared.release(path, ps)
@@ -213,9 +215,7 @@ func (c *Cachetta[T]) Invalidate(ctx context.Context, args ...any) error {
 	err = c.fsys.remove(path)
 	ps.invalidations.Add(1)
 	ps.changes.Add(1)
-	for _, m := range c.shared.allMemories() {
-		m.remove(path)
-	}
+	c.shared.forget(path)
 	ps.mu.Unlock()
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("cachetta: invalidate: %w", err)
