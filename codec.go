@@ -6,8 +6,7 @@ import (
 )
 
 // A Codec turns values into file contents and back. Implementations must be
-// safe for concurrent use. Marshal must not keep the returned slice, and
-// Unmarshal must not keep data after it returns.
+// safe for concurrent use: one codec serves every goroutine using the cache.
 type Codec interface {
 	Marshal(v any) ([]byte, error)
 	Unmarshal(data []byte, v any) error

@@ -32,7 +32,7 @@ func (w *wrapper[T]) refresh(ctx context.Context, path string, args []any) {
 		result, err, _ := w.group.Do(id.key(), func() (any, error) { return w.run(id, f, args) })
 		if p, ok := result.(*panicValue); ok {
 			c.cfg.logger.LogAttrs(fctx, slog.LevelError, "background refresh panicked",
-				slog.String("path", path), slog.Any("panic", p.value))
+				slog.String("path", path), slog.Any("panic", p.value), slog.String("stack", string(p.stack)))
 		} else if err != nil {
 			c.cfg.logger.LogAttrs(fctx, slog.LevelError, "background refresh failed",
 				slog.String("path", path), slog.Any("err", err))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"runtime/debug"
 	"strconv"
 	"sync"
 
@@ -94,9 +95,11 @@ type flight struct {
 }
 
 // panicValue carries a panic of the wrapped function to the callers waiting
-// for its result, who panic again with value.
+// for its result, who panic again with value, and to the log of a
+// background refresh, with the stack where it happened.
 type panicValue struct {
 	value any
+	stack []byte
 }
 
 // newWrapper checks that c's path function, if any, takes the wrapped
@@ -222,7 +225,7 @@ func (w *wrapper[T]) run(id flightID, f *flight, args []any) (result any, err er
 	defer w.unregister(id, f)
 	defer func() {
 		if p := recover(); p != nil {
-			result, err = &panicValue{value: p}, nil
+			result, err = &panicValue{value: p, stack: debug.Stack()}, nil
 		}
 	}()
 	// A caller that missed just before the previous run wrote this file joins
