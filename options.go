@@ -135,10 +135,11 @@ func WithCondition[T any](keep func(T) bool) Option {
 // WithLRU keeps up to size decoded entries in memory, checked before the disk.
 // Zero, the default, turns the memory layer off.
 //
-// A memory hit touches no file, so a change made by another process becomes
-// visible only when the memory entry expires or is invalidated. Values are
-// returned as stored: callers must not mutate a returned map, slice or pointer
-// target.
+// Only fresh entries are answered from memory, and such a hit touches no
+// file, so a change made by another process becomes visible only when the
+// memory entry expires or is invalidated. Values are returned as stored:
+// callers must not mutate a returned map, slice or pointer target, nor a
+// value after passing it to Write.
 func WithLRU(size int) Option {
 	return optionFunc(func(c *config) { c.lruSize = size })
 }
