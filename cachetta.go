@@ -109,7 +109,7 @@ func (c *Cachetta[T]) Path() string {
 }
 
 // Join returns a copy of c whose path is filepath.Join(c.Path(), elem...), as
-// Python's cache / "name.json". The copy shares c's memory and refreshes.
+// Python's cache / "name.json". The copy shares c's memory and runs.
 func (c *Cachetta[T]) Join(elem ...string) *Cachetta[T] {
 	cp := *c
 	cp.path = filepath.Join(append([]string{c.path}, elem...)...)

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // ErrOutsideRoot reports a path that resolves outside the directory set by
@@ -114,17 +115,26 @@ func (r rootFS) named(err error, rel, name string) error {
 	if !errors.As(err, &pe) {
 		return err
 	}
-	path := pe.Path
-	if sub, err := filepath.Rel(rel, filepath.FromSlash(path)); err == nil && filepath.IsLocal(sub) {
+	path := filepath.FromSlash(pe.Path)
+	// The *at system calls name paths relative to the root; calls on a file
+	// opened in it name the file from the root's own name.
+	if p, err := filepath.Rel(r.dir, path); err == nil && filepath.IsLocal(p) && !strings.HasSuffix(pe.Op, "at") {
+		path = p
+	}
+	if sub, err := filepath.Rel(rel, path); err == nil && filepath.IsLocal(sub) {
 		path = filepath.Join(name, sub)
 	}
-	cause := pe.Err
-	// The os package does not export this cause; TestRootRefusesPathsOutside
-	// pins its text.
+	return &fs.PathError{Op: pe.Op, Path: path, Err: outside(pe.Err)}
+}
+
+// outside turns os.Root's refusal of a path that leads outside the root into
+// ErrOutsideRoot. The os package does not export that cause;
+// TestRootRefusesPathsOutside pins its text.
+func outside(cause error) error {
 	if cause != nil && cause.Error() == "path escapes from parent" {
-		cause = ErrOutsideRoot
+		return ErrOutsideRoot
 	}
-	return &fs.PathError{Op: pe.Op, Path: path, Err: cause}
+	return cause
 }
 
 func (r rootFS) open(name string) (f *os.File, err error) {
@@ -164,9 +174,14 @@ func (r rootFS) rename(oldname, newname string) error {
 	if err != nil {
 		return err
 	}
-	return r.do("rename", oldname, func(root *os.Root, oldRel string) error {
+	err = r.do("rename", oldname, func(root *os.Root, oldRel string) error {
 		return root.Rename(oldRel, newRel)
 	})
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return &os.LinkError{Op: le.Op, Old: oldname, New: newname, Err: outside(le.Err)}
+	}
+	return err
 }
 
 func (r rootFS) remove(name string) error {

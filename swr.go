@@ -29,7 +29,7 @@ func (w *wrapper[T]) refresh(ctx context.Context, path string, args []any) {
 	c.shared.runs.Go(func() {
 		defer c.shared.release(path, ps)
 		defer w.leave(id, f)
-		result, err, _ := w.group.Do(id.key(), func() (any, error) { return w.run(id, f, args) })
+		result, err, _ := w.group.Do(id.key(), w.do(id, f, args))
 		if p, ok := result.(*panicValue); ok {
 			c.cfg.logger.LogAttrs(fctx, slog.LevelError, "background refresh panicked",
 				slog.String("path", path), slog.Any("panic", p.value), slog.String("stack", string(p.stack)))
@@ -44,7 +44,7 @@ func (w *wrapper[T]) refresh(ctx context.Context, path string, args []any) {
 // function, started through c or any of its copies has ended. Runs may start
 // while Wait waits; it returns at a moment when none is in progress. Call it
 // before exiting so that refreshes finish writing; never from inside a
-// wrapped function, which would wait for itself.
+// wrapped function, a condition or a logger, which would wait for itself.
 func (c *Cachetta[T]) Wait() {
 	c.shared.runs.Wait()
 }

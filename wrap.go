@@ -92,6 +92,27 @@ type flight struct {
 	cancel  context.CancelFunc
 	waiters int // callers waiting for the result, guarded by wrapper.mu
 	guard   writeGuard
+
+	// once runs the function at most once per flight: a caller joining f
+	// just as its singleflight call ends starts a second call, which must
+	// hand over f's result rather than run again under f's context.
+	once   sync.Once
+	result any
+	err    error
+}
+
+// errRunExited is the result of a run whose function called runtime.Goexit.
+var errRunExited = errors.New("cachetta: wrapped function exited without returning")
+
+// do returns the singleflight body of f: its one run, or that run's result.
+func (w *wrapper[T]) do(id flightID, f *flight, args []any) func() (any, error) {
+	return func() (any, error) {
+		f.once.Do(func() {
+			f.err = errRunExited // kept only if the function never returns
+			f.result, f.err = w.run(id, f, args)
+		})
+		return f.result, f.err
+	}
 }
 
 // panicValue carries a panic of the wrapped function to the callers waiting
@@ -169,7 +190,7 @@ func (w *wrapper[T]) compute(ctx context.Context, path string, args []any) (T, e
 	f.waiters++
 	w.mu.Unlock()
 
-	ch := w.group.DoChan(id.key(), func() (any, error) { return w.run(id, f, args) })
+	ch := w.group.DoChan(id.key(), w.do(id, f, args))
 	select {
 	case r := <-ch:
 		w.leave(id, f)
@@ -223,6 +244,11 @@ func (w *wrapper[T]) run(id flightID, f *flight, args []any) (result any, err er
 	c.shared.runs.add()
 	defer c.shared.runs.done()
 	defer w.unregister(id, f)
+	if err := f.ctx.Err(); err != nil {
+		// Every caller left before the run began: nothing to do, and Wait,
+		// which may have returned already, must not miss a run.
+		return nil, err
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			result, err = &panicValue{value: p, stack: debug.Stack()}, nil
@@ -241,9 +267,9 @@ func (w *wrapper[T]) run(id flightID, f *flight, args []any) (result any, err er
 		c.debug(f.ctx, "write skipped: condition rejected the result", path)
 		return v, nil
 	}
-	// A run nobody waits for any more, whose context is done, is not a
-	// failed write to warn about.
-	if err := c.write(f.ctx, path, v, &f.guard); err != nil && f.ctx.Err() == nil {
+	// A run nobody waits for any more, whose context was cancelled, is not a
+	// failed write to warn about; a refresh past its timeout is.
+	if err := c.write(f.ctx, path, v, &f.guard); err != nil && !(errors.Is(err, context.Canceled) && f.ctx.Err() != nil) {
 		c.cfg.logger.LogAttrs(f.ctx, slog.LevelWarn, "cache write failed",
 			slog.String("path", path), slog.Any("err", err))
 	}

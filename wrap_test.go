@@ -693,3 +693,54 @@ func TestWrapCallAfterAnAbandonedRunStartsANewOne(t *testing.T) {
 		}
 	})
 }
+
+func TestPathFunctionResultsAreCleaned(t *testing.T) {
+	c := cachetta.Must(cachetta.New[int]("x.json", cachetta.WithPathFunc(func(s string) string { return s })))
+	if got, err := c.PathFor("a/../b/./y.json"); got != "b/y.json" || err != nil {
+		t.Errorf("PathFor(a/../b/./y.json) = %q, %v; want b/y.json", got, err)
+	}
+}
+
+// TestWrapAbandonedRunIsNotAFailedWrite cancels the only caller of a run
+// whose function then returns a value: the run's context is cancelled, so
+// its write is dropped, and that is not a failure to warn about.
+func TestWrapAbandonedRunIsNotAFailedWrite(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		logger, logs := captureLogs(slog.LevelInfo)
+		c := newCache[int](t, "n.json", cachetta.WithLogger(logger))
+		release := make(chan struct{})
+		get := cachetta.Wrap(c, func(context.Context) (int, error) {
+			<-release
+			return 1, nil
+		})
+		ctx, cancel := context.WithCancel(t.Context())
+		go get(ctx)
+		synctest.Wait()
+		cancel()
+		close(release)
+		c.Wait()
+		if logs.String() != "" {
+			t.Errorf("logs at info level after an abandoned run: %q; want none", logs)
+		}
+	})
+}
+
+// TestRefreshPastItsTimeoutWarns lets a refresh ignore its context past the
+// refresh timeout: its result is not written, and the log says so.
+func TestRefreshPastItsTimeoutWarns(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		logger, logs := captureLogs(slog.LevelInfo)
+		c := staleCache(t, cachetta.WithLogger(logger), cachetta.WithRefreshTimeout(time.Second))
+		get := cachetta.Wrap(c, func(context.Context) (string, error) {
+			time.Sleep(2 * time.Second) // work on the bubble's clock that ignores its context
+			return "late", nil
+		})
+		if v, _ := get(t.Context()); v != "stale" {
+			t.Fatalf("stale call = %q", v)
+		}
+		c.Wait()
+		if !strings.Contains(logs.String(), "cache write failed") || !strings.Contains(logs.String(), "deadline exceeded") {
+			t.Errorf("logs %q lack the dropped write of a refresh past its timeout", logs)
+		}
+	})
+}

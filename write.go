@@ -51,7 +51,6 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 	if err != nil {
 		return fmt.Errorf("cachetta: write %s: encode: %w", path, err)
 	}
-	memories := c.shared.allMemories()
 	// A directory removed by someone else between the creation of the
 	// temporary file and the rename makes a round fail; the next one creates
 	// the directory again.
@@ -59,7 +58,7 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		err := c.writeOnce(path, data, value, memories, guard)
+		err := c.writeOnce(path, data, value, guard)
 		switch {
 		case err == nil:
 			c.debug(ctx, "cache write", path)
@@ -81,12 +80,12 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 const maxWriteAttempts = 1000
 
 // writeOnce writes data to a temporary file and commits it to path.
-func (c *Cachetta[T]) writeOnce(path string, data []byte, value T, memories []*lruCache[T], guard *writeGuard) error {
+func (c *Cachetta[T]) writeOnce(path string, data []byte, value T, guard *writeGuard) error {
 	tmp, modTime, err := c.writeTemp(path, data, c.memory != nil && c.cfg.read)
 	if err != nil {
 		return err
 	}
-	return c.commit(path, tmp, entry[T]{value: value, modTime: modTime}, memories, guard)
+	return c.commit(path, tmp, entry[T]{value: value, modTime: modTime}, guard)
 }
 
 // errInvalidated reports a guarded write dropped because of an Invalidate.
@@ -95,7 +94,7 @@ var errInvalidated = errors.New("invalidated")
 // commit renames tmp over path and updates every memory of the family, as one
 // step with respect to other writes and invalidations of path. It removes tmp
 // when it fails.
-func (c *Cachetta[T]) commit(path, tmp string, e entry[T], memories []*lruCache[T], guard *writeGuard) error {
+func (c *Cachetta[T]) commit(path, tmp string, e entry[T], guard *writeGuard) error {
 	ps := c.shared.acquire(path)
 	defer c.shared.release(path, ps)
 	ps.mu.Lock()
@@ -109,7 +108,9 @@ func (c *Cachetta[T]) commit(path, tmp string, e entry[T], memories []*lruCache[
 		return err
 	}
 	ps.changes.Add(1)
-	for _, m := range memories {
+	// Read under the lock, so a memory a copy made during the write is
+	// cleared too.
+	for _, m := range c.shared.allMemories() {
 		if m == c.memory && c.cfg.read {
 			m.add(path, e)
 		} else {
