@@ -150,3 +150,50 @@ func TestPruneFileVanishingBeforeItsRemoval(t *testing.T) {
 		t.Errorf("Prune = %v, %v; want nothing and no error", removed, err)
 	}
 }
+
+// unreadableDirFS is the plain file system on which reading one directory
+// fails, as it does for a directory of mode 0 when not running as root.
+type unreadableDirFS struct {
+	osFS
+	dir string
+}
+
+var errUnreadable = errors.New("permission denied")
+
+func (u unreadableDirFS) walkDir(name string, fn fs.WalkDirFunc) error {
+	return u.osFS.walkDir(name, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() && path == u.dir {
+			return fn(path, d, errUnreadable)
+		}
+		return fn(path, d, err)
+	})
+}
+
+// TestPruneSkipsUnreadableSubdirectories: one unreadable subdirectory does
+// not stop Prune, but an unreadable cache directory is an error.
+func TestPruneSkipsUnreadableSubdirectories(t *testing.T) {
+	dir := t.TempDir()
+	c := Must(New[int](filepath.Join(dir, "n.json")))
+	old := time.Now().Add(-2 * time.Hour)
+	for _, sub := range []string{"locked", "open"} {
+		temp := filepath.Join(dir, sub, ".x.json.abc.cachetta-tmp")
+		if err := os.MkdirAll(filepath.Dir(temp), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(temp, []byte("1"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(temp, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.fsys = unreadableDirFS{dir: filepath.Join(dir, "locked")}
+	removed, err := c.Prune(t.Context())
+	if want := []string{filepath.Join(dir, "open", ".x.json.abc.cachetta-tmp")}; err != nil || !slices.Equal(removed, want) {
+		t.Errorf("Prune = %v, %v; want %v and no error", removed, err, want)
+	}
+	c.fsys = unreadableDirFS{dir: dir}
+	if _, err := c.Prune(t.Context()); !errors.Is(err, errUnreadable) {
+		t.Errorf("Prune of an unreadable cache directory = %v; want its error", err)
+	}
+}
