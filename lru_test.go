@@ -223,26 +223,43 @@ func TestLRUStress(t *testing.T) {
 	}
 }
 
-// gateCodec is JSON whose first Unmarshal of text waits until release is
-// closed, so that a test can change an entry between a disk read and the
-// memory fill that follows it.
-type gateCodec struct {
-	text    string
-	paused  atomic.Bool
-	entered chan struct{} // closed when the paused Unmarshal begins
+// gate holds the first goroutine that passes it until release is closed, so
+// that a test can act at a moment inside the library.
+type gate struct {
+	passed  atomic.Bool
+	entered chan struct{} // closed when the first goroutine arrives
 	release chan struct{}
 }
 
+func newGate() gate {
+	return gate{entered: make(chan struct{}), release: make(chan struct{})}
+}
+
+// pass holds the first caller until release is closed; later callers go on.
+func (g *gate) pass() {
+	if g.passed.CompareAndSwap(false, true) {
+		close(g.entered)
+		<-g.release
+	}
+}
+
+// gateCodec is JSON whose first Unmarshal of text waits at its gate, so that
+// a test can change an entry between a disk read and the memory fill that
+// follows it.
+type gateCodec struct {
+	gate
+	text string
+}
+
 func newGateCodec(text string) *gateCodec {
-	return &gateCodec{text: text, entered: make(chan struct{}), release: make(chan struct{})}
+	return &gateCodec{gate: newGate(), text: text}
 }
 
 func (g *gateCodec) Marshal(v any) ([]byte, error) { return cachetta.JSON.Marshal(v) }
 
 func (g *gateCodec) Unmarshal(data []byte, v any) error {
-	if string(data) == g.text && g.paused.CompareAndSwap(false, true) {
-		close(g.entered)
-		<-g.release
+	if string(data) == g.text {
+		g.pass()
 	}
 	return cachetta.JSON.Unmarshal(data, v)
 }

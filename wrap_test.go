@@ -607,16 +607,14 @@ func TestWrapMethodValueKeysOnArgumentsOnly(t *testing.T) {
 }
 
 // pauseHandler is a slog.Handler that drops every record and holds the first
-// goroutine logging msg until release is closed.
+// goroutine logging msg at its gate.
 type pauseHandler struct {
-	msg     string
-	paused  atomic.Bool
-	entered chan struct{} // closed when the paused goroutine arrives
-	release chan struct{}
+	gate
+	msg string
 }
 
 func newPauseHandler(msg string) *pauseHandler {
-	return &pauseHandler{msg: msg, entered: make(chan struct{}), release: make(chan struct{})}
+	return &pauseHandler{gate: newGate(), msg: msg}
 }
 
 func (h *pauseHandler) Enabled(context.Context, slog.Level) bool { return true }
@@ -624,9 +622,8 @@ func (h *pauseHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
 func (h *pauseHandler) WithGroup(string) slog.Handler            { return h }
 
 func (h *pauseHandler) Handle(_ context.Context, r slog.Record) error {
-	if r.Message == h.msg && h.paused.CompareAndSwap(false, true) {
-		close(h.entered)
-		<-h.release
+	if r.Message == h.msg {
+		h.pass()
 	}
 	return nil
 }
