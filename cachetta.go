@@ -45,7 +45,8 @@ var ErrArgs = errors.New("cachetta: bad arguments")
 // Cachetta is a cache of values of type T stored as JSON files. Create one with
 // New; the zero value is not usable.
 type Cachetta[T any] struct {
-	path      string
+	name      string // the path as configured, cleaned
+	path      string // the real file: name resolved by fsys
 	cfg       config
 	condition func(T) bool // nil keeps every result
 	memory    *lruCache[T] // nil when the LRU is off
@@ -61,7 +62,7 @@ func New[T any](path string, opts ...Option) (*Cachetta[T], error) {
 	if path == "" {
 		return nil, errors.New("cachetta: empty path")
 	}
-	c := &Cachetta[T]{path: filepath.Clean(path), shared: newShared[T]()}
+	c := &Cachetta[T]{name: filepath.Clean(path), shared: newShared[T]()}
 	if err := c.configure(applyOptions(defaultConfig(), opts)); err != nil {
 		return nil, err
 	}
@@ -77,17 +78,22 @@ func (c *Cachetta[T]) configure(cfg config) error {
 	if err != nil {
 		return fmt.Errorf("cachetta: %w", err)
 	}
-	fsys, err := newFileSystem(cfg.root)
-	if err != nil {
-		return err
+	// Copies keep the handle of their original's root, so that all of them
+	// see the same directory whatever happens to its name.
+	fsys := c.fsys
+	if fsys == nil || cfg.root != c.cfg.root {
+		if fsys, err = newFileSystem(cfg.root, cfg.dirMode); err != nil {
+			return err
+		}
 	}
-	if r, ok := fsys.(rootFS); ok {
-		if _, err := r.rel("new", c.path); err != nil {
+	path := fsys.resolve(c.name)
+	if r, ok := fsys.(*rootFS); ok {
+		if _, err := r.rel("new", path); err != nil {
 			return fmt.Errorf("cachetta: %w", err)
 		}
 	}
-	c.memory = c.shared.memory(cfg.lruSize)
-	c.cfg, c.condition, c.fsys = cfg, keep, fsys
+	c.memory = c.shared.memory(cfg.lruSize, fsys)
+	c.cfg, c.condition, c.fsys, c.path = cfg, keep, fsys, path
 	return nil
 }
 
@@ -102,8 +108,9 @@ func Must[T any](c *Cachetta[T], err error) *Cachetta[T] {
 	return c
 }
 
-// Path returns the path the cache was configured with, cleaned by
-// filepath.Clean.
+// Path returns the file of the cache: the path it was configured with,
+// cleaned by filepath.Clean and, with WithRoot, joined to the root when
+// relative.
 func (c *Cachetta[T]) Path() string {
 	return c.path
 }
@@ -112,13 +119,15 @@ func (c *Cachetta[T]) Path() string {
 // Python's cache / "name.json". The copy shares c's memory and runs.
 func (c *Cachetta[T]) Join(elem ...string) *Cachetta[T] {
 	cp := *c
-	cp.path = filepath.Join(append([]string{c.path}, elem...)...)
+	cp.name = filepath.Join(append([]string{c.name}, elem...)...)
+	cp.path = cp.fsys.resolve(cp.name)
 	return &cp
 }
 
 // With returns a copy of c with opts applied over c's settings, as Python's
-// cache.copy(...). Copies share one memory of each LRU size, so the copy
-// shares c's unless opts change its size. c itself is unchanged.
+// cache.copy(...). Copies share one memory of each LRU size and root, so the
+// copy shares c's unless opts change its size or its root. c itself is
+// unchanged.
 func (c *Cachetta[T]) With(opts ...Option) (*Cachetta[T], error) {
 	cp := *c
 	if err := cp.configure(applyOptions(c.cfg, opts)); err != nil {

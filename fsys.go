@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // ErrOutsideRoot reports a path that resolves outside the directory set by
@@ -15,19 +14,28 @@ import (
 // *fs.PathError naming the path, so its text has no prefix of its own.
 var ErrOutsideRoot = errors.New("path outside the root")
 
-// WithRoot confines the cache to dir: every path it touches, literal, joined,
-// keyed or from a path function, is opened through an os.Root on dir, and one
-// that resolves outside is refused with an error wrapping ErrOutsideRoot.
-// Paths keep their meaning: relative ones are relative to the working
-// directory, as without WithRoot, and must lie inside dir. Use it whenever
-// any part of a path comes from user input. The default is no confinement.
+// WithRoot confines the cache to dir, as os.Root does: relative paths, the
+// cache's own, joined, keyed or from a path function, are relative to dir
+// wherever the program runs, and an absolute path must lie inside dir. A
+// path that leads outside, through "..", an absolute path or a symbolic
+// link, is refused with an error wrapping ErrOutsideRoot. Path, Info.Path,
+// logs and errors name the real file, dir joined with the path.
+//
+// New opens dir once, creating it when it is missing, and the cache keeps
+// that handle: replacing dir by a symbolic link later redirects nothing, and
+// a dir removed while the cache runs is not created again. Use WithRoot
+// whenever any part of a path comes from user input. The default is no
+// confinement.
 func WithRoot(dir string) Option {
 	return optionFunc(func(c *config) { c.root = dir })
 }
 
 // fileSystem is the set of file operations the cache performs, so that the
 // same code runs on the plain file system and inside a root set by WithRoot.
+// Every name it takes is one that resolve returned.
 type fileSystem interface {
+	// resolve returns the real file that the cache path name stands for.
+	resolve(name string) string
 	open(name string) (*os.File, error)
 	openFile(name string, flag int, perm fs.FileMode) (*os.File, error)
 	stat(name string) (fs.FileInfo, error)
@@ -35,14 +43,14 @@ type fileSystem interface {
 	rename(oldname, newname string) error
 	remove(name string) error
 	mkdirAll(name string, perm fs.FileMode) error
-	// walkDir walks the tree at name without following symbolic links,
-	// passing fn paths that the other methods accept.
-	walkDir(name string, fn fs.WalkDirFunc) error
+	// openDir returns a handle on the directory name, for walks that must
+	// not be redirected by a symbolic link swapped in while they run.
+	openDir(name string) (*os.Root, error)
 }
 
 // newFileSystem returns the file system confined to root, or the plain one
-// when root is empty.
-func newFileSystem(root string) (fileSystem, error) {
+// when root is empty. It creates root with mode perm when it is missing.
+func newFileSystem(root string, perm fs.FileMode) (fileSystem, error) {
 	if root == "" {
 		return osFS{}, nil
 	}
@@ -50,12 +58,20 @@ func newFileSystem(root string) (fileSystem, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cachetta: root %s: %w", root, err)
 	}
-	return rootFS{dir: filepath.Clean(root), abs: abs}, nil
+	if err := os.MkdirAll(abs, perm); err != nil {
+		return nil, fmt.Errorf("cachetta: root: %w", err)
+	}
+	r, err := os.OpenRoot(abs)
+	if err != nil {
+		return nil, fmt.Errorf("cachetta: root: %w", err)
+	}
+	return &rootFS{root: r, dir: abs}, nil
 }
 
 // osFS is the plain file system.
 type osFS struct{}
 
+func (osFS) resolve(name string) string         { return filepath.Clean(name) }
 func (osFS) open(name string) (*os.File, error) { return os.Open(name) }
 func (osFS) openFile(name string, flag int, perm fs.FileMode) (*os.File, error) {
 	return os.OpenFile(name, flag, perm)
@@ -65,66 +81,52 @@ func (osFS) lstat(name string) (fs.FileInfo, error)       { return os.Lstat(name
 func (osFS) rename(oldname, newname string) error         { return os.Rename(oldname, newname) }
 func (osFS) remove(name string) error                     { return os.Remove(name) }
 func (osFS) mkdirAll(name string, perm fs.FileMode) error { return os.MkdirAll(name, perm) }
-func (osFS) walkDir(name string, fn fs.WalkDirFunc) error { return filepath.WalkDir(name, fn) }
+func (osFS) openDir(name string) (*os.Root, error)        { return os.OpenRoot(name) }
 
-// rootFS opens an os.Root on its directory for every operation, so that a
-// root directory removed and created again keeps working and no descriptor
-// outlives the call.
+// rootFS performs every operation through one os.Root opened by New, so
+// that whoever can write the root's parent cannot redirect the cache by
+// swapping the root directory for a symbolic link.
 type rootFS struct {
-	dir string // as configured, cleaned
-	abs string // absolute form of dir
+	root *os.Root
+	dir  string // the absolute, clean path root was opened on
 }
 
-// rel returns name relative to the root, or an ErrOutsideRoot error.
-func (r rootFS) rel(op, name string) (string, error) {
-	base, target := r.dir, name
-	if filepath.IsAbs(target) != filepath.IsAbs(base) {
-		abs, err := filepath.Abs(target)
-		if err != nil {
-			return "", &fs.PathError{Op: op, Path: name, Err: err}
-		}
-		base, target = r.abs, abs
+func (r *rootFS) resolve(name string) string {
+	if filepath.IsAbs(name) {
+		return filepath.Clean(name)
 	}
-	rel, err := filepath.Rel(base, target)
+	return filepath.Join(r.dir, name)
+}
+
+// rel returns name relative to the root, or an ErrOutsideRoot error naming
+// name.
+func (r *rootFS) rel(op, name string) (string, error) {
+	rel, err := filepath.Rel(r.dir, r.resolve(name))
 	if err != nil || !filepath.IsLocal(rel) {
 		return "", &fs.PathError{Op: op, Path: name, Err: ErrOutsideRoot}
 	}
 	return rel, nil
 }
 
-// do runs f on the root with name made relative to it. Errors name name,
-// not the relative path os.Root saw.
-func (r rootFS) do(op, name string, f func(root *os.Root, rel string) error) error {
+// do runs f with name made relative to the root. Errors name the real
+// file, not the relative path os.Root saw.
+func (r *rootFS) do(op, name string, f func(rel string) error) error {
 	rel, err := r.rel(op, name)
 	if err != nil {
 		return err
 	}
-	root, err := os.OpenRoot(r.dir)
-	if err != nil {
-		return err
-	}
-	defer root.Close()
-	return r.named(f(root, rel), rel, name)
+	return r.named(f(rel))
 }
 
-// named rewrites a *fs.PathError about rel, or a path below it, to speak of
-// name, and turns os.Root's refusal of a path that leads outside into
-// ErrOutsideRoot.
-func (r rootFS) named(err error, rel, name string) error {
+// named rewrites a *fs.PathError about a path relative to the root to name
+// the real file, and turns os.Root's refusal of a path that leads outside
+// into ErrOutsideRoot.
+func (r *rootFS) named(err error) error {
 	var pe *fs.PathError
 	if !errors.As(err, &pe) {
 		return err
 	}
-	path := filepath.FromSlash(pe.Path)
-	// The *at system calls name paths relative to the root; calls on a file
-	// opened in it name the file from the root's own name.
-	if p, err := filepath.Rel(r.dir, path); err == nil && filepath.IsLocal(p) && !strings.HasSuffix(pe.Op, "at") {
-		path = p
-	}
-	if sub, err := filepath.Rel(rel, path); err == nil && filepath.IsLocal(sub) {
-		path = filepath.Join(name, sub)
-	}
-	return &fs.PathError{Op: pe.Op, Path: path, Err: outside(pe.Err)}
+	return &fs.PathError{Op: pe.Op, Path: r.resolve(filepath.FromSlash(pe.Path)), Err: outside(pe.Err)}
 }
 
 // outside turns os.Root's refusal of a path that leads outside the root into
@@ -137,79 +139,67 @@ func outside(cause error) error {
 	return cause
 }
 
-func (r rootFS) open(name string) (f *os.File, err error) {
-	err = r.do("open", name, func(root *os.Root, rel string) error {
-		f, err = root.Open(rel)
+func (r *rootFS) open(name string) (f *os.File, err error) {
+	err = r.do("open", name, func(rel string) error {
+		f, err = r.root.Open(rel)
 		return err
 	})
 	return f, err
 }
 
-func (r rootFS) openFile(name string, flag int, perm fs.FileMode) (f *os.File, err error) {
-	err = r.do("open", name, func(root *os.Root, rel string) error {
-		f, err = root.OpenFile(rel, flag, perm)
+func (r *rootFS) openFile(name string, flag int, perm fs.FileMode) (f *os.File, err error) {
+	err = r.do("open", name, func(rel string) error {
+		f, err = r.root.OpenFile(rel, flag, perm)
 		return err
 	})
 	return f, err
 }
 
-func (r rootFS) stat(name string) (info fs.FileInfo, err error) {
-	err = r.do("stat", name, func(root *os.Root, rel string) error {
-		info, err = root.Stat(rel)
+func (r *rootFS) stat(name string) (info fs.FileInfo, err error) {
+	err = r.do("stat", name, func(rel string) error {
+		info, err = r.root.Stat(rel)
 		return err
 	})
 	return info, err
 }
 
-func (r rootFS) lstat(name string) (info fs.FileInfo, err error) {
-	err = r.do("lstat", name, func(root *os.Root, rel string) error {
-		info, err = root.Lstat(rel)
+func (r *rootFS) lstat(name string) (info fs.FileInfo, err error) {
+	err = r.do("lstat", name, func(rel string) error {
+		info, err = r.root.Lstat(rel)
 		return err
 	})
 	return info, err
 }
 
-func (r rootFS) rename(oldname, newname string) error {
+func (r *rootFS) rename(oldname, newname string) error {
 	newRel, err := r.rel("rename", newname)
 	if err != nil {
 		return err
 	}
-	err = r.do("rename", oldname, func(root *os.Root, oldRel string) error {
-		return root.Rename(oldRel, newRel)
+	err = r.do("rename", oldname, func(oldRel string) error {
+		return r.root.Rename(oldRel, newRel)
 	})
 	var le *os.LinkError
 	if errors.As(err, &le) {
-		return &os.LinkError{Op: le.Op, Old: oldname, New: newname, Err: outside(le.Err)}
+		return &os.LinkError{Op: le.Op, Old: r.resolve(oldname), New: r.resolve(newname), Err: outside(le.Err)}
 	}
 	return err
 }
 
-func (r rootFS) remove(name string) error {
-	return r.do("remove", name, func(root *os.Root, rel string) error {
-		return root.Remove(rel)
+func (r *rootFS) remove(name string) error {
+	return r.do("remove", name, r.root.Remove)
+}
+
+func (r *rootFS) mkdirAll(name string, perm fs.FileMode) error {
+	return r.do("mkdir", name, func(rel string) error {
+		return r.root.MkdirAll(rel, perm)
 	})
 }
 
-// mkdirAll creates name inside the root, and the root directory itself when
-// it is missing.
-func (r rootFS) mkdirAll(name string, perm fs.FileMode) error {
-	if _, err := r.rel("mkdir", name); err != nil {
+func (r *rootFS) openDir(name string) (d *os.Root, err error) {
+	err = r.do("open", name, func(rel string) error {
+		d, err = r.root.OpenRoot(rel)
 		return err
-	}
-	if err := os.MkdirAll(r.dir, perm); err != nil {
-		return err
-	}
-	return r.do("mkdir", name, func(root *os.Root, rel string) error {
-		return root.MkdirAll(rel, perm)
 	})
-}
-
-// walkDir passes fn paths spelled as name is, whatever the root's spelling.
-func (r rootFS) walkDir(name string, fn fs.WalkDirFunc) error {
-	return r.do("walk", name, func(root *os.Root, rel string) error {
-		return fs.WalkDir(root.FS(), filepath.ToSlash(rel), func(p string, d fs.DirEntry, err error) error {
-			sub, _ := filepath.Rel(rel, filepath.FromSlash(p))
-			return fn(filepath.Join(name, sub), d, r.named(err, rel, name))
-		})
-	})
+	return d, err
 }

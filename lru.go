@@ -17,17 +17,18 @@ type entry[T any] struct {
 // file path.
 type lruCache[T any] struct {
 	size    int
+	fsys    fileSystem // the file system of the copies that read into it
 	entries *lru.Cache[string, entry[T]]
 }
 
-func newLRUCache[T any](size int) *lruCache[T] {
+func newLRUCache[T any](size int, fsys fileSystem) *lruCache[T] {
 	// lru.New fails only for a size <= 0, which config.validate and
 	// shared.newMemory rule out.
 	entries, err := lru.New[string, entry[T]](size)
 	if err != nil {
 		panic("cachetta: " + err.Error())
 	}
-	return &lruCache[T]{size: size, entries: entries}
+	return &lruCache[T]{size: size, fsys: fsys, entries: entries}
 }
 
 func (m *lruCache[T]) get(path string) (entry[T], bool) {

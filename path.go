@@ -17,7 +17,7 @@ type pathFunc struct {
 // WithPathFunc makes the file of each entry the result of path applied to the
 // argument of the wrapped function (or of Read, Write and the others); A is
 // inferred from path. A relative result is relative to the working
-// directory. Wrapping a function whose argument type path cannot take panics
+// directory, or to the root set by WithRoot. Wrapping a function whose argument type path cannot take panics
 // at wrap time; calling a primitive with arguments that do not fit is an error
 // wrapping ErrArgs.
 func WithPathFunc[A any](path func(A) string) Option {
@@ -106,7 +106,7 @@ func (c *Cachetta[T]) PathFor(args ...any) (string, error) {
 		if path == "" {
 			return "", fmt.Errorf("%w: path function returned an empty path for %v", ErrArgs, args)
 		}
-		return c.confine(filepath.Clean(path))
+		return c.confine(c.fsys.resolve(path))
 	}
 	if len(args) == 0 {
 		return c.confine(c.path)
@@ -122,7 +122,7 @@ func (c *Cachetta[T]) PathFor(args ...any) (string, error) {
 // set and path lies outside the root. Symbolic links are checked later, by
 // os.Root, when the file is opened.
 func (c *Cachetta[T]) confine(path string) (string, error) {
-	if r, ok := c.fsys.(rootFS); ok {
+	if r, ok := c.fsys.(*rootFS); ok {
 		if _, err := r.rel("resolve", path); err != nil {
 			return "", fmt.Errorf("cachetta: %w", err)
 		}

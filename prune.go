@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
+	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -16,10 +20,10 @@ import (
 const tempMaxAge = time.Hour
 
 // Prune removes files of the cache that no read can return any more, and
-// returns their paths, sorted. It walks the tree below the directory of
-// Path(), or below Path() itself when that is a directory, without following
-// symbolic links and skipping subdirectories it cannot read, and removes two
-// kinds of file:
+// returns their paths, sorted. For a cache whose Path() is a file pattern
+// (cache/user.json) it looks in that file's directory only; for a cache
+// whose Path() is a directory it walks the tree below it. It removes two
+// kinds of regular file:
 //
 //   - entries whose age is at least the duration plus the stale duration:
 //     the file at Path() and the files PathFor names for arguments, which
@@ -29,94 +33,186 @@ const tempMaxAge = time.Hour
 //
 // It removes nothing else: no directories, no symbolic links, no other
 // files. Entries whose names come from a path function cannot be told from
-// other files, so only their temporary files are pruned. A file that vanishes
-// during the walk is neither an error nor reported.
+// other files, so only their temporary files are pruned.
+//
+// Prune never follows a symbolic link: it works through handles on the
+// directories it opened itself, so a directory swapped for a link while it
+// runs leads nowhere. Before removing a file it moves it aside and looks at
+// it again, and puts it back when another process replaced it with a fresh
+// entry after Prune judged it. Subdirectories it cannot open are skipped; a
+// file that vanishes meanwhile is neither an error nor reported.
 func (c *Cachetta[T]) Prune(ctx context.Context) (removed []string, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	dir, entryName := filepath.Dir(c.path), filepath.Base(c.path)
+	p := pruner[T]{c: c, ctx: ctx, now: time.Now(), dir: filepath.Dir(c.path), entryName: filepath.Base(c.path)}
 	if info, err := c.fsys.lstat(c.path); err == nil && info.IsDir() {
-		dir, entryName = c.path, ""
+		p.dir, p.entryName, p.tree = c.path, "", true
 	}
-	now := time.Now()
-	err = c.fsys.walkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		switch {
-		case err == nil:
-		case errors.Is(err, fs.ErrNotExist):
-			return nil
-		case d != nil && d.IsDir() && path != dir:
-			// One unreadable subdirectory does not stop the rest.
-			return fs.SkipDir
-		default:
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		name := d.Name()
-		switch {
-		case isTempName(name):
-			ok, err := c.pruneFile(path, now, tempMaxAge)
-			if ok {
-				removed = append(removed, path)
-			}
-			return err
-		case entryName != "" && filepath.Dir(path) == filepath.Clean(dir) && isEntryName(name, entryName):
-			ok, err := c.pruneEntry(path, now)
-			if ok {
-				removed = append(removed, path)
-			}
-			return err
-		}
-		return nil
-	})
-	slices.Sort(removed)
+	d, err := c.fsys.openDir(p.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cachetta: prune: %w", err)
+	}
+	defer d.Close()
+	err = p.walk(d, p.dir)
+	slices.Sort(p.removed)
 	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-		return removed, ctxErr
+		return p.removed, ctxErr
 	}
 	if err != nil {
-		return removed, fmt.Errorf("cachetta: prune %s: %w", dir, err)
+		return p.removed, fmt.Errorf("cachetta: prune %s: %w", p.dir, err)
 	}
-	return removed, nil
+	return p.removed, nil
 }
 
-// pruneEntry removes the entry at path if it is past its stale window, as
-// one step with respect to writes of path, so that a value written meanwhile
-// is never removed, and clears it from memory.
-func (c *Cachetta[T]) pruneEntry(path string, now time.Time) (bool, error) {
-	ps := c.shared.acquire(path)
-	defer c.shared.release(path, ps)
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	ok, err := c.pruneFile(path, now, c.cfg.duration+c.cfg.stale)
-	if ok {
-		ps.changes.Add(1)
-		c.shared.forget(path)
-	}
-	return ok, err
+// pruner is the state of one Prune.
+type pruner[T any] struct {
+	c         *Cachetta[T]
+	ctx       context.Context
+	now       time.Time
+	dir       string // the directory Prune looks in
+	entryName string // the base name of entries; empty for a directory cache
+	tree      bool   // walk the subdirectories of dir too
+	removed   []string
 }
 
-// pruneFile removes the regular file at path if it is at least maxAge old.
-func (c *Cachetta[T]) pruneFile(path string, now time.Time, maxAge time.Duration) (bool, error) {
-	info, err := c.fsys.lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
+// walk prunes the directory d, which is at path. A failure to read the
+// cache's own directory is an error; one below it skips that directory.
+func (p *pruner[T]) walk(d *os.Root, path string) error {
+	f, err := d.Open(".")
 	if err != nil {
-		return false, err
+		return p.skip(path, err)
 	}
-	if !info.Mode().IsRegular() || now.Sub(info.ModTime()) < maxAge {
-		return false, nil
+	defer f.Close()
+	for {
+		// Listing in batches bounds the memory a huge directory costs.
+		entries, err := f.ReadDir(1024)
+		for _, e := range entries {
+			if err := p.ctx.Err(); err != nil {
+				return err
+			}
+			if err := p.visit(d, path, e); err != nil {
+				return err
+			}
+		}
+		if err == io.EOF || err == nil && len(entries) == 0 {
+			return nil
+		}
+		if err != nil {
+			return p.skip(path, err)
+		}
 	}
-	err = c.fsys.remove(path)
+}
+
+// skip returns nil for an error reading a subdirectory, so one unreadable
+// subdirectory does not stop the rest, and err for the cache's directory.
+func (p *pruner[T]) skip(path string, err error) error {
+	if path == p.dir {
+		return err
+	}
+	return nil
+}
+
+// visit prunes the entry e of directory d, which is at path.
+func (p *pruner[T]) visit(d *os.Root, path string, e fs.DirEntry) error {
+	name := e.Name()
+	switch {
+	case e.IsDir():
+		if p.tree {
+			return p.descend(d, path, name)
+		}
+	case !e.Type().IsRegular():
+	case isTempName(name):
+		return p.remove(d, path, name, tempMaxAge)
+	case p.entryName != "" && path == p.dir && isEntryName(name, p.entryName):
+		// Holding the path's lock orders the removal with this process's
+		// writes of the file and clears memory with it.
+		full := filepath.Join(path, name)
+		ps := p.c.shared.acquire(full)
+		defer p.c.shared.release(full, ps)
+		ps.mu.Lock()
+		defer ps.mu.Unlock()
+		n := len(p.removed)
+		err := p.remove(d, path, name, p.c.cfg.duration+p.c.cfg.stale)
+		if len(p.removed) > n {
+			ps.changes.Add(1)
+			p.c.shared.forget(full)
+		}
+		return err
+	}
+	return nil
+}
+
+// descend walks the subdirectory name of d when it is a directory and not a
+// symbolic link, both when Prune looked at it and when it opened it.
+func (p *pruner[T]) descend(d *os.Root, path, name string) error {
+	looked, err := d.Lstat(name)
+	if err != nil || !looked.IsDir() {
+		return nil
+	}
+	sub, err := d.OpenRoot(name)
+	if err != nil {
+		return nil
+	}
+	defer sub.Close()
+	// OpenRoot follows a link swapped in since the Lstat, though never out
+	// of d; the directory it opened must be the one Prune looked at.
+	opened, err := sub.Stat(".")
+	if err != nil || !os.SameFile(looked, opened) {
+		return nil
+	}
+	return p.walk(sub, filepath.Join(path, name))
+}
+
+// remove removes the regular file name of d, which is at path, if it is at
+// least maxAge old. Another process may replace the file between the look
+// and the removal, so the file is first renamed aside, judged again, and
+// removed only if it still passes; otherwise it is put back.
+func (p *pruner[T]) remove(d *os.Root, path, name string, maxAge time.Duration) error {
+	if !p.old(d, name, maxAge) {
+		return nil
+	}
+	aside := tempName(name)
+	if err := d.Rename(name, aside); err != nil {
+		return ignoreNotExist(err)
+	}
+	if !p.old(d, aside, maxAge) {
+		restore(d, aside, name)
+		return nil
+	}
+	if err := d.Remove(aside); err != nil {
+		return ignoreNotExist(err)
+	}
+	p.removed = append(p.removed, filepath.Join(path, name))
+	return nil
+}
+
+// old reports whether name in d is a regular file at least maxAge old.
+func (p *pruner[T]) old(d *os.Root, name string, maxAge time.Duration) bool {
+	info, err := d.Lstat(name)
+	return err == nil && info.Mode().IsRegular() && p.now.Sub(info.ModTime()) >= maxAge
+}
+
+// restore gives aside its name back. A hard link never replaces a file
+// written under name since it was set aside, which is newer; only where the
+// file system has no hard links does a rename take its place.
+func restore(d *os.Root, aside, name string) {
+	err := d.Link(aside, name)
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		d.Rename(aside, name)
+		return
+	}
+	d.Remove(aside)
+}
+
+func ignoreNotExist(err error) error {
 	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
+		return nil
 	}
-	return err == nil, err
+	return err
 }
 
 // isEntryName reports whether name is entryName or a keyed form of it,
@@ -136,4 +232,9 @@ func isEntryName(name, entryName string) bool {
 		}
 	}
 	return true
+}
+
+// tempName returns a new temporary name for a file beside base.
+func tempName(base string) string {
+	return "." + base + "." + strconv.FormatUint(rand.Uint64(), 36) + tempSuffix
 }

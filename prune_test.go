@@ -1,16 +1,18 @@
 package cachetta_test
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
-	"context"
-	"errors"
 	"github.com/cachetta-go/cachetta"
-	"sync/atomic"
 )
 
 func TestPrune(t *testing.T) {
@@ -43,8 +45,8 @@ func TestPrune(t *testing.T) {
 		{"other.json", 3 * time.Hour, false},                  // unrelated
 		{"notes.txt", 3 * time.Hour, false},                   // unrelated
 		{".n.json.tmp", 3 * time.Hour, false},                 // another program's temporary file
-		{"sub/.x.json.abc.cachetta-tmp", 2 * time.Hour, true}, // leftovers anywhere below
-		{"sub/n.json", 3 * time.Hour, false},                  // entries only beside Path()
+		{"sub/.x.json.abc.cachetta-tmp", 2 * time.Hour, false}, // a file cache looks in its directory only
+		{"sub/n.json", 3 * time.Hour, false},                   // entries only beside Path()
 	}
 	for _, f := range files {
 		path := filepath.Join(dir, f.name)
@@ -140,21 +142,19 @@ func TestPruneKeepsOldDirectories(t *testing.T) {
 	}
 }
 
-// TestPruneReturnsSortedPaths: the walk visits the directory "n" before the
-// file "n-<key>.json", but the paths come back sorted, "-" before "/".
+// TestPruneReturnsSortedPaths: the walk of a directory cache visits the
+// directory "n" before the file "n-x.json", but the paths come back sorted,
+// "-" before "/".
 func TestPruneReturnsSortedPaths(t *testing.T) {
 	dir := t.TempDir()
-	c := cachetta.Must(cachetta.New[int](filepath.Join(dir, "n.json"), cachetta.WithDuration(time.Hour)))
-	keyed, err := c.PathFor(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	temp := filepath.Join(dir, "n", ".x.json.abc.cachetta-tmp")
-	for _, path := range []string{keyed, temp} {
+	c := cachetta.Must(cachetta.New[int](dir, cachetta.WithDuration(time.Hour)))
+	first := filepath.Join(dir, ".n-x.json.abc.cachetta-tmp")
+	second := filepath.Join(dir, "n", ".x.json.abc.cachetta-tmp")
+	for _, path := range []string{first, second} {
 		writeFile(t, path, "1")
 		backdate(t, path, 3*time.Hour)
 	}
-	want := []string{keyed, temp}
+	want := []string{first, second}
 	if removed, err := c.Prune(t.Context()); !slices.Equal(removed, want) || err != nil {
 		t.Errorf("Prune = %q, %v; want %q", removed, err, want)
 	}
@@ -224,16 +224,99 @@ func TestPruneThroughALinkOutsideTheRoot(t *testing.T) {
 	}
 }
 
-// TestPruneUnderARootSpelledOtherwise gives the cache a relative path and
-// its root an absolute one: Prune must still find the entry, and report it
-// as the cache spells it.
+// TestPruneUnderARootSpelledOtherwise gives the cache a path relative to its
+// root and runs elsewhere: Prune finds the entry and names the real file.
 func TestPruneUnderARootSpelledOtherwise(t *testing.T) {
 	dir := t.TempDir()
-	t.Chdir(dir)
-	c := cachetta.Must(cachetta.New[int]("cache/n.json", cachetta.WithRoot(filepath.Join(dir, "cache"))))
-	writeFile(t, filepath.Join(dir, "cache", "n.json"), "1")
-	backdate(t, filepath.Join(dir, "cache", "n.json"), 30*24*time.Hour)
-	if removed, err := c.Prune(t.Context()); err != nil || !slices.Equal(removed, []string{"cache/n.json"}) {
-		t.Errorf("Prune = %q, %v; want [cache/n.json]", removed, err)
+	t.Chdir(t.TempDir())
+	c := cachetta.Must(cachetta.New[int]("n.json", cachetta.WithRoot(filepath.Join(dir, "cache"))))
+	path := filepath.Join(dir, "cache", "n.json")
+	writeFile(t, path, "1")
+	backdate(t, path, 30*24*time.Hour)
+	if removed, err := c.Prune(t.Context()); err != nil || !slices.Equal(removed, []string{path}) {
+		t.Errorf("Prune = %q, %v; want [%s]", removed, err, path)
+	}
+}
+
+// TestPruneNeverFollowsADirectorySwappedForALink swaps a subdirectory of a
+// directory cache for a symbolic link to an outside directory, over and over,
+// while Prune runs: nothing outside may be removed.
+func TestPruneNeverFollowsADirectorySwappedForALink(t *testing.T) {
+	base := t.TempDir()
+	dir, outside := filepath.Join(base, "cache"), filepath.Join(base, "outside")
+	sub, moved := filepath.Join(dir, "sub"), filepath.Join(dir, "sub.real")
+	const outsideFiles = 50
+	for i := range outsideFiles {
+		path := filepath.Join(outside, fmt.Sprintf(".x%d.json.abc.cachetta-tmp", i))
+		writeFile(t, path, "1")
+		backdate(t, path, 2*time.Hour)
+	}
+	if err := os.MkdirAll(sub, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	c := cachetta.Must(cachetta.New[int](dir, cachetta.WithLogger(testLogger(t))))
+
+	const swaps = 1000
+	swapped := make(chan struct{})
+	go func() {
+		defer close(swapped)
+		for range swaps {
+			if err := os.Rename(sub, moved); err != nil {
+				t.Error(err)
+				return
+			}
+			if err := os.Symlink(outside, sub); err != nil {
+				t.Error(err)
+				return
+			}
+			// Keep the link in place for a while: long enough for a walk
+			// that names paths to pass through it.
+			for range 20 {
+				os.Lstat(sub)
+			}
+			os.Remove(sub)
+			os.Rename(moved, sub)
+		}
+	}()
+	prunes := 0
+	for done := false; !done; prunes++ {
+		select {
+		case <-swapped:
+			done = true
+		default:
+		}
+		if _, err := c.Prune(t.Context()); err != nil {
+			t.Fatalf("Prune = %v", err)
+		}
+	}
+	if names := dirNames(t, outside); len(names) != outsideFiles {
+		t.Errorf("after %d swaps and %d prunes, %d of %d outside files are left", swaps, prunes, len(names), outsideFiles)
+	}
+}
+
+// TestPruneKeepsAnEntryWrittenAfterItWasJudged races Prune against writes of
+// the same expired entry by another cache on the same file, as another
+// process would write it: whatever the order, the written value survives.
+func TestPruneKeepsAnEntryWrittenAfterItWasJudged(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "n.json")
+	pruner := cachetta.Must(cachetta.New[int](path, cachetta.WithDuration(time.Hour)))
+	writer := cachetta.Must(cachetta.New[int](path, cachetta.WithDuration(time.Hour)))
+	for round := range 2000 {
+		writeFile(t, path, "-1")
+		backdate(t, path, 2*time.Hour)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			if _, err := pruner.Prune(ctx); err != nil {
+				t.Errorf("Prune = %v", err)
+			}
+		})
+		if err := writer.Write(ctx, round); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		if v, ok, err := writer.Read(ctx); v != round || !ok || err != nil {
+			t.Fatalf("round %d: Read after Prune and Write = %v, %v, %v; want the written value", round, v, ok, err)
+		}
 	}
 }

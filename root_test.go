@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cachetta-go/cachetta"
 )
@@ -124,29 +125,114 @@ func TestRootWorksInside(t *testing.T) {
 	if ok, err := c.Exists(ctx, 1); ok || err != nil {
 		t.Errorf("Exists after Invalidate = %v, %v; want false", ok, err)
 	}
-	// The root itself may be removed: the next write creates it again.
+	// The root was opened once: removed, it is not created again.
 	if err := os.RemoveAll(root); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Write(ctx, "again", 2); err != nil {
-		t.Errorf("Write after the root was removed = %v", err)
+	if err := c.Write(ctx, "again", 2); err == nil || !strings.Contains(err.Error(), dir) {
+		t.Errorf("Write after the root was removed = %v; want an error naming %s", err, dir)
 	}
 }
 
-func TestRootWithRelativePaths(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir)
+// TestRootRelativePathsAreRelativeToTheRoot: a relative path names a file
+// inside the root wherever the program runs, and Path, Info and PathFor name
+// the real file.
+func TestRootRelativePathsAreRelativeToTheRoot(t *testing.T) {
+	root := t.TempDir()
+	t.Chdir(t.TempDir())
 	ctx := t.Context()
-	c := cachetta.Must(cachetta.New[int]("cache/n.json", cachetta.WithRoot("cache"), cachetta.WithLogger(testLogger(t))))
+	c := cachetta.Must(cachetta.New[int]("users.json", cachetta.WithRoot(root), cachetta.WithLogger(testLogger(t))))
+	want := filepath.Join(root, "users.json")
+	if got := c.Path(); got != want {
+		t.Errorf("Path() = %q; want %q", got, want)
+	}
 	if err := c.Write(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	if got := readFile(t, filepath.Join(dir, "cache", "n.json")); got != "1" {
-		t.Errorf("file holds %q; want 1", got)
+	if got := readFile(t, want); got != "1" {
+		t.Errorf("%s holds %q; want 1", want, got)
 	}
-	abs := cachetta.Must(cachetta.New[int](filepath.Join(dir, "cache", "m.json"), cachetta.WithRoot("cache")))
+	if info, err := c.Info(ctx); err != nil || info.Path != want || !info.Exists {
+		t.Errorf("Info = %+v, %v; want an existing %s", info, err, want)
+	}
+	keyed, err := c.PathFor(7)
+	if err != nil || filepath.Dir(keyed) != root {
+		t.Errorf("PathFor(7) = %q, %v; want a file in %s", keyed, err, root)
+	}
+	abs := cachetta.Must(cachetta.New[int](filepath.Join(root, "sub", "m.json"), cachetta.WithRoot(root)))
 	if err := abs.Write(ctx, 2); err != nil {
-		t.Errorf("Write of an absolute path inside a relative root = %v", err)
+		t.Errorf("Write of an absolute path inside the root = %v", err)
+	}
+	relRoot := t.TempDir()
+	t.Chdir(relRoot)
+	c = cachetta.Must(cachetta.New[int]("n.json", cachetta.WithRoot("cache")))
+	t.Chdir(t.TempDir())
+	if err := c.Write(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, filepath.Join(relRoot, "cache", "n.json")); got != "3" {
+		t.Errorf("file in a relative root holds %q; want 3 wherever the program moved", got)
+	}
+	if _, err := cachetta.New[int]("../n.json", cachetta.WithRoot(root)); !errors.Is(err, cachetta.ErrOutsideRoot) {
+		t.Errorf("New(../n.json) under a root = %v; want ErrOutsideRoot", err)
+	}
+}
+
+// TestRootSwappedForALinkRedirectsNothing replaces the root directory by a
+// symbolic link to another directory after New: reads, writes and removals
+// still reach the directory New opened, and nothing reaches the other.
+func TestRootSwappedForALinkRedirectsNothing(t *testing.T) {
+	root, outside := confinedDir(t)
+	ctx := t.Context()
+	c := cachetta.Must(cachetta.New[string](filepath.Join(root, "secret.json"), cachetta.WithRoot(root), cachetta.WithLogger(testLogger(t))))
+	if err := c.Write(ctx, "mine"); err != nil {
+		t.Fatal(err)
+	}
+	moved := root + ".moved"
+	if err := os.Rename(root, moved); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, root); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, err := c.Read(ctx); v != "mine" || !ok || err != nil {
+		t.Errorf("Read after the swap = %q, %v, %v; want mine from the opened root", v, ok, err)
+	}
+	if err := c.Write(ctx, "again"); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, filepath.Join(moved, "secret.json")); got != `"again"` {
+		t.Errorf("opened root holds %s; want the write there", got)
+	}
+	backdate(t, filepath.Join(outside, "secret.json"), 30*24*time.Hour)
+	if _, err := c.Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Invalidate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, filepath.Join(outside, "secret.json")); got != `"secret"` {
+		t.Errorf("outside file holds %s; want it untouched", got)
+	}
+}
+
+// TestConfinedCopyIgnoresMemoryOfAnUnconfinedCache: an unconfined cache
+// reads a file through a link that leads outside the root; a confined copy
+// sharing its family must refuse the path, not answer from that memory.
+func TestConfinedCopyIgnoresMemoryOfAnUnconfinedCache(t *testing.T) {
+	root, outside := confinedDir(t)
+	ctx := t.Context()
+	link := filepath.Join(root, "link.json")
+	if err := os.Symlink(filepath.Join(outside, "secret.json"), link); err != nil {
+		t.Fatal(err)
+	}
+	base := cachetta.Must(cachetta.New[string](link, cachetta.WithLRU(8), cachetta.WithLogger(testLogger(t))))
+	if v, ok, err := base.Read(ctx); v != "secret" || !ok || err != nil {
+		t.Fatalf("unconfined Read = %q, %v, %v; want secret", v, ok, err)
+	}
+	confined := cachetta.Must(base.With(cachetta.WithRoot(root)))
+	if v, ok, err := confined.Read(ctx); !errors.Is(err, cachetta.ErrOutsideRoot) {
+		t.Errorf("confined Read = %q, %v, %v; want ErrOutsideRoot", v, ok, err)
 	}
 }
 

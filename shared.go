@@ -11,7 +11,7 @@ import (
 type shared[T any] struct {
 	mu       sync.Mutex            // guards paths and memories
 	paths    map[string]*pathState // only paths some operation is using now
-	memories []*lruCache[T]        // every memory of the family, one per size, for writes to clear
+	memories []*lruCache[T]        // every memory of the family, one per size and file system, for writes to clear
 
 	runs tracker
 }
@@ -58,21 +58,23 @@ func (s *shared[T]) release(path string, ps *pathState) {
 	}
 }
 
-// memory returns the family's memory of the given size, creating it when no
-// copy has one of that size yet, or nil for size 0. Writes and invalidations
-// through any copy clear every memory of the family.
-func (s *shared[T]) memory(size int) *lruCache[T] {
+// memory returns the family's memory of the given size for copies on fsys,
+// creating it when no copy has one yet, or nil for size 0. Copies confined
+// to different roots never share a memory: one must not answer a path that
+// the other's root refuses. Writes and invalidations through any copy clear
+// every memory of the family.
+func (s *shared[T]) memory(size int, fsys fileSystem) *lruCache[T] {
 	if size == 0 {
 		return nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, m := range s.memories {
-		if m.size == size {
+		if m.size == size && m.fsys == fsys {
 			return m
 		}
 	}
-	m := newLRUCache[T](size)
+	m := newLRUCache[T](size, fsys)
 	s.memories = append(s.memories, m)
 	return m
 }
