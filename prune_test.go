@@ -32,19 +32,19 @@ func TestPrune(t *testing.T) {
 		age         time.Duration
 		wantRemoved bool
 	}{
-		{"n.json", 3 * time.Hour, true},                       // past the stale window
-		{keyed(1), 2 * time.Hour, true},                       // exactly at its end
-		{keyed(2), 90 * time.Minute, false},                   // stale: a wrapper may still serve it
-		{keyed(3), time.Minute, false},                        // fresh
-		{".n.json.3kf8a1.cachetta-tmp", 2 * time.Hour, true},  // a killed writer's leftover
-		{".n.json.9zz.cachetta-tmp", time.Minute, false},      // a write in progress
-		{"n-0123456789ABCDEF.json", 3 * time.Hour, false},     // not a key: upper case
-		{"n-0123456789abcde.json", 3 * time.Hour, false},      // not a key: 15 digits
-		{"m-0123456789abcdef.json", 3 * time.Hour, false},     // another cache's name
-		{"n-0123456789abcdef.yaml", 3 * time.Hour, false},     // another extension
-		{"other.json", 3 * time.Hour, false},                  // unrelated
-		{"notes.txt", 3 * time.Hour, false},                   // unrelated
-		{".n.json.tmp", 3 * time.Hour, false},                 // another program's temporary file
+		{"n.json", 3 * time.Hour, true},                        // past the stale window
+		{keyed(1), 2 * time.Hour, true},                        // exactly at its end
+		{keyed(2), 90 * time.Minute, false},                    // stale: a wrapper may still serve it
+		{keyed(3), time.Minute, false},                         // fresh
+		{".n.json.3kf8a1.cachetta-tmp", 2 * time.Hour, true},   // a killed writer's leftover
+		{".n.json.9zz.cachetta-tmp", time.Minute, false},       // a write in progress
+		{"n-0123456789ABCDEF.json", 3 * time.Hour, false},      // not a key: upper case
+		{"n-0123456789abcde.json", 3 * time.Hour, false},       // not a key: 15 digits
+		{"m-0123456789abcdef.json", 3 * time.Hour, false},      // another cache's name
+		{"n-0123456789abcdef.yaml", 3 * time.Hour, false},      // another extension
+		{"other.json", 3 * time.Hour, false},                   // unrelated
+		{"notes.txt", 3 * time.Hour, false},                    // unrelated
+		{".n.json.tmp", 3 * time.Hour, false},                  // another program's temporary file
 		{"sub/.x.json.abc.cachetta-tmp", 2 * time.Hour, false}, // a file cache looks in its directory only
 		{"sub/n.json", 3 * time.Hour, false},                   // entries only beside Path()
 	}
