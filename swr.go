@@ -2,42 +2,26 @@ package cachetta
 
 import (
 	"context"
-	"log/slog"
 	"sync"
 )
 
-// refresh starts one background run of the function for the stale entry at path,
-// unless a run for it is in progress. Callers that miss while it runs join
-// it and receive its result.
+// refresh starts one background run of the function for the stale entry at
+// path, unless a run for it is in progress. Callers that miss while it runs
+// join it and receive its result.
 func (w *wrapper[T]) refresh(ctx context.Context, path string, args []any) {
 	c := w.c
 	ps := c.shared.acquire(path)
+	defer c.shared.release(path, ps)
 	guard := writeGuard{ps: ps, gen: ps.invalidations.Load()}
 	id := flightID{path: path, gen: guard.gen}
-
-	w.mu.Lock()
-	if _, running := w.flights[id]; running {
-		w.mu.Unlock()
-		c.shared.release(path, ps)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.refreshTimeout)
+	r, start := w.flights.join(id, rctx, cancel)
+	if !start {
+		// A run is in progress: it is the refresh.
+		w.flights.leave(id, r)
 		return
 	}
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.refreshTimeout)
-	f := &flight{ctx: fctx, cancel: cancel, waiters: 1, guard: guard}
-	w.flights[id] = f
-	w.mu.Unlock()
-
-	c.shared.runs.Go(func() {
-		defer c.shared.release(path, ps)
-		defer w.leave(id, f)
-		result, err, _ := w.group.Do(id.key(), w.do(id, f, args))
-		if p, ok := result.(*panicValue); ok {
-			c.cfg.logger.LogAttrs(fctx, slog.LevelError, "background refresh panicked",
-				slog.String("path", path), slog.Any("panic", p.value), slog.String("stack", string(p.stack)))
-		} else if err != nil {
-			c.cfg.logger.LogAttrs(fctx, slog.LevelError, "background refresh failed",
-				slog.String("path", path), slog.Any("err", err))
-		}
-	})
+	w.start(id, r, args, guard, true)
 }
 
 // Wait blocks until every background refresh, and every run of a wrapped

@@ -6,11 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
-	"runtime/debug"
-	"strconv"
-	"sync"
-
-	"golang.org/x/sync/singleflight"
 )
 
 // Wrap returns fn cached in c's file: a fresh entry is returned without
@@ -75,52 +70,12 @@ func arg[A any](args []any, i int) A {
 	return a
 }
 
-// wrapper is the state of one wrapped function: its own singleflight group,
-// so two functions over one path never receive each other's results.
+// wrapper is the state of one wrapped function: its own runs, so two
+// functions over one path never receive each other's results.
 type wrapper[T any] struct {
-	c     *Cachetta[T]
-	fn    func(context.Context, []any) (T, error) // the wrapped function, taking its arguments as a slice
-	group singleflight.Group
-
-	mu      sync.Mutex           // guards flights
-	flights map[flightID]*flight // the runs of the function now in progress
-}
-
-// flight is one shared run of a wrapped function.
-type flight struct {
-	ctx     context.Context // keeps the first caller's values; cancelled when no caller waits
-	cancel  context.CancelFunc
-	waiters int // callers waiting for the result, guarded by wrapper.mu
-	guard   writeGuard
-
-	// once runs the function at most once per flight: a caller joining f
-	// just as its singleflight call ends starts a second call, which must
-	// hand over f's result rather than run again under f's context.
-	once   sync.Once
-	result any
-	err    error
-}
-
-// errRunExited is the result of a run whose function called runtime.Goexit.
-var errRunExited = errors.New("cachetta: wrapped function exited without returning")
-
-// do returns the singleflight body of f: its one run, or that run's result.
-func (w *wrapper[T]) do(id flightID, f *flight, args []any) func() (any, error) {
-	return func() (any, error) {
-		f.once.Do(func() {
-			f.err = errRunExited // kept only if the function never returns
-			f.result, f.err = w.run(id, f, args)
-		})
-		return f.result, f.err
-	}
-}
-
-// panicValue carries a panic of the wrapped function to the callers waiting
-// for its result, who panic again with value, and to the log of a
-// background refresh, with the stack where it happened.
-type panicValue struct {
-	value any
-	stack []byte
+	c       *Cachetta[T]
+	fn      func(context.Context, []any) (T, error) // the wrapped function, taking its arguments as a slice
+	flights flights[T]
 }
 
 // newWrapper checks that c's path function, if any, takes the wrapped
@@ -139,7 +94,7 @@ func newWrapper[T any](c *Cachetta[T], name string, fn func(context.Context, []a
 			panic(fmt.Sprintf("cachetta: %s: the path function takes %v, the wrapped function %v", name, pf.params, params))
 		}
 	}
-	return &wrapper[T]{c: c, fn: fn, flights: make(map[flightID]*flight)}
+	return &wrapper[T]{c: c, fn: fn}
 }
 
 // call returns the cached result for args, or runs the function once for all
@@ -175,112 +130,84 @@ func (w *wrapper[T]) call(ctx context.Context, args []any) (T, error) {
 // compute joins the run of the function for path, starting it when none
 // runs, and waits for its result or for ctx to be done.
 func (w *wrapper[T]) compute(ctx context.Context, path string, args []any) (T, error) {
-	ps := w.c.shared.acquire(path)
-	defer w.c.shared.release(path, ps)
+	c := w.c
+	ps := c.shared.acquire(path)
+	defer c.shared.release(path, ps)
 	guard := writeGuard{ps: ps, gen: ps.invalidations.Load()}
 	id := flightID{path: path, gen: guard.gen}
-
-	w.mu.Lock()
-	f := w.flights[id]
-	if f == nil {
-		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		f = &flight{ctx: fctx, cancel: cancel, guard: guard}
-		w.flights[id] = f
+	// The run keeps the first caller's values but not its cancellation: it
+	// is cancelled when no caller waits any more.
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	r, start := w.flights.join(id, rctx, cancel)
+	if start {
+		w.start(id, r, args, guard, false)
 	}
-	f.waiters++
-	w.mu.Unlock()
+	return w.flights.wait(ctx, id, r)
+}
 
-	ch := w.group.DoChan(id.key(), w.do(id, f, args))
-	select {
-	case r := <-ch:
-		w.leave(id, f)
-		if p, ok := r.Val.(*panicValue); ok {
-			panic(p.value)
+// start executes r in a goroutine that Wait waits for. The run holds its
+// own reference to its path's state, so its guard stays valid after its
+// callers leave.
+func (w *wrapper[T]) start(id flightID, r *run[T], args []any, guard writeGuard, background bool) {
+	c := w.c
+	ps := c.shared.acquire(id.path)
+	c.shared.runs.Go(func() {
+		defer c.shared.release(id.path, ps)
+		if background {
+			// The refresh is the run's first waiter until it ends, so
+			// callers that join it and give up never cancel it.
+			defer w.flights.leave(id, r)
 		}
-		v, _ := r.Val.(T) // a nil interface T arrives as nil
-		return v, r.Err
-	case <-ctx.Done():
-		w.leave(id, f)
-		var zero T
-		return zero, ctx.Err()
-	}
+		w.flights.execute(id, r, func(ctx context.Context) (T, error) {
+			return w.run(ctx, id.path, args, &guard)
+		}, func(r *run[T], waited bool) {
+			w.ended(r, id.path, background, waited)
+		})
+	})
 }
 
-// flightID names the run for path that began after gen invalidations, so
-// that a caller arriving after an Invalidate starts a new run.
-type flightID struct {
-	path string
-	gen  uint64
-}
-
-// key is the singleflight key of the run.
-func (id flightID) key() string {
-	return id.path + "\x00" + strconv.FormatUint(id.gen, 10)
-}
-
-// leave records that a caller stopped waiting for f. The last one to leave
-// cancels f's context and unregisters it, so that a later caller starts a
-// new run rather than joining one whose context is cancelled.
-func (w *wrapper[T]) leave(id flightID, f *flight) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	f.waiters--
-	if f.waiters > 0 {
-		return
-	}
-	f.cancel()
-	if w.flights[id] == f {
-		delete(w.flights, id)
-		w.group.Forget(id.key())
-	}
-}
-
-// run is the body of a flight: it runs the function and writes its result.
-// Wait waits for it. When it ends the flight is unregistered, so that a
-// caller arriving later starts a new run rather than a second run of this
-// flight, whose context may be done.
-func (w *wrapper[T]) run(id flightID, f *flight, args []any) (result any, err error) {
-	c, path := w.c, id.path
-	c.shared.runs.add()
-	defer c.shared.runs.done()
-	defer w.unregister(id, f)
-	if err := f.ctx.Err(); err != nil {
-		// Every caller left before the run began: nothing to do, and Wait,
-		// which may have returned already, must not miss a run.
-		return nil, err
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			result, err = &panicValue{value: p, stack: debug.Stack()}, nil
-		}
-	}()
+// run is the body of a run: it calls the function and writes its result.
+func (w *wrapper[T]) run(ctx context.Context, path string, args []any, guard *writeGuard) (T, error) {
+	var zero T
+	c := w.c
 	// A caller that missed just before the previous run wrote this file joins
 	// no run and starts this one: it finds the file here.
-	if v, fr, err := c.lookup(f.ctx, path); err == nil && fr == fresh {
+	if v, fr, err := c.lookup(ctx, path); err == nil && fr == fresh {
 		return v, nil
 	}
-	v, err := w.fn(f.ctx, args)
+	v, err := w.fn(ctx, args)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	if c.condition != nil && !c.condition(v) {
-		c.debug(f.ctx, "write skipped: condition rejected the result", path)
+		c.debug(ctx, "write skipped: condition rejected the result", path)
 		return v, nil
 	}
 	// A run nobody waits for any more, whose context was cancelled, is not a
 	// failed write to warn about; a refresh past its timeout is.
-	if err := c.write(f.ctx, path, v, &f.guard); err != nil && !(errors.Is(err, context.Canceled) && f.ctx.Err() != nil) {
-		c.cfg.logger.LogAttrs(f.ctx, slog.LevelWarn, "cache write failed",
+	if err := c.write(ctx, path, v, guard); err != nil && !(errors.Is(err, context.Canceled) && ctx.Err() != nil) {
+		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache write failed",
 			slog.String("path", path), slog.Any("err", err))
 	}
 	return v, nil
 }
 
-// unregister removes f from the flights when it is still registered.
-func (w *wrapper[T]) unregister(id flightID, f *flight) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.flights[id] == f {
-		delete(w.flights, id)
+// ended logs what no caller will see: the failure of a background refresh,
+// a panic nobody waited for, and a runtime.Goexit of the function.
+func (w *wrapper[T]) ended(r *run[T], path string, background, waited bool) {
+	log := w.c.cfg.logger
+	ctx := r.ctx
+	switch {
+	case r.pan != nil && background:
+		log.LogAttrs(ctx, slog.LevelError, "background refresh panicked",
+			slog.String("path", path), slog.Any("panic", r.pan.value), slog.String("stack", string(r.pan.stack)))
+	case r.pan != nil && !waited:
+		log.LogAttrs(ctx, slog.LevelError, "wrapped function panicked after its callers left",
+			slog.String("path", path), slog.Any("panic", r.pan.value), slog.String("stack", string(r.pan.stack)))
+	case errors.Is(r.err, ErrGoexit):
+		log.LogAttrs(ctx, slog.LevelError, "wrapped function called runtime.Goexit", slog.String("path", path))
+	case r.err != nil && background:
+		log.LogAttrs(ctx, slog.LevelError, "background refresh failed",
+			slog.String("path", path), slog.Any("err", r.err))
 	}
 }

@@ -34,9 +34,9 @@ func TestRefreshesLeaveNothingRegistered(t *testing.T) {
 		}
 		close(release)
 		c.Wait()
-		w.mu.Lock()
-		flights := len(w.flights)
-		w.mu.Unlock()
+		w.flights.mu.Lock()
+		flights := len(w.flights.runs)
+		w.flights.mu.Unlock()
 		c.shared.mu.Lock()
 		paths := len(c.shared.paths)
 		c.shared.mu.Unlock()
