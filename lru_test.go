@@ -20,6 +20,9 @@ func TestLRUHitTouchesNoFile(t *testing.T) {
 	if err := c.Write(ctx, "memory"); err != nil {
 		t.Fatal(err)
 	}
+	if _, ok, err := c.Read(ctx); !ok || err != nil {
+		t.Fatalf("Read after Write = %v, %v; want a hit", ok, err)
+	}
 	// Another process replaces, then removes, the file: memory still answers.
 	writeFile(t, c.Path(), `"disk"`)
 	if v, ok, err := c.Read(ctx); v != "memory" || !ok || err != nil {
@@ -168,6 +171,9 @@ func TestLRUEvictsBeyondItsSize(t *testing.T) {
 	for i := range 3 {
 		if err := c.Write(ctx, i, i); err != nil {
 			t.Fatal(err)
+		}
+		if _, ok, err := c.Read(ctx, i); !ok || err != nil {
+			t.Fatalf("Read(%d) after Write = %v, %v; want a hit", i, ok, err)
 		}
 	}
 	// Entry 0 was evicted: with its file gone, it misses; 2 is remembered.
@@ -331,6 +337,9 @@ func TestLRUSharedByCopiesWithTheSameSize(t *testing.T) {
 			if err := c.Write(ctx, "memory"); err != nil {
 				t.Fatal(err)
 			}
+			if _, ok, err := c.Read(ctx); !ok || err != nil {
+				t.Fatalf("Read after Write = %v, %v; want a hit", ok, err)
+			}
 			writeFile(t, c.Path(), `"disk"`)
 			if v, ok, err := cp.Read(ctx); v != tt.want || !ok || err != nil {
 				t.Errorf("copy made by %s: Read = %q, %v, %v; want %q", tt.name, v, ok, err, tt.want)
@@ -391,4 +400,39 @@ func TestLRUKeysAreCleanPaths(t *testing.T) {
 	if v, ok, err := c.Read(ctx); ok || err != nil {
 		t.Errorf("Read after a copy's Invalidate = %q, %v, %v; want a miss", v, ok, err)
 	}
+}
+
+// TestLRUAnswersWhatTheFileHolds: a value that does not survive its encoding
+// comes back from memory exactly as a read of its file returns it, not as it
+// was passed to Write.
+func TestLRUAnswersWhatTheFileHolds(t *testing.T) {
+	type user struct {
+		Name   string
+		Secret string `json:"-"`
+	}
+	ctx := t.Context()
+	t.Run("map", func(t *testing.T) {
+		c := newCache[map[string]any](t, "m.json", cachetta.WithLRU(8))
+		if err := c.Write(ctx, map[string]any{"n": 1}); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 2 {
+			v, ok, err := c.Read(ctx)
+			if n, isFloat := v["n"].(float64); !ok || err != nil || !isFloat || n != 1 {
+				t.Errorf("Read %d = %#v, %v, %v; want n as float64 1, as decoded from the file", i, v, ok, err)
+			}
+		}
+	})
+	t.Run("struct", func(t *testing.T) {
+		c := newCache[user](t, "u.json", cachetta.WithLRU(8))
+		get := cachetta.Wrap(c, func(context.Context) (user, error) { return user{"ana", "hunter2"}, nil })
+		if v, err := get(ctx); v.Secret != "hunter2" || err != nil {
+			t.Fatalf("first call = %+v, %v; want the function's own result", v, err)
+		}
+		for i := range 2 {
+			if v, err := get(ctx); v != (user{Name: "ana"}) || err != nil {
+				t.Errorf("cached call %d = %+v, %v; want {ana} as the file holds it", i, v, err)
+			}
+		}
+	})
 }

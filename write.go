@@ -58,7 +58,7 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		err := c.writeOnce(path, data, value, guard)
+		err := c.writeOnce(path, data, guard)
 		switch {
 		case err == nil:
 			c.debug(ctx, "cache write", path)
@@ -80,21 +80,26 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 const maxWriteAttempts = 1000
 
 // writeOnce writes data to a temporary file and commits it to path.
-func (c *Cachetta[T]) writeOnce(path string, data []byte, value T, guard *writeGuard) error {
-	tmp, modTime, err := c.writeTemp(path, data, c.memory != nil && c.cfg.read)
+func (c *Cachetta[T]) writeOnce(path string, data []byte, guard *writeGuard) error {
+	tmp, _, err := c.writeTemp(path, data, false)
 	if err != nil {
 		return err
 	}
-	return c.commit(path, tmp, entry[T]{value: value, modTime: modTime}, guard)
+	return c.commit(path, tmp, guard)
 }
 
 // errInvalidated reports a guarded write dropped because of an Invalidate.
 var errInvalidated = errors.New("invalidated")
 
-// commit renames tmp over path and updates every memory of the family, as one
-// step with respect to other writes and invalidations of path. It removes tmp
-// when it fails.
-func (c *Cachetta[T]) commit(path, tmp string, e entry[T], guard *writeGuard) error {
+// commit renames tmp over path and clears path from every memory of the
+// family, as one step with respect to other writes and invalidations of path.
+// It removes tmp when it fails.
+//
+// Memory is filled by the next read of the file, never with the value
+// written: a value that does not survive its encoding (an int in a
+// map[string]any, a field tagged "-") must come back from memory exactly as
+// it comes back from the file.
+func (c *Cachetta[T]) commit(path, tmp string, guard *writeGuard) error {
 	ps := c.shared.acquire(path)
 	defer c.shared.release(path, ps)
 	ps.mu.Lock()
@@ -110,13 +115,7 @@ func (c *Cachetta[T]) commit(path, tmp string, e entry[T], guard *writeGuard) er
 	ps.changes.Add(1)
 	// Read under the lock, so a memory a copy made during the write is
 	// cleared too.
-	for _, m := range c.shared.allMemories() {
-		if m == c.memory && c.cfg.read {
-			m.add(path, e)
-		} else {
-			m.remove(path)
-		}
-	}
+	c.shared.forget(path)
 	return nil
 }
 
