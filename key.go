@@ -34,7 +34,11 @@ const maxKeyDepth = 1000
 // 1.0, as in Python; numbers inside a MarshalJSON result are floats only when
 // written with '.', 'e' or 'E'. Maps with integer keys sort numerically, as
 // Python sorts int keys. Funcs, channels, complex numbers, NaN, infinities,
-// strings that are not UTF-8 and cycles are errors wrapping ErrArgs.
+// strings that are not UTF-8 and cycles are errors wrapping ErrArgs, and so
+// is a value, at any depth, of a struct type that has data but no field
+// encoding/json writes (all unexported or tagged "-"), which encoding/json
+// writes as {} whatever it holds; embedded structs count by the fields they
+// promote, and a struct without data, such as struct{}, keys as {}.
 func Key(args ...any) (string, error) {
 	key, err := hexKey(args)
 	if err != nil {
@@ -261,10 +265,18 @@ func cmpInt[N int64 | uint64](a, b N) int {
 	return 0
 }
 
+// appendStruct appends the fields encoding/json writes for v. A struct type
+// with data but none of those fields (all unexported, tagged "-" or
+// ambiguous) is an error, wherever its value appears: encoding/json writes
+// each of its values as {}, so all of them would share one key.
 func appendStruct(dst []byte, v reflect.Value, depth int) ([]byte, error) {
+	fields := fieldsOf(v.Type())
+	if len(fields) == 0 && v.Type().Size() > 0 {
+		return dst, fmt.Errorf("%v has no field encoding/json writes, so all its values would share one key", v.Type())
+	}
 	dst = append(dst, '{')
 	first := true
-	for _, f := range fieldsOf(v.Type()) {
+	for _, f := range fields {
 		fv, ok := fieldByIndex(v, f.index)
 		if !ok || f.omitEmpty && isEmptyValue(fv) || f.omitZero && isZero(fv) {
 			continue
