@@ -32,13 +32,17 @@ const maxKeyDepth = 1000
 // of Python: floats as Python's repr writes them (1.0, 1e+16), non-ASCII as
 // \u escapes, map keys sorted. Go floats stay floats, so float64(1) keys as
 // 1.0, as in Python; numbers inside a MarshalJSON result are floats only when
-// written with '.', 'e' or 'E'. Maps with integer keys sort numerically, as
-// Python sorts int keys. Funcs, channels, complex numbers, NaN, infinities,
-// strings that are not UTF-8 and cycles are errors wrapping ErrArgs, and so
-// is a value, at any depth, of a struct type that has data but no field
-// encoding/json writes (all unexported or tagged "-"), which encoding/json
-// writes as {} whatever it holds; embedded structs count by the fields they
-// promote, and a struct without data, such as struct{}, keys as {}.
+// written with '.', 'e' or 'E', and its strings are read as Python reads
+// them, a lone surrogate escape staying one (written back as \udXXX). Maps
+// with integer keys sort numerically, as Python sorts int keys.
+//
+// Funcs, channels, complex numbers, NaN, infinities, strings that are not
+// UTF-8 (in a MarshalJSON result too) and cycles are errors wrapping ErrArgs.
+// So is a value, at any depth, of a struct type that has data but no field
+// encoding/json writes (all unexported, tagged "-" or ambiguous), which
+// encoding/json writes as {} whatever it holds; embedded structs count by the
+// fields they promote, and a struct without data, such as struct{}, keys as
+// {}.
 func Key(args ...any) (string, error) {
 	key, err := hexKey(args)
 	if err != nil {
@@ -339,10 +343,8 @@ func appendMarshaler(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 		if !json.Valid(text) {
 			return dst, fmt.Errorf("%v.MarshalJSON returned invalid JSON %q", v.Type(), text)
 		}
-		dec := json.NewDecoder(bytes.NewReader(text))
-		dec.UseNumber()
-		var generic any
-		if err := dec.Decode(&generic); err != nil {
+		generic, err := readJSON(text, depth+1)
+		if err != nil {
 			return dst, fmt.Errorf("%v.MarshalJSON: %w", v.Type(), err)
 		}
 		return appendGeneric(dst, generic, depth+1)
@@ -354,12 +356,15 @@ func appendMarshaler(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 	return appendPyString(dst, string(text))
 }
 
-// appendGeneric appends a value decoded from JSON with UseNumber.
+// appendGeneric appends a value read by readJSON, whose strings may hold
+// lone surrogates.
 func appendGeneric(dst []byte, v any, depth int) ([]byte, error) {
 	if depth > maxKeyDepth {
 		return dst, errors.New("nested too deeply")
 	}
 	switch x := v.(type) {
+	case string:
+		return appendPyText(dst, x, true)
 	case json.Number:
 		return appendNumberText(dst, string(x))
 	case []any:
@@ -386,7 +391,7 @@ func appendGeneric(dst []byte, v any, depth int) ([]byte, error) {
 				dst = append(dst, ", "...)
 			}
 			var err error
-			if dst, err = appendPyString(dst, k); err != nil {
+			if dst, err = appendPyText(dst, k, true); err != nil {
 				return dst, err
 			}
 			dst = append(dst, ": "...)
@@ -448,6 +453,13 @@ func appendPyFloat(dst []byte, f float64, bits int) ([]byte, error) {
 // ensure_ascii: printable ASCII as is, everything else escaped, characters
 // beyond the BMP as surrogate pairs.
 func appendPyString(dst []byte, s string) ([]byte, error) {
+	return appendPyText(dst, s, false)
+}
+
+// appendPyText is appendPyString for a string that may hold lone
+// surrogates, as readJSON keeps them, when surrogates is set; Python writes
+// one as a \u escape of its own.
+func appendPyText(dst []byte, s string, surrogates bool) ([]byte, error) {
 	const hexDigits = "0123456789abcdef"
 	dst = append(dst, '"')
 	for i := 0; i < len(s); {
@@ -478,7 +490,9 @@ func appendPyString(dst []byte, s string) ([]byte, error) {
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
-			return dst, fmt.Errorf("string %q is not valid UTF-8", s)
+			if r, size = surrogateAt(s, i); !surrogates || size == 0 {
+				return dst, fmt.Errorf("string %q is not valid UTF-8", s)
+			}
 		}
 		i += size
 		units := [2]rune{r}

@@ -632,6 +632,61 @@ func TestWrap1StructWithoutWrittenFieldsDoesNotCall(t *testing.T) {
 	}
 }
 
+// TestKeyMarshalJSONStringsAsPython checks that strings in a MarshalJSON
+// result key as Python's json.loads reads the same text: a lone surrogate
+// escape stays a lone surrogate (Python writes it back as \udXXX), escapes
+// that form a pair are one character, and invalid UTF-8 is an error, so that
+// none of them collapses into U+FFFD. The keys are Python's for
+// json.dumps({"args": [json.loads(text)], "kwargs": {}}, sort_keys=True); an
+// empty key wants an error wrapping ErrArgs.
+func TestKeyMarshalJSONStringsAsPython(t *testing.T) {
+	tests := []struct {
+		name      string
+		text      string
+		canonical string
+		key       string
+	}{
+		{"lone high surrogate", `"\ud800"`, `{"args": ["\ud800"], "kwargs": {}}`, "216da77100df526c"},
+		{"lone low surrogate", `"\udc00"`, `{"args": ["\udc00"], "kwargs": {}}`, "3b5d751aa805fac7"},
+		{"reversed pair", `"\udc00\ud800"`, `{"args": ["\udc00\ud800"], "kwargs": {}}`, "4af8ffd1e024741b"},
+		{"valid pair", `"\ud83d\ude00"`, `{"args": ["\ud83d\ude00"], "kwargs": {}}`, "7c8d0703446b73c0"},
+		{"upper-case lone surrogate", `"\uDBFF"`, `{"args": ["\udbff"], "kwargs": {}}`, "d2a6d1ecb73ef078"},
+		{"high surrogate before other escapes", `"\ud800\u0041\ud800\ud83d\ude00"`, `{"args": ["\ud800A\ud800\ud83d\ude00"], "kwargs": {}}`, "089f2f6f6f6f95b7"},
+		{"lone surrogates among text", `"a\udfffb\ud800"`, `{"args": ["a\udfffb\ud800"], "kwargs": {}}`, "231325e7be30d4e7"},
+		{"lone surrogates nested", `[" \udd1e", {"k": "\udd1e"}]`, `{"args": [[" \udd1e", {"k": "\udd1e"}]], "kwargs": {}}`, "221508986d989462"},
+		{
+			"surrogate keys sort by code point",
+			`{"\ue000":4,"\ud83d\ude00":5,"\udc00":3,"\ud7ff":1,"\ud800":2}`,
+			`{"args": [{"\ud7ff": 1, "\ud800": 2, "\udc00": 3, "\ue000": 4, "\ud83d\ude00": 5}], "kwargs": {}}`,
+			"c14277ba6c938904",
+		},
+		{"replacement character", `"\ufffd"`, `{"args": ["\ufffd"], "kwargs": {}}`, "ff43774f6b4505e2"},
+		{"invalid UTF-8", "\"\xff\"", "", ""},
+		{"truncated UTF-8", "\"\xc3\"", "", ""},
+		{"UTF-8 surrogate", "\"\xed\xa0\x80\"", "", ""},
+		{"invalid UTF-8 object key", "{\"\xfe\": 1}", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			arg := json.RawMessage(tt.text)
+			text, err := cachetta.KeyText(arg)
+			key, keyErr := cachetta.Key(arg)
+			if tt.key == "" {
+				if !errors.Is(keyErr, cachetta.ErrArgs) || key != "" {
+					t.Errorf("Key(%#q) = %q, %v; want an error wrapping ErrArgs", tt.text, key, keyErr)
+				}
+				return
+			}
+			if err != nil || text != tt.canonical {
+				t.Errorf("KeyText(%#q) = %#q, %v; want %#q", tt.text, text, err, tt.canonical)
+			}
+			if keyErr != nil || key != tt.key {
+				t.Errorf("Key(%#q) = %q, %v; want %q", tt.text, key, keyErr, tt.key)
+			}
+		})
+	}
+}
+
 type keyNode struct{ Next *keyNode }
 
 type keyFailing struct{}
