@@ -27,12 +27,14 @@ func KeyText(args ...any) (string, error) {
 // FuzzKey checks on arguments built from strings, numbers and nested maps
 // and slices that Key never panics, is deterministic, fails exactly on NaN,
 // infinities and invalid UTF-8, and otherwise hashes printable-ASCII JSON that
-// reads back as the arguments.
+// reads back as the arguments. When s is JSON text, it also checks readJSON
+// against encoding/json (see checkReadJSON).
 func FuzzKey(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string, n int64, x float64, depth uint8) {
 		// Each argument list holds s about a hundred times: long strings
 		// would cost time and find nothing short ones do not.
 		s = s[:min(len(s), 256)]
+		checkReadJSON(t, s)
 		args := fuzzArgs(s, n, x, depth)
 		key, err := Key(args...)
 		again, errAgain := Key(fuzzArgs(s, n, x, depth)...)
@@ -76,6 +78,77 @@ func FuzzKey(f *testing.F) {
 			t.Fatalf("appendCanonical(%v) = %s, which reads back as %v, kwargs %v; want %v, kwargs {}", args, text, got, decoded.Kwargs, want)
 		}
 	})
+}
+
+// checkReadJSON checks, when s is JSON text, that readJSON fails exactly
+// when s is not UTF-8 and otherwise reads what encoding/json reads, but for
+// the lone surrogates it keeps where encoding/json has U+FFFD; and that Key
+// of s as a MarshalJSON result fails only with ErrArgs.
+func checkReadJSON(t *testing.T, s string) {
+	t.Helper()
+	if !json.Valid([]byte(s)) {
+		return
+	}
+	if _, err := Key(json.RawMessage(s)); err != nil && !errors.Is(err, ErrArgs) {
+		t.Fatalf("Key(json.RawMessage(%q)) = %v; want nil or an error wrapping ErrArgs", s, err)
+	}
+	got, err := readJSON([]byte(s), 0)
+	if (err != nil) != !utf8.ValidString(s) {
+		t.Fatalf("readJSON(%q) = %v, %v; want an error exactly for invalid UTF-8", s, got, err)
+	}
+	if err != nil {
+		return
+	}
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var want any
+	if err := dec.Decode(&want); err != nil {
+		t.Fatalf("json.Decoder.Decode(%q) = %v", s, err)
+	}
+	if replaced, ok := replaceSurrogates(got); ok && !reflect.DeepEqual(replaced, want) {
+		t.Fatalf("readJSON(%q) = %#v, which is %#v with U+FFFD for surrogates; want %#v as encoding/json reads it", s, got, replaced, want)
+	}
+}
+
+// replaceSurrogates returns v, read by readJSON, with U+FFFD for each lone
+// surrogate as encoding/json reads them; ok is false when that merges two
+// keys of an object, whose values encoding/json would have kept one of.
+func replaceSurrogates(v any) (_ any, ok bool) {
+	switch x := v.(type) {
+	case string:
+		var b strings.Builder
+		for i := 0; i < len(x); {
+			if _, size := surrogateAt(x, i); size > 0 {
+				b.WriteRune(utf8.RuneError)
+				i += size
+				continue
+			}
+			b.WriteByte(x[i])
+			i++
+		}
+		return b.String(), true
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			if out[i], ok = replaceSurrogates(e); !ok {
+				return nil, false
+			}
+		}
+		return out, true
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			rk, _ := replaceSurrogates(k)
+			if _, dup := out[rk.(string)]; dup {
+				return nil, false
+			}
+			if out[rk.(string)], ok = replaceSurrogates(e); !ok {
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	return v, true
 }
 
 // fuzzArgs builds arguments from the fuzzer's inputs: s, n and x and values
@@ -138,4 +211,20 @@ func normalized(v any) any {
 		return out
 	}
 	return v
+}
+
+// TestSurrogateBytesRoundTrip checks that surrogateAt reads back each
+// surrogate appendSurrogate writes, and finds none in valid UTF-8.
+func TestSurrogateBytesRoundTrip(t *testing.T) {
+	for u := rune(0xd800); u < 0xe000; u++ {
+		s := string(appendSurrogate(nil, u))
+		if got, size := surrogateAt(s, 0); got != u || size != 3 {
+			t.Fatalf("surrogateAt(%q, 0) = %#x, %d; want %#x, 3", s, got, size, u)
+		}
+	}
+	for _, s := range []string{"\ud7ff", "\ue000", "\U00010000", "\xed", "\xed\xa0"} {
+		if got, size := surrogateAt(s, 0); size != 0 {
+			t.Errorf("surrogateAt(%q, 0) = %#x, %d; want 0, 0", s, got, size)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package cachetta_test
 
 import (
 	"bytes"
+	"context"
 	"encoding"
 	"encoding/json"
 	"errors"
@@ -359,6 +360,26 @@ func TestKeyGoValues(t *testing.T) {
 			key:       "dc3716ba12b57f5e",
 		},
 		{
+			// A struct without data has one value, so {} is its exact key.
+			name:      "structs without data",
+			args:      []any{struct{}{}, keyEmpty{}, keyMarker{}, keyHasEmpty{}},
+			canonical: `{"args": [{}, {}, {}, {}], "kwargs": {}}`,
+			key:       "214abeaf4a0883aa",
+		},
+		{
+			// Only the values of a struct that writes no field are refused.
+			name:      "no value of a struct without written fields",
+			args:      []any{(*keyQuery)(nil), []keyQuery{}, map[string]keyQuery{}},
+			canonical: `{"args": [null, [], {}], "kwargs": {}}`,
+			key:       "290ba0390b50d268",
+		},
+		{
+			name:      "marshalers of unexported fields",
+			args:      []any{keyOpaqueQuery{"Lisbon"}, keyTextQuery{"Porto"}},
+			canonical: `{"args": ["Lisbon", "Porto"], "kwargs": {}}`,
+			key:       "d9380c763184ea1e",
+		},
+		{
 			name:      "raw message",
 			args:      []any{json.RawMessage(`{"b":[true,null],"a":"\u00e9","c":1E-7}`)},
 			canonical: `{"args": [{"a": "\u00e9", "b": [true, null], "c": 1e-07}], "kwargs": {}}`,
@@ -491,6 +512,176 @@ func TestKeyFollowsEncodingJSON(t *testing.T) {
 			if got, err := cachetta.Key(tt.v); err != nil || got != want {
 				canonical, _ := cachetta.KeyText(tt.v)
 				t.Errorf("Key(%+v) = %q, %v; want %q, the key of its JSON %s (canonical text %s)", tt.v, got, err, want, text, canonical)
+			}
+		})
+	}
+}
+
+// keyQuery has only an unexported field: encoding/json writes every keyQuery
+// as {}, so one key for all of them would serve Lisbon's result for Porto.
+type keyQuery struct{ city string }
+
+// keyIgnored has only fields tagged "-".
+type keyIgnored struct {
+	City    string `json:"-"`
+	Country string `json:"-"`
+}
+
+// keyHidesQuery promotes the fields of keyQuery, none of which is written.
+type keyHidesQuery struct{ keyQuery }
+
+// keyOnlyAmbiguous reaches keyLeaf.X twice at one depth, its only field.
+type keyOnlyAmbiguous struct {
+	keyLeft
+	keyRight
+}
+
+type keyHasQuery struct{ Q keyQuery }
+
+// keyOpaqueQuery and keyTextQuery have only unexported fields, but are keyed
+// by their marshalers.
+type keyOpaqueQuery struct{ city string }
+
+func (q keyOpaqueQuery) MarshalJSON() ([]byte, error) { return json.Marshal(q.city) }
+
+type keyTextQuery struct{ city string }
+
+func (q keyTextQuery) MarshalText() ([]byte, error) { return []byte(q.city), nil }
+
+type keyEmpty struct{}
+
+// keyMarker has a field but no data.
+type keyMarker struct{ _ [0]func() }
+
+// keyHasEmpty embeds a struct without data, so it has none either.
+type keyHasEmpty struct {
+	//lint:ignore U1000 only here to give keyHasEmpty a field without data
+	keyEmpty
+}
+
+// TestKeyStructWithoutWrittenFieldsIsError checks that a struct with data but
+// no field encoding/json writes is refused wherever it appears, rather than
+// keyed as {} like every other value of its type.
+func TestKeyStructWithoutWrittenFieldsIsError(t *testing.T) {
+	tests := []struct {
+		name string
+		arg  any
+	}{
+		{"unexported field", keyQuery{"Porto"}},
+		{"zero value", keyQuery{}},
+		{"fields tagged -", keyIgnored{City: "Porto"}},
+		{"embedded struct of unexported fields", keyHidesQuery{keyQuery{"Porto"}}},
+		{"only ambiguous fields", keyOnlyAmbiguous{}},
+		{"pointer", &keyQuery{"Porto"}},
+		{"field", keyHasQuery{Q: keyQuery{"Porto"}}},
+		{"slice element", []keyQuery{{"Porto"}}},
+		{"array element", [1]keyQuery{}},
+		{"map value", map[string]keyQuery{"p": {"Porto"}}},
+		{"in an interface", []any{1, keyQuery{"Porto"}}},
+		{"standard library type", &sync.Mutex{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			key, err := cachetta.Key(tt.arg)
+			if !errors.Is(err, cachetta.ErrArgs) || key != "" {
+				t.Errorf("Key(%#v) = %q, %v; want an error wrapping ErrArgs", tt.arg, key, err)
+			}
+		})
+	}
+}
+
+// TestPrimitivesStructWithoutWrittenFieldsIsError checks that the primitives
+// refuse, as Key does, a struct that encoding/json writes as {} for any value.
+func TestPrimitivesStructWithoutWrittenFieldsIsError(t *testing.T) {
+	ctx := t.Context()
+	c := newCache[string](t, "city.json")
+	q := keyQuery{"Porto"}
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"PathFor", func() error { _, err := c.PathFor(q); return err }},
+		{"Read", func() error { _, _, err := c.Read(ctx, q); return err }},
+		{"Write", func() error { return c.Write(ctx, "Porto", q) }},
+		{"Invalidate", func() error { return c.Invalidate(ctx, q) }},
+		{"Info", func() error { _, err := c.Info(ctx, q); return err }},
+	}
+	for _, tt := range calls {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.call(); !errors.Is(err, cachetta.ErrArgs) {
+				t.Errorf("%s(%#v) = %v; want an error wrapping ErrArgs", tt.name, q, err)
+			}
+		})
+	}
+}
+
+// TestWrap1StructWithoutWrittenFieldsDoesNotCall checks that a wrapped
+// function of such a struct fails with ErrArgs and never runs, instead of
+// caching Lisbon's result in the file it would then serve for Porto.
+func TestWrap1StructWithoutWrittenFieldsDoesNotCall(t *testing.T) {
+	c := newCache[string](t, "city.json")
+	var calls counter
+	weather := cachetta.Wrap1(c, func(_ context.Context, q keyQuery) (string, error) {
+		calls.n.Add(1)
+		return "weather in " + q.city, nil
+	})
+	for _, q := range []keyQuery{{"Lisbon"}, {"Porto"}} {
+		if got, err := weather(t.Context(), q); !errors.Is(err, cachetta.ErrArgs) || calls.count() != 0 {
+			t.Errorf("weather(%#v) = %q, %v after %d calls; want an error wrapping ErrArgs after 0", q, got, err, calls.count())
+		}
+	}
+}
+
+// TestKeyMarshalJSONStringsAsPython checks that strings in a MarshalJSON
+// result key as Python's json.loads reads the same text: a lone surrogate
+// escape stays a lone surrogate (Python writes it back as \udXXX), escapes
+// that form a pair are one character, and invalid UTF-8 is an error, so that
+// none of them collapses into U+FFFD. The keys are Python's for
+// json.dumps({"args": [json.loads(text)], "kwargs": {}}, sort_keys=True); an
+// empty key wants an error wrapping ErrArgs.
+func TestKeyMarshalJSONStringsAsPython(t *testing.T) {
+	tests := []struct {
+		name      string
+		text      string
+		canonical string
+		key       string
+	}{
+		{"lone high surrogate", `"\ud800"`, `{"args": ["\ud800"], "kwargs": {}}`, "216da77100df526c"},
+		{"lone low surrogate", `"\udc00"`, `{"args": ["\udc00"], "kwargs": {}}`, "3b5d751aa805fac7"},
+		{"reversed pair", `"\udc00\ud800"`, `{"args": ["\udc00\ud800"], "kwargs": {}}`, "4af8ffd1e024741b"},
+		{"valid pair", `"\ud83d\ude00"`, `{"args": ["\ud83d\ude00"], "kwargs": {}}`, "7c8d0703446b73c0"},
+		{"upper-case lone surrogate", `"\uDBFF"`, `{"args": ["\udbff"], "kwargs": {}}`, "d2a6d1ecb73ef078"},
+		{"high surrogate before other escapes", `"\ud800\u0041\ud800\ud83d\ude00"`, `{"args": ["\ud800A\ud800\ud83d\ude00"], "kwargs": {}}`, "089f2f6f6f6f95b7"},
+		{"lone surrogates among text", `"a\udfffb\ud800"`, `{"args": ["a\udfffb\ud800"], "kwargs": {}}`, "231325e7be30d4e7"},
+		{"lone surrogates nested", `[" \udd1e", {"k": "\udd1e"}]`, `{"args": [[" \udd1e", {"k": "\udd1e"}]], "kwargs": {}}`, "221508986d989462"},
+		{
+			"surrogate keys sort by code point",
+			`{"\ue000":4,"\ud83d\ude00":5,"\udc00":3,"\ud7ff":1,"\ud800":2}`,
+			`{"args": [{"\ud7ff": 1, "\ud800": 2, "\udc00": 3, "\ue000": 4, "\ud83d\ude00": 5}], "kwargs": {}}`,
+			"c14277ba6c938904",
+		},
+		{"replacement character", `"\ufffd"`, `{"args": ["\ufffd"], "kwargs": {}}`, "ff43774f6b4505e2"},
+		{"invalid UTF-8", "\"\xff\"", "", ""},
+		{"truncated UTF-8", "\"\xc3\"", "", ""},
+		{"UTF-8 surrogate", "\"\xed\xa0\x80\"", "", ""},
+		{"invalid UTF-8 object key", "{\"\xfe\": 1}", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			arg := json.RawMessage(tt.text)
+			text, err := cachetta.KeyText(arg)
+			key, keyErr := cachetta.Key(arg)
+			if tt.key == "" {
+				if !errors.Is(keyErr, cachetta.ErrArgs) || key != "" {
+					t.Errorf("Key(%#q) = %q, %v; want an error wrapping ErrArgs", tt.text, key, keyErr)
+				}
+				return
+			}
+			if err != nil || text != tt.canonical {
+				t.Errorf("KeyText(%#q) = %#q, %v; want %#q", tt.text, text, err, tt.canonical)
+			}
+			if keyErr != nil || key != tt.key {
+				t.Errorf("Key(%#q) = %q, %v; want %q", tt.text, key, keyErr, tt.key)
 			}
 		})
 	}
