@@ -18,6 +18,10 @@ const DefaultDuration = 7 * 24 * time.Hour
 // WithRefreshTimeout says otherwise.
 const DefaultRefreshTimeout = time.Minute
 
+// DefaultMaxFileSize is the size in bytes of the largest file a cache reads
+// unless WithMaxFileSize says otherwise.
+const DefaultMaxFileSize = 1 << 30
+
 // An Option configures a Cachetta. Options are made by the With functions of
 // this package; later options override earlier ones.
 type Option interface {
@@ -45,6 +49,7 @@ type config struct {
 	root           string
 	fileMode       fs.FileMode
 	dirMode        fs.FileMode
+	maxFileSize    int64
 }
 
 // applyOptions returns cfg with opts applied in order; nil options are
@@ -68,6 +73,7 @@ func defaultConfig() config {
 		codec:          jsonCodec{},
 		fileMode:       0o600,
 		dirMode:        0o700,
+		maxFileSize:    DefaultMaxFileSize,
 	}
 }
 
@@ -94,6 +100,8 @@ func (c *config) validate() error {
 		return fmt.Errorf("file mode %#o must be permission bits including 0600", c.fileMode)
 	case c.dirMode&^fs.ModePerm != 0 || c.dirMode&0o700 != 0o700:
 		return fmt.Errorf("directory mode %#o must be permission bits including 0700", c.dirMode)
+	case c.maxFileSize <= 0:
+		return fmt.Errorf("maximum file size must be positive, got %d", c.maxFileSize)
 	}
 	return nil
 }
@@ -163,6 +171,18 @@ func WithRefreshTimeout(d time.Duration) Option {
 // Cachetta family to share them.
 func WithCodec(codec Codec) Option {
 	return optionFunc(func(c *config) { c.codec = codec })
+}
+
+// WithMaxFileSize sets the size in bytes of the largest file a read decodes.
+// A larger file is a miss, logged at warn level with its path and size, and
+// is never read. The default is DefaultMaxFileSize; n must be positive.
+//
+// With the default JSON codec a file larger than a few KiB is also refused
+// as corrupt, before its buffer is allocated, when its first byte after
+// white space cannot begin a JSON value; other codecs see every file within
+// the limit.
+func WithMaxFileSize(n int64) Option {
+	return optionFunc(func(c *config) { c.maxFileSize = n })
 }
 
 // WithFileMode sets the permission bits of new cache files. The default is

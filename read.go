@@ -40,8 +40,10 @@ func (c *Cachetta[T]) freshnessAt(modTime, now time.Time) freshness {
 }
 
 // Read returns the fresh value that args resolve to (see PathFor). A missing,
-// expired or undecodable file is a miss (ok false, err nil), as is every read
-// when reading is off; err is for I/O failures, bad arguments and a done ctx.
+// expired or undecodable file is a miss (ok false, err nil), as are a file
+// larger than WithMaxFileSize allows, one whose size changes while it is read,
+// and every read when reading is off; err is for I/O failures, a path that is
+// not a regular file, bad arguments and a done ctx.
 // A stored JSON null is a hit holding the zero value.
 func (c *Cachetta[T]) Read(ctx context.Context, args ...any) (value T, ok bool, err error) {
 	return c.read(ctx, fresh, args)
@@ -107,7 +109,8 @@ func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time) 
 		changes = ps.changes.Load()
 	}
 
-	f, err := c.fsys.open(path)
+	// Without a writer, opening a named pipe would wait for one, past ctx.
+	f, err := c.fsys.openFile(path, os.O_RDONLY|openNonblock, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		c.debug(ctx, "cache miss: no file", path)
 		return zero, missing, nil
@@ -128,9 +131,25 @@ func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time) 
 		c.debug(ctx, "cache miss: expired", path)
 		return zero, missing, nil
 	}
-	data, err := readAll(f, info.Size())
-	if err != nil {
-		return zero, missing, fmt.Errorf("cachetta: read: %w", err)
+	size := info.Size()
+	if size > min(c.cfg.maxFileSize, math.MaxInt-1) {
+		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache miss: file too large",
+			slog.String("path", path), slog.Int64("size", size), slog.Int64("limit", c.cfg.maxFileSize))
+		return zero, missing, nil
+	}
+	_, probe := c.cfg.codec.(jsonCodec)
+	data, err := readContents(ctx, f, size, probe)
+	switch {
+	case errors.Is(err, errSizeChanged):
+		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache miss: file changed while read",
+			slog.String("path", path), slog.Int64("size", size))
+		return zero, missing, nil
+	case errors.Is(err, errNotJSON):
+		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache miss: corrupt file",
+			slog.String("path", path), slog.Any("err", err))
+		return zero, missing, nil
+	case err != nil:
+		return zero, missing, err
 	}
 	var v T
 	if err := c.cfg.codec.Unmarshal(data, &v); err != nil {
@@ -148,28 +167,101 @@ func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time) 
 	return v, fr, nil
 }
 
-// readAll reads f to its end into a buffer sized from its stat, so a file that
-// did not change since the stat takes one allocation and one read past its end.
-func readAll(f *os.File, size int64) ([]byte, error) {
-	// A size that cannot be right, or that would reserve gigabytes before
-	// the first read, is left for append to grow to.
-	if size < 0 || size >= math.MaxInt32 {
-		size = 0
+const (
+	// probeSize is how much of a large file is read, with the JSON codec,
+	// to look at its first byte before a buffer is allocated for all of it.
+	probeSize = 4 << 10
+	// chunkSize is how much is read between checks of the context.
+	chunkSize = 1 << 20
+)
+
+// errSizeChanged is the cause of a miss on a file that grew or shrank since
+// its stat: a writer appending to it or rewriting it in place, whose partial
+// content may be valid JSON (a prefix of a number is).
+var errSizeChanged = errors.New("size changed while reading")
+
+// errNotJSON is the cause of a miss on a file whose first byte after white
+// space cannot begin a JSON value.
+var errNotJSON = errors.New("not JSON")
+
+// readContents returns the size bytes that f held at its stat, in a buffer
+// allocated once, reading one byte more to see growth. A file that grew or
+// shrank since is errSizeChanged. A done ctx stops the read between chunks
+// of chunkSize bytes with ctx.Err(). With probe, a file of probeSize bytes
+// or more that cannot be JSON from its first bytes is refused with
+// errNotJSON before its buffer is allocated. I/O errors are wrapped.
+func readContents(ctx context.Context, f *os.File, size int64, probe bool) ([]byte, error) {
+	if size < 0 { // no regular file has one; read it as one that changed
+		return nil, errSizeChanged
 	}
-	data := make([]byte, 0, size+1)
-	for {
-		n, err := f.Read(data[len(data):cap(data)])
-		data = data[:len(data)+n]
-		if err == io.EOF {
-			return data, nil
-		}
-		if err != nil {
+	var data []byte
+	n := 0
+	if probe && size >= probeSize {
+		var err error
+		if data, n, err = readJSONHead(f, size); err != nil {
 			return nil, err
 		}
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)]
+	} else {
+		data = make([]byte, size+1)
+	}
+	for n < len(data) {
+		if n > 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		m, err := f.Read(data[n:min(n+chunkSize, len(data))])
+		n += m
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("cachetta: read: %w", err)
 		}
 	}
+	if int64(n) != size {
+		return nil, errSizeChanged
+	}
+	return data[:n], nil
+}
+
+// readJSONHead reads the first probeSize bytes of f, whose stat gave size,
+// and returns a buffer for all of f that starts with them, and their number,
+// unless they cannot begin JSON. Only then is the buffer allocated.
+func readJSONHead(f *os.File, size int64) ([]byte, int, error) {
+	var head [probeSize]byte
+	n := 0
+	for n < len(head) {
+		m, err := f.Read(head[n:])
+		n += m
+		if err == io.EOF {
+			return nil, 0, errSizeChanged
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("cachetta: read: %w", err)
+		}
+	}
+	if err := checkJSONStart(head[:]); err != nil {
+		return nil, 0, err
+	}
+	data := make([]byte, size+1)
+	return data, copy(data, head[:]), nil
+}
+
+// checkJSONStart returns an errNotJSON error when the first byte of head
+// after JSON white space cannot begin a JSON value, as encoding/json would
+// find on decoding. White space to the end of head is not an error.
+func checkJSONStart(head []byte) error {
+	for i, b := range head {
+		switch b {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '{', '[', '"', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 't', 'f', 'n':
+			return nil
+		}
+		return fmt.Errorf("%w: %q at offset %d", errNotJSON, b, i)
+	}
+	return nil
 }
 
 // debug logs msg with path at debug level, building the record only when the
