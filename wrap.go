@@ -113,6 +113,9 @@ func (w *wrapper[T]) call(ctx context.Context, args []any) (T, error) {
 	switch {
 	case errors.Is(err, ErrOutsideRoot):
 		return zero, err
+	case err != nil && ctx.Err() != nil:
+		// The read stopped because the caller gave up: no warning, no run.
+		return zero, ctx.Err()
 	case err != nil:
 		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache read failed, computing",
 			slog.String("path", path), slog.Any("err", err))
