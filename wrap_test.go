@@ -741,3 +741,25 @@ func TestRefreshPastItsTimeoutWarns(t *testing.T) {
 		}
 	})
 }
+
+// TestWrapReadStoppedByTheContextRunsNothing: a caller that gives up while
+// its disk read is in progress gets its context's error, without a warning
+// about a failed read and without a run of the function.
+func TestWrapReadStoppedByTheContextRunsNothing(t *testing.T) {
+	logger, logs := captureLogs(slog.LevelWarn)
+	c := newCache[[]byte](t, "big.json", cachetta.WithLogger(logger))
+	if err := c.Write(t.Context(), make([]byte, 3<<20)); err != nil {
+		t.Fatal(err)
+	}
+	var calls counter
+	get := cachetta.Wrap(c, constant(&calls, []byte("x")))
+	inner, cancel := context.WithCancel(t.Context())
+	ctx := &cancelOnFirstCheck{Context: inner, cancel: cancel}
+	if _, err := get(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("get cancelled during its read = %v; want context.Canceled", err)
+	}
+	c.Wait()
+	if calls.count() != 0 || logs.String() != "" {
+		t.Errorf("after a read stopped by the context: %d calls, logs %q; want none", calls.count(), logs)
+	}
+}
