@@ -11,11 +11,24 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // tempSuffix ends the name of every temporary file the cache writes, so that
 // Prune can tell its own leftovers from other files.
 const tempSuffix = ".cachetta-tmp"
+
+// randomLen is the longest random part of a temporary name: the base-36
+// digits of the largest uint64.
+const randomLen = 13
+
+// maxNameLen is the longest file name, in bytes, that common file systems
+// accept: NAME_MAX on Linux and macOS. Windows counts UTF-16 code units, and
+// a UTF-8 name never has more of those than bytes.
+const maxNameLen = 255
+
+// maxTempBase is how many bytes of the entry's name a temporary name keeps.
+const maxTempBase = maxNameLen - len("..") - randomLen - len(tempSuffix)
 
 // Write stores value in the file that args resolve to (see PathFor),
 // atomically: it encodes first, writes a temporary file in the same directory
@@ -161,9 +174,12 @@ func fill(f *os.File, data []byte, withModTime bool) (modTime time.Time, err err
 }
 
 // createTemp creates a file named .<base>.<random>.cachetta-tmp beside path,
-// exclusively, so that no two writers share one.
+// exclusively, so that no two writers share one. Base is path's file name,
+// cut to fit the whole name in maxNameLen bytes, so that every name the file
+// system accepts can be written; random is a uint64 in base 36.
 func (c *Cachetta[T]) createTemp(path string) (*os.File, error) {
 	dir, base := filepath.Split(path)
+	base = cutAtRune(base, maxTempBase)
 	for range 10 {
 		name := dir + "." + base + "." + strconv.FormatUint(rand.Uint64(), 36) + tempSuffix
 		f, err := c.fsys.openFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, c.cfg.fileMode)
@@ -174,16 +190,30 @@ func (c *Cachetta[T]) createTemp(path string) (*os.File, error) {
 	return nil, errors.New("no free temporary file name")
 }
 
+// cutAtRune returns s cut to at most n bytes, and fewer only to end at a rune
+// boundary, so that a UTF-8 name stays UTF-8, as macOS and Windows require.
+func cutAtRune(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && i > n-utf8.UTFMax+1 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i]
+}
+
 // isTempName reports whether a file name is one createTemp makes:
-// .<base>.<base-36 random>.cachetta-tmp.
+// .<base>.<1 to randomLen base-36 digits>.cachetta-tmp, of at most
+// maxNameLen bytes.
 func isTempName(name string) bool {
 	rest, ok := strings.CutSuffix(name, tempSuffix)
-	if !ok || !strings.HasPrefix(rest, ".") {
+	if !ok || len(name) > maxNameLen || !strings.HasPrefix(rest, ".") {
 		return false
 	}
 	i := strings.LastIndexByte(rest, '.')
 	random := rest[i+1:]
-	if i < 1 || random == "" {
+	if i < 2 || random == "" || len(random) > randomLen {
 		return false
 	}
 	for _, r := range random {
