@@ -8,8 +8,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf8"
 )
@@ -74,6 +77,13 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 		err := c.writeOnce(path, data, value, guard)
 		switch {
 		case err == nil:
+			// A directory removed since the rename took the entry with it,
+			// as an Invalidate would: nothing is left to make durable.
+			if c.cfg.sync {
+				if err := c.syncDir(filepath.Dir(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return fmt.Errorf("cachetta: write %s: %w", path, err)
+				}
+			}
 			c.debug(ctx, "cache write", path)
 			return nil
 		case errors.Is(err, errInvalidated):
@@ -133,13 +143,13 @@ func (c *Cachetta[T]) commit(path, tmp string, e entry[T], guard *writeGuard) er
 	return nil
 }
 
-// writeTemp writes data to a new temporary file beside path and returns its
-// name and, when withModTime is set, its modification time. It creates the
-// directory when it is missing.
+// writeTemp writes data to a new temporary file beside path, synced with
+// WithSync, and returns its name and, when withModTime is set, its
+// modification time. It creates the directory when it is missing.
 func (c *Cachetta[T]) writeTemp(path string, data []byte, withModTime bool) (string, time.Time, error) {
 	f, err := c.createTemp(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		if err := c.fsys.mkdirAll(filepath.Dir(path), c.cfg.dirMode); err != nil {
+		if err := c.makeDir(filepath.Dir(path)); err != nil {
 			return "", time.Time{}, err
 		}
 		f, err = c.createTemp(path)
@@ -147,7 +157,7 @@ func (c *Cachetta[T]) writeTemp(path string, data []byte, withModTime bool) (str
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	modTime, err := fill(f, data, withModTime)
+	modTime, err := fill(f, data, withModTime, c.cfg.sync)
 	if err != nil {
 		c.fsys.remove(f.Name())
 		return "", time.Time{}, err
@@ -155,12 +165,78 @@ func (c *Cachetta[T]) writeTemp(path string, data []byte, withModTime bool) (str
 	return f.Name(), modTime, nil
 }
 
-// fill writes data to f and closes it, returning its modification time when
-// withModTime is set. f is closed whatever happens.
-func fill(f *os.File, data []byte, withModTime bool) (modTime time.Time, err error) {
+// makeDir creates the directory dir and its missing parents. With WithSync
+// it syncs the directory that holds each one it creates, so that they
+// survive power loss with the entry renamed into dir; dir itself is synced
+// after that rename.
+func (c *Cachetta[T]) makeDir(dir string) error {
+	if !c.cfg.sync {
+		return c.fsys.mkdirAll(dir, c.cfg.dirMode)
+	}
+	// The directories that will hold a new one, deepest first. That of the
+	// topmost is left out when it cannot be looked at, as above the
+	// directory of WithRoot.
+	var holders []string
+	for d := dir; ; d = filepath.Dir(d) {
+		_, err := c.fsys.lstat(d)
+		if d != dir && (err == nil || errors.Is(err, fs.ErrNotExist)) {
+			holders = append(holders, d)
+		}
+		if !errors.Is(err, fs.ErrNotExist) || filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := c.fsys.mkdirAll(dir, c.cfg.dirMode); err != nil {
+		return err
+	}
+	for _, d := range slices.Backward(holders) {
+		if err := c.syncDir(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fsyncFile flushes a file or directory to stable storage. It is a variable
+// only so that internal tests can see which files a write syncs, which no
+// file system call reveals; nothing else assigns it.
+var fsyncFile = (*os.File).Sync
+
+// syncDir makes the names in directory dir durable, such as one just renamed
+// into it. On Windows, where a directory cannot be synced, it does nothing.
+// A file system that cannot sync directories and says so with EINVAL, as SMB
+// mounts do, is not an error.
+func (c *Cachetta[T]) syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := c.fsys.open(dir)
+	if err != nil {
+		return err
+	}
+	err = fsyncFile(d)
+	if errors.Is(err, syscall.EINVAL) {
+		err = nil
+	}
+	if closeErr := d.Close(); err == nil {
+		err = closeErr
+	}
+	return err
+}
+
+// fill writes data to f, syncs it when sync is set, and closes it, returning
+// its modification time when withModTime is set. f is closed whatever
+// happens.
+func fill(f *os.File, data []byte, withModTime, sync bool) (modTime time.Time, err error) {
 	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return time.Time{}, err
+	}
+	if sync {
+		if err := fsyncFile(f); err != nil {
+			f.Close()
+			return time.Time{}, err
+		}
 	}
 	if withModTime {
 		info, err := f.Stat()
