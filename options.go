@@ -50,6 +50,7 @@ type config struct {
 	fileMode       fs.FileMode
 	dirMode        fs.FileMode
 	maxFileSize    int64
+	sync           bool
 }
 
 // applyOptions returns cfg with opts applied in order; nil options are
@@ -195,6 +196,19 @@ func WithFileMode(mode fs.FileMode) Option {
 // default is 0700; the mode must include 0700.
 func WithDirMode(mode fs.FileMode) Option {
 	return optionFunc(func(c *config) { c.dirMode = mode })
+}
+
+// WithSync makes every write that succeeds, by Write or by a wrapped
+// function, survive power loss on file systems that honour fsync: the
+// temporary file is synced before the rename and the directory after it, as
+// are the directories holding any that the write creates. A failed directory
+// sync is reported though the new value is already in place. Windows cannot
+// sync a directory, so there only the file is synced. Without it a crash of
+// the process still never leaves a torn entry, but a power loss may lose one
+// or leave it empty or short, which a read treats as a miss. A sync costs
+// milliseconds on most disks. The default is false.
+func WithSync(on bool) Option {
+	return optionFunc(func(c *config) { c.sync = on })
 }
 
 // checkCondition returns the condition of cfg as a func(T) bool, or an error

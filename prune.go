@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -232,9 +230,4 @@ func isEntryName(name, entryName string) bool {
 		}
 	}
 	return true
-}
-
-// tempName returns a new temporary name for a file beside base.
-func tempName(base string) string {
-	return "." + base + "." + strconv.FormatUint(rand.Uint64(), 36) + tempSuffix
 }

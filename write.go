@@ -8,14 +8,29 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
+	"syscall"
+	"unicode/utf8"
 )
 
 // tempSuffix ends the name of every temporary file the cache writes, so that
 // Prune can tell its own leftovers from other files.
 const tempSuffix = ".cachetta-tmp"
+
+// randomLen is the longest random part of a temporary name: the base-36
+// digits of the largest uint64.
+const randomLen = 13
+
+// maxNameLen is the longest file name, in bytes, that common file systems
+// accept: NAME_MAX on Linux and macOS. Windows counts UTF-16 code units, and
+// a UTF-8 name never has more of those than bytes.
+const maxNameLen = 255
+
+// maxTempBase is how many bytes of the entry's name a temporary name keeps.
+const maxTempBase = maxNameLen - len("..") - randomLen - len(tempSuffix)
 
 // Write stores value in the file that args resolve to (see PathFor),
 // atomically: it encodes first, writes a temporary file in the same directory
@@ -61,6 +76,13 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 		err := c.writeOnce(path, data, guard)
 		switch {
 		case err == nil:
+			// A directory removed since the rename took the entry with it,
+			// as an Invalidate would: nothing is left to make durable.
+			if c.cfg.sync {
+				if err := c.syncDir(filepath.Dir(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return fmt.Errorf("cachetta: write %s: %w", path, err)
+				}
+			}
 			c.debug(ctx, "cache write", path)
 			return nil
 		case errors.Is(err, errInvalidated):
@@ -81,7 +103,7 @@ const maxWriteAttempts = 1000
 
 // writeOnce writes data to a temporary file and commits it to path.
 func (c *Cachetta[T]) writeOnce(path string, data []byte, guard *writeGuard) error {
-	tmp, _, err := c.writeTemp(path, data, false)
+	tmp, err := c.writeTemp(path, data)
 	if err != nil {
 		return err
 	}
@@ -119,52 +141,110 @@ func (c *Cachetta[T]) commit(path, tmp string, guard *writeGuard) error {
 	return nil
 }
 
-// writeTemp writes data to a new temporary file beside path and returns its
-// name and, when withModTime is set, its modification time. It creates the
-// directory when it is missing.
-func (c *Cachetta[T]) writeTemp(path string, data []byte, withModTime bool) (string, time.Time, error) {
+// writeTemp writes data to a new temporary file beside path, synced with
+// WithSync, and returns its name. It creates the directory when it is
+// missing.
+func (c *Cachetta[T]) writeTemp(path string, data []byte) (string, error) {
 	f, err := c.createTemp(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		if err := c.fsys.mkdirAll(filepath.Dir(path), c.cfg.dirMode); err != nil {
-			return "", time.Time{}, err
+		if err := c.makeDir(filepath.Dir(path)); err != nil {
+			return "", err
 		}
 		f, err = c.createTemp(path)
 	}
 	if err != nil {
-		return "", time.Time{}, err
+		return "", err
 	}
-	modTime, err := fill(f, data, withModTime)
-	if err != nil {
+	if err := fill(f, data, c.cfg.sync); err != nil {
 		c.fsys.remove(f.Name())
-		return "", time.Time{}, err
+		return "", err
 	}
-	return f.Name(), modTime, nil
+	return f.Name(), nil
 }
 
-// fill writes data to f and closes it, returning its modification time when
-// withModTime is set. f is closed whatever happens.
-func fill(f *os.File, data []byte, withModTime bool) (modTime time.Time, err error) {
+// makeDir creates the directory dir and its missing parents. With WithSync
+// it syncs the directory that holds each one it creates, so that they
+// survive power loss with the entry renamed into dir; dir itself is synced
+// after that rename.
+func (c *Cachetta[T]) makeDir(dir string) error {
+	if !c.cfg.sync {
+		return c.fsys.mkdirAll(dir, c.cfg.dirMode)
+	}
+	// The directories that will hold a new one, deepest first. That of the
+	// topmost is left out when it cannot be looked at, as above the
+	// directory of WithRoot.
+	var holders []string
+	for d := dir; ; d = filepath.Dir(d) {
+		_, err := c.fsys.lstat(d)
+		if d != dir && (err == nil || errors.Is(err, fs.ErrNotExist)) {
+			holders = append(holders, d)
+		}
+		if !errors.Is(err, fs.ErrNotExist) || filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := c.fsys.mkdirAll(dir, c.cfg.dirMode); err != nil {
+		return err
+	}
+	for _, d := range slices.Backward(holders) {
+		if err := c.syncDir(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fsyncFile flushes a file or directory to stable storage. It is a variable
+// only so that internal tests can see which files a write syncs, which no
+// file system call reveals; nothing else assigns it.
+var fsyncFile = (*os.File).Sync
+
+// syncDir makes the names in directory dir durable, such as one just renamed
+// into it. On Windows, where a directory cannot be synced, it does nothing.
+// A file system that cannot sync directories and says so with EINVAL, as SMB
+// mounts do, is not an error.
+func (c *Cachetta[T]) syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := c.fsys.open(dir)
+	if err != nil {
+		return err
+	}
+	err = fsyncFile(d)
+	if errors.Is(err, syscall.EINVAL) {
+		err = nil
+	}
+	if closeErr := d.Close(); err == nil {
+		err = closeErr
+	}
+	return err
+}
+
+// fill writes data to f, syncs it when sync is set, and closes it. f is
+// closed whatever happens.
+func fill(f *os.File, data []byte, sync bool) error {
 	if _, err := f.Write(data); err != nil {
 		f.Close()
-		return time.Time{}, err
+		return err
 	}
-	if withModTime {
-		info, err := f.Stat()
-		if err != nil {
+	if sync {
+		if err := fsyncFile(f); err != nil {
 			f.Close()
-			return time.Time{}, err
+			return err
 		}
-		modTime = info.ModTime()
 	}
-	return modTime, f.Close()
+	return f.Close()
 }
 
 // createTemp creates a file named .<base>.<random>.cachetta-tmp beside path,
-// exclusively, so that no two writers share one.
+// exclusively, so that no two writers share one. Base is path's file name,
+// cut to fit the whole name in maxNameLen bytes, so that every name the file
+// system accepts can be written; random is a uint64 in base 36.
 func (c *Cachetta[T]) createTemp(path string) (*os.File, error) {
 	dir, base := filepath.Split(path)
 	for range 10 {
-		name := dir + "." + base + "." + strconv.FormatUint(rand.Uint64(), 36) + tempSuffix
+		name := dir + tempName(base)
 		f, err := c.fsys.openFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, c.cfg.fileMode)
 		if !errors.Is(err, fs.ErrExist) {
 			return f, err
@@ -173,16 +253,36 @@ func (c *Cachetta[T]) createTemp(path string) (*os.File, error) {
 	return nil, errors.New("no free temporary file name")
 }
 
+// tempName returns a new temporary name for a file named base, as createTemp
+// makes them and Prune uses to set a file aside.
+func tempName(base string) string {
+	return "." + cutAtRune(base, maxTempBase) + "." + strconv.FormatUint(rand.Uint64(), 36) + tempSuffix
+}
+
+// cutAtRune returns s cut to at most n bytes, and fewer only to end at a rune
+// boundary, so that a UTF-8 name stays UTF-8, as macOS and Windows require.
+func cutAtRune(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && i > n-utf8.UTFMax+1 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i]
+}
+
 // isTempName reports whether a file name is one createTemp makes:
-// .<base>.<base-36 random>.cachetta-tmp.
+// .<base>.<1 to randomLen base-36 digits>.cachetta-tmp, of at most
+// maxNameLen bytes.
 func isTempName(name string) bool {
 	rest, ok := strings.CutSuffix(name, tempSuffix)
-	if !ok || !strings.HasPrefix(rest, ".") {
+	if !ok || len(name) > maxNameLen || !strings.HasPrefix(rest, ".") {
 		return false
 	}
 	i := strings.LastIndexByte(rest, '.')
 	random := rest[i+1:]
-	if i < 1 || random == "" {
+	if i < 2 || random == "" || len(random) > randomLen {
 		return false
 	}
 	for _, r := range random {

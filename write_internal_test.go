@@ -62,9 +62,10 @@ func TestGuardFromAnotherPathState(t *testing.T) {
 // faultFS is the plain file system with injected faults.
 type faultFS struct {
 	osFS
-	removeDirOnRename int    // renames before which the target's directory is removed
-	readOnlyTemp      bool   // temporary files are handed back read-only, so writing them fails
-	vanishAfterLstat  string // a file removed right after it is looked at, as by another process
+	removeDirOnRename    int    // renames before which the target's directory is removed
+	removeDirAfterRename bool   // the target's directory is removed after every rename
+	readOnlyTemp         bool   // temporary files are handed back read-only, so writing them fails
+	vanishAfterLstat     string // a file removed right after it is looked at, as by another process
 }
 
 func (f *faultFS) lstat(name string) (fs.FileInfo, error) {
@@ -80,7 +81,11 @@ func (f *faultFS) rename(oldname, newname string) error {
 		f.removeDirOnRename--
 		os.RemoveAll(filepath.Dir(newname))
 	}
-	return f.osFS.rename(oldname, newname)
+	err := f.osFS.rename(oldname, newname)
+	if f.removeDirAfterRename {
+		os.RemoveAll(filepath.Dir(newname))
+	}
+	return err
 }
 
 func (f *faultFS) openFile(name string, flag int, perm fs.FileMode) (*os.File, error) {

@@ -329,3 +329,31 @@ func TestWriteCancelledWhileEncodingWritesNothing(t *testing.T) {
 		t.Errorf("directory holds %v after a cancelled Write; want nothing", names)
 	}
 }
+
+// TestWriteLongNames writes and replaces entries whose names are as long as
+// the file system allows, whose temporary files cannot have the entry's
+// whole name in theirs.
+func TestWriteLongNames(t *testing.T) {
+	tests := []struct{ name, base string }{
+		{"228 bytes", strings.Repeat("a", 223) + ".json"},
+		{"254 bytes", strings.Repeat("a", 249) + ".json"},
+		{"255 bytes", strings.Repeat("a", 250) + ".json"},
+		{"255 bytes of 3-byte runes", strings.Repeat("€", 85)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCache[int](t, tt.base)
+			for _, v := range []int{1, 2} {
+				if err := c.Write(t.Context(), v); err != nil {
+					t.Fatalf("Write(%d) = %v", v, err)
+				}
+				if got, ok, err := c.Read(t.Context()); got != v || !ok || err != nil {
+					t.Fatalf("Read = %v, %v, %v; want %d", got, ok, err, v)
+				}
+			}
+			if names := dirNames(t, filepath.Dir(c.Path())); !slices.Equal(names, []string{tt.base}) {
+				t.Errorf("directory holds %q; want only the entry", names)
+			}
+		})
+	}
+}

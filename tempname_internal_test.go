@@ -1,0 +1,124 @@
+package cachetta
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// longBases are entry names of every length up to the limit of most file
+// systems, 255 bytes, including UTF-8 ones whose temporary names must be cut
+// in the middle of a rune.
+var longBases = []struct{ name, base string }{
+	{"short", "n.json"},
+	{"227 bytes", strings.Repeat("a", 222) + ".json"},
+	{"228 bytes", strings.Repeat("a", 223) + ".json"},
+	{"254 bytes", strings.Repeat("a", 249) + ".json"},
+	{"255 bytes", strings.Repeat("a", 250) + ".json"},
+	{"2-byte runes", strings.Repeat("é", 127)},
+	{"3-byte runes", strings.Repeat("€", 85)},
+	{"4-byte runes", strings.Repeat("😀", 63)},
+}
+
+// TestCreateTempNamesFitAndAreRecognised: for every entry name the file
+// system accepts, createTemp makes a temporary file whose name fits in 255
+// bytes, stays UTF-8, begins with as much of the entry's name as fits, and is
+// recognised by isTempName.
+func TestCreateTempNamesFitAndAreRecognised(t *testing.T) {
+	for _, tt := range longBases {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), tt.base)
+			c := Must(New[int](path))
+			f, err := c.createTemp(path)
+			if err != nil {
+				t.Fatalf("createTemp for a %d-byte name = %v", len(tt.base), err)
+			}
+			f.Close()
+			name := filepath.Base(f.Name())
+			if filepath.Dir(f.Name()) != filepath.Dir(path) {
+				t.Errorf("createTemp made %s; want it beside %s", f.Name(), path)
+			}
+			if len(name) > 255 || !utf8.ValidString(name) || !isTempName(name) {
+				t.Errorf("createTemp made %q (%d bytes, UTF-8 %v, isTempName %v); want a temporary name of at most 255 bytes",
+					name, len(name), utf8.ValidString(name), isTempName(name))
+			}
+			// The entry's name is kept whole when it fits, and otherwise cut
+			// at most a rune short of the limit.
+			const fits = 255 - len("..0123456789abc.cachetta-tmp")
+			rest := strings.TrimSuffix(name, tempSuffix)
+			prefix := rest[1:max(1, strings.LastIndexByte(rest, '.'))]
+			if !strings.HasPrefix(tt.base, prefix) || len(prefix) < min(len(tt.base), fits-utf8.UTFMax+1) {
+				t.Errorf("createTemp made %q; want it to begin with as much of %q as fits", name, tt.base)
+			}
+		})
+	}
+}
+
+// TestIsTempNameAcceptsOnlyTemporaryNames: isTempName accepts the names
+// createTemp makes now and made in earlier releases, whose random part had
+// 1 to 13 digits, and nothing else.
+func TestIsTempNameAcceptsOnlyTemporaryNames(t *testing.T) {
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{".n.json.0a1b2c3d4e5f6.cachetta-tmp", true},
+		{".n.json.3kf8a1.cachetta-tmp", true}, // an earlier release's
+		{".n.json.z.cachetta-tmp", true},      // an earlier release's
+		{"." + strings.Repeat("a", 227) + ".0a1b2c3d4e5f6.cachetta-tmp", true},
+		{".é.0a1b2c3d4e5f6.cachetta-tmp", true},
+		{".a.b.0a1b2c3d4e5f6.cachetta-tmp", true},
+		{"." + strings.Repeat("a", 228) + ".0a1b2c3d4e5f6.cachetta-tmp", false}, // 256 bytes
+		{".n.json.0a1b2c3d4e5f6a.cachetta-tmp", false},                          // 14 digits
+		{".n.json.0A1B2C.cachetta-tmp", false},                                  // upper case
+		{".n.json.0a1-2c.cachetta-tmp", false},
+		{".n.json..cachetta-tmp", false},
+		{".0a1b2c3d4e5f6.cachetta-tmp", false},  // no entry name
+		{"..0a1b2c3d4e5f6.cachetta-tmp", false}, // an empty entry name
+		{".cachetta-tmp", false},
+		{"n.json.0a1b2c3d4e5f6.cachetta-tmp", false},
+		{".n.json.0a1b2c3d4e5f6.cachetta-tmp.json", false},
+		{".n.json.0a1b2c3d4e5f6.tmp", false},
+		{".n.json.tmp", false},
+		{"n.json", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := isTempName(tt.name); got != tt.want {
+			t.Errorf("isTempName(%q) = %v; want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestPruneRemovesLongTemporaryFiles leaves the temporary files of writers
+// of a 255-byte name, as writers killed mid-write do: Prune removes the one
+// older than an hour and keeps the other.
+func TestPruneRemovesLongTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, strings.Repeat("€", 85))
+	c := Must(New[int](path))
+	var temps []string
+	for range 2 {
+		f, err := c.createTemp(path)
+		if err != nil {
+			t.Fatalf("createTemp for a 255-byte name = %v", err)
+		}
+		f.Close()
+		temps = append(temps, f.Name())
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(temps[0], old, old); err != nil {
+		t.Fatal(err)
+	}
+	removed, err := c.Prune(t.Context())
+	if err != nil || !slices.Equal(removed, temps[:1]) {
+		t.Errorf("Prune = %q, %v; want %q", removed, err, temps[:1])
+	}
+	if _, err := os.Stat(temps[1]); err != nil {
+		t.Errorf("Prune removed a temporary file younger than an hour: %v", err)
+	}
+}
