@@ -45,6 +45,12 @@ type config struct {
 	root           string
 	fileMode       fs.FileMode
 	dirMode        fs.FileMode
+
+	// Freshness and failure (freshness_options.go).
+	refreshBackoff bool
+	staleIfError   time.Duration
+	earlyRefresh   float64
+	errorCaching   *errorCaching // nil when off
 }
 
 // applyOptions returns cfg with opts applied in order; nil options are
@@ -68,6 +74,7 @@ func defaultConfig() config {
 		codec:          jsonCodec{},
 		fileMode:       0o600,
 		dirMode:        0o700,
+		refreshBackoff: true,
 	}
 }
 
@@ -95,7 +102,7 @@ func (c *config) validate() error {
 	case c.dirMode&^fs.ModePerm != 0 || c.dirMode&0o700 != 0o700:
 		return fmt.Errorf("directory mode %#o must be permission bits including 0700", c.dirMode)
 	}
-	return nil
+	return c.validateFreshness() // freshness_options.go
 }
 
 // WithDuration sets how long an entry stays fresh, measured from its file's

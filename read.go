@@ -51,7 +51,7 @@ func (c *Cachetta[T]) Read(ctx context.Context, args ...any) (value T, ok bool, 
 // WithStaleDuration, for callers that run their own refresh. Info tells
 // whether the entry is stale.
 func (c *Cachetta[T]) ReadStale(ctx context.Context, args ...any) (value T, ok bool, err error) {
-	return c.read(ctx, stale, args)
+	return c.staleIfErrorWindow().read(ctx, stale, args) // staleiferror.go
 }
 
 // read returns the value at args when it is at least as fresh as worst.
@@ -64,7 +64,7 @@ func (c *Cachetta[T]) read(ctx context.Context, worst freshness, args []any) (va
 	if err != nil {
 		return zero, false, err
 	}
-	v, f, err := c.lookup(ctx, path)
+	v, f, err := c.lookupFor(ctx, path, overridesOf(ctx)) // overrides.go
 	if err != nil || f == missing {
 		return zero, false, err
 	}

@@ -109,7 +109,11 @@ func (w *wrapper[T]) call(ctx context.Context, args []any) (T, error) {
 	if err != nil {
 		return zero, err
 	}
-	v, f, err := c.lookup(ctx, path)
+	o := overridesOf(ctx) // per-call overrides (overrides.go)
+	if o.skipsCache() {
+		return w.uncached(ctx, path, args, o)
+	}
+	v, f, err := c.lookupFor(ctx, path, o)
 	switch {
 	case errors.Is(err, ErrOutsideRoot):
 		return zero, err
@@ -118,13 +122,16 @@ func (w *wrapper[T]) call(ctx context.Context, args []any) (T, error) {
 			slog.String("path", path), slog.Any("err", err))
 	case f == fresh:
 		c.debug(ctx, "cache hit", path)
+		if c.cfg.earlyRefresh > 0 { // earlyrefresh.go
+			w.refreshEarly(ctx, path, args)
+		}
 		return v, nil
 	case f == stale:
 		c.debug(ctx, "cache hit: stale, refreshing", path)
 		w.refresh(ctx, path, args)
 		return v, nil
 	}
-	return w.compute(ctx, path, args)
+	return w.miss(ctx, path, args, o) // error caching, stale-if-error (miss.go)
 }
 
 // compute joins the run of the function for path, starting it when none
@@ -172,10 +179,10 @@ func (w *wrapper[T]) run(ctx context.Context, path string, args []any, guard *wr
 	c := w.c
 	// A caller that missed just before the previous run wrote this file joins
 	// no run and starts this one: it finds the file here.
-	if v, fr, err := c.lookup(ctx, path); err == nil && fr == fresh {
+	if v, fr, err := c.lookupFor(ctx, path, overridesOf(ctx)); err == nil && fr == fresh { // overrides.go
 		return v, nil
 	}
-	v, err := w.fn(ctx, args)
+	v, err := w.invoke(ctx, path, args, guard) // invoke.go
 	if err != nil {
 		return zero, err
 	}
@@ -195,6 +202,9 @@ func (w *wrapper[T]) run(ctx context.Context, path string, args []any, guard *wr
 // ended logs what no caller will see: the failure of a background refresh,
 // a panic nobody waited for, and a runtime.Goexit of the function.
 func (w *wrapper[T]) ended(r *run[T], path string, background, waited bool) {
+	if background { // backoff.go
+		w.refreshEnded(path, r.err != nil || r.pan != nil)
+	}
 	log := w.c.cfg.logger
 	ctx := r.ctx
 	switch {

@@ -30,6 +30,10 @@ func (c *Cachetta[T]) Write(ctx context.Context, value T, args ...any) error {
 	if err != nil {
 		return err
 	}
+	if o := overridesOf(ctx); o != nil && o.bypass { // overrides.go
+		c.debug(ctx, "write skipped: bypassed", path)
+		return nil
+	}
 	return c.write(ctx, path, value, nil)
 }
 
@@ -62,6 +66,7 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 		switch {
 		case err == nil:
 			c.debug(ctx, "cache write", path)
+			c.shared.written(path) // pathmap.go
 			return nil
 		case errors.Is(err, errInvalidated):
 			c.debug(ctx, "write skipped: invalidated while computing", path)
@@ -216,6 +221,7 @@ func (c *Cachetta[T]) Invalidate(ctx context.Context, args ...any) error {
 	ps.invalidations.Add(1)
 	ps.changes.Add(1)
 	c.shared.forget(path)
+	c.shared.invalidated(path) // pathmap.go
 	ps.mu.Unlock()
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("cachetta: invalidate: %w", err)
