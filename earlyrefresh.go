@@ -21,7 +21,7 @@ func (w *wrapper[T]) refreshEarly(ctx context.Context, path string, args []any) 
 	if !ok {
 		return
 	}
-	remaining := modTime.Add(c.cfg.duration).Sub(time.Now())
+	remaining := time.Until(modTime.Add(c.cfg.duration))
 	// In floating point, where a draw of 0 gives +Inf rather than an
 	// overflowed Duration.
 	if float64(delta)*c.cfg.earlyRefresh*-math.Log(c.shared.uniform()) < float64(remaining) {
