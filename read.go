@@ -42,14 +42,16 @@ func (c *Cachetta[T]) freshnessAt(modTime, now time.Time) freshness {
 // Read returns the fresh value that args resolve to (see PathFor). A missing,
 // expired or undecodable file is a miss (ok false, err nil), as is every read
 // when reading is off; err is for I/O failures, bad arguments and a done ctx.
-// A stored JSON null is a hit holding the zero value.
+// A stored JSON null is a hit holding the zero value. MaxAge, Bypass and
+// ForceRefresh in ctx apply.
 func (c *Cachetta[T]) Read(ctx context.Context, args ...any) (value T, ok bool, err error) {
 	return c.read(ctx, fresh, args)
 }
 
 // ReadStale is Read that also returns a value inside the stale window set by
-// WithStaleDuration, for callers that run their own refresh. Info tells
-// whether the entry is stale.
+// WithStaleDuration, and up to the duration set by WithStaleIfError past
+// it, for callers that run their own refresh. Info tells whether the entry
+// is stale.
 func (c *Cachetta[T]) ReadStale(ctx context.Context, args ...any) (value T, ok bool, err error) {
 	return c.staleIfErrorWindow().read(ctx, stale, args) // staleiferror.go
 }

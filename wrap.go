@@ -12,9 +12,10 @@ import (
 // calling fn; on a miss fn runs, and its result is written unless the
 // condition rejects it. Concurrent calls share one run of fn and receive the
 // same value, which they must not mutate. An error from fn is returned and
-// not cached; a failed write is logged and the result is still returned. A
-// panic in fn reaches every caller waiting on that run. Wrap panics when c
-// has a path function, which needs an argument.
+// not cached, unless WithErrorCaching remembers it in memory; a failed
+// write is logged and the result is still returned. A panic in fn reaches
+// every caller waiting on that run. Wrap panics when c has a path function,
+// which needs an argument.
 //
 // Each call of Wrap makes a new wrapper with its own stampede protection:
 // wrap once and reuse the result. It is safe for concurrent use. To wrap with

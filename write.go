@@ -21,7 +21,7 @@ const tempSuffix = ".cachetta-tmp"
 // atomically: it encodes first, writes a temporary file in the same directory
 // and renames it over the target, creating missing directories. A failed
 // Write leaves the previous file intact and no temporary file behind. With
-// writing off it does nothing.
+// writing off, or with Bypass in ctx, it does nothing.
 func (c *Cachetta[T]) Write(ctx context.Context, value T, args ...any) error {
 	if err := ctx.Err(); err != nil {
 		return err
