@@ -32,6 +32,7 @@ type flights[T any] struct {
 type flightID struct {
 	path string
 	gen  uint64
+	kind flightKind // which callers share the run (overrides.go)
 }
 
 // run is one execution of a wrapped function, shared by its callers.
@@ -71,6 +72,13 @@ func (g *flights[T]) join(id flightID, ctx context.Context, cancel context.Cance
 	}
 	g.runs[id] = r
 	return r, true
+}
+
+// alone returns a new run with one waiter that is never registered, so that
+// no other caller joins it: the run of a ForceRefresh call, which must not
+// share a run with callers that came before or after it.
+func (g *flights[T]) alone(ctx context.Context, cancel context.CancelFunc) *run[T] {
+	return &run[T]{ctx: ctx, cancel: cancel, waiters: 1, done: make(chan struct{})}
 }
 
 // leave records that a caller stopped waiting for r. When the last one

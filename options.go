@@ -51,6 +51,12 @@ type config struct {
 	dirMode        fs.FileMode
 	maxFileSize    int64
 	sync           bool
+
+	// Freshness and failure (freshness_options.go).
+	refreshBackoff bool
+	staleIfError   time.Duration
+	earlyRefresh   float64
+	errorCaching   *errorCaching // nil when off
 }
 
 // applyOptions returns cfg with opts applied in order; nil options are
@@ -75,6 +81,7 @@ func defaultConfig() config {
 		fileMode:       0o600,
 		dirMode:        0o700,
 		maxFileSize:    DefaultMaxFileSize,
+		refreshBackoff: true,
 	}
 }
 
@@ -104,7 +111,7 @@ func (c *config) validate() error {
 	case c.maxFileSize <= 0:
 		return fmt.Errorf("maximum file size must be positive, got %d", c.maxFileSize)
 	}
-	return nil
+	return c.validateFreshness() // freshness_options.go
 }
 
 // WithDuration sets how long an entry stays fresh, measured from its file's

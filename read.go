@@ -44,16 +44,18 @@ func (c *Cachetta[T]) freshnessAt(modTime, now time.Time) freshness {
 // larger than WithMaxFileSize allows, one whose size changes while it is read,
 // and every read when reading is off; err is for I/O failures, a path that is
 // not a regular file, bad arguments and a done ctx.
-// A stored JSON null is a hit holding the zero value.
+// A stored JSON null is a hit holding the zero value. MaxAge, Bypass and
+// ForceRefresh in ctx apply.
 func (c *Cachetta[T]) Read(ctx context.Context, args ...any) (value T, ok bool, err error) {
 	return c.read(ctx, fresh, args)
 }
 
 // ReadStale is Read that also returns a value inside the stale window set by
-// WithStaleDuration, for callers that run their own refresh. Info tells
-// whether the entry is stale.
+// WithStaleDuration, and up to the duration set by WithStaleIfError past
+// it, for callers that run their own refresh. Info tells whether the entry
+// is stale.
 func (c *Cachetta[T]) ReadStale(ctx context.Context, args ...any) (value T, ok bool, err error) {
-	return c.read(ctx, stale, args)
+	return c.staleIfErrorWindow().read(ctx, stale, args) // staleiferror.go
 }
 
 // read returns the value at args when it is at least as fresh as worst.
@@ -66,7 +68,7 @@ func (c *Cachetta[T]) read(ctx context.Context, worst freshness, args []any) (va
 	if err != nil {
 		return zero, false, err
 	}
-	v, f, err := c.lookup(ctx, path)
+	v, f, err := c.lookupFor(ctx, path, overridesOf(ctx)) // overrides.go
 	if err != nil || f == missing {
 		return zero, false, err
 	}

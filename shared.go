@@ -3,6 +3,7 @@ package cachetta
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // shared is the state a cache has in common with its copies (Join, With): the
@@ -14,6 +15,12 @@ type shared[T any] struct {
 	memories []*lruCache[T]        // every memory of the family, one per size and file system, for writes to clear
 
 	runs tracker
+
+	// What the freshness and failure policies know of paths (pathmap.go).
+	backoff pathMap[backoffState]    // refresh backoff (backoff.go)
+	timings pathMap[time.Duration]   // last computation times (earlyrefresh.go)
+	errors  pathMap[rememberedError] // remembered errors (errorcache.go)
+	random  func() float64           // XFetch's draws; nil is math/rand/v2 (tests set it)
 }
 
 func newShared[T any]() *shared[T] {

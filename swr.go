@@ -10,6 +10,9 @@ import (
 // join it and receive its result.
 func (w *wrapper[T]) refresh(ctx context.Context, path string, args []any) {
 	c := w.c
+	if !w.refreshAllowed(ctx, path) { // backoff.go
+		return
+	}
 	ps := c.shared.acquire(path)
 	defer c.shared.release(path, ps)
 	guard := writeGuard{ps: ps, gen: ps.invalidations.Load()}
@@ -21,6 +24,7 @@ func (w *wrapper[T]) refresh(ctx context.Context, path string, args []any) {
 		w.flights.leave(id, r)
 		return
 	}
+	w.refreshStarting(path) // backoff.go
 	w.start(id, r, args, guard, true)
 }
 

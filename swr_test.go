@@ -187,7 +187,9 @@ func TestRefreshFailures(t *testing.T) {
 				if got := readFile(t, c.Path()); got != `"stale"` {
 					t.Errorf("file holds %s after a failed refresh; want the stale value", got)
 				}
-				// The next call tries again.
+				// The next call tries again once the refresh backoff, one
+				// second after a first failure, has passed.
+				time.Sleep(time.Second)
 				if v, err := get(ctx); v != "stale" || err != nil {
 					t.Errorf("next call = %q, %v", v, err)
 				}

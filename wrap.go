@@ -12,9 +12,10 @@ import (
 // calling fn; on a miss fn runs, and its result is written unless the
 // condition rejects it. Concurrent calls share one run of fn and receive the
 // same value, which they must not mutate. An error from fn is returned and
-// not cached; a failed write is logged and the result is still returned. A
-// panic in fn reaches every caller waiting on that run. Wrap panics when c
-// has a path function, which needs an argument.
+// not cached, unless WithErrorCaching remembers it in memory; a failed
+// write is logged and the result is still returned. A panic in fn reaches
+// every caller waiting on that run. Wrap panics when c has a path function,
+// which needs an argument.
 //
 // Each call of Wrap makes a new wrapper with its own stampede protection:
 // wrap once and reuse the result. It is safe for concurrent use. To wrap with
@@ -109,7 +110,11 @@ func (w *wrapper[T]) call(ctx context.Context, args []any) (T, error) {
 	if err != nil {
 		return zero, err
 	}
-	v, f, err := c.lookup(ctx, path)
+	o := overridesOf(ctx) // per-call overrides (overrides.go)
+	if o.skipsCache() {
+		return w.uncached(ctx, path, args, o)
+	}
+	v, f, err := c.lookupFor(ctx, path, o)
 	switch {
 	case errors.Is(err, ErrOutsideRoot):
 		return zero, err
@@ -121,13 +126,16 @@ func (w *wrapper[T]) call(ctx context.Context, args []any) (T, error) {
 			slog.String("path", path), slog.Any("err", err))
 	case f == fresh:
 		c.debug(ctx, "cache hit", path)
+		if c.cfg.earlyRefresh > 0 { // earlyrefresh.go
+			w.refreshEarly(ctx, path, args)
+		}
 		return v, nil
 	case f == stale:
 		c.debug(ctx, "cache hit: stale, refreshing", path)
 		w.refresh(ctx, path, args)
 		return v, nil
 	}
-	return w.compute(ctx, path, args)
+	return w.miss(ctx, path, args, o) // error caching, stale-if-error (miss.go)
 }
 
 // compute joins the run of the function for path, starting it when none
@@ -175,10 +183,10 @@ func (w *wrapper[T]) run(ctx context.Context, path string, args []any, guard *wr
 	c := w.c
 	// A caller that missed just before the previous run wrote this file joins
 	// no run and starts this one: it finds the file here.
-	if v, fr, err := c.lookup(ctx, path); err == nil && fr == fresh {
+	if v, fr, err := c.lookupFor(ctx, path, overridesOf(ctx)); err == nil && fr == fresh { // overrides.go
 		return v, nil
 	}
-	v, err := w.fn(ctx, args)
+	v, err := w.invoke(ctx, path, args, guard) // invoke.go
 	if err != nil {
 		return zero, err
 	}
@@ -198,6 +206,9 @@ func (w *wrapper[T]) run(ctx context.Context, path string, args []any, guard *wr
 // ended logs what no caller will see: the failure of a background refresh,
 // a panic nobody waited for, and a runtime.Goexit of the function.
 func (w *wrapper[T]) ended(r *run[T], path string, background, waited bool) {
+	if background { // backoff.go
+		w.refreshEnded(path, r.err != nil || r.pan != nil)
+	}
 	log := w.c.cfg.logger
 	ctx := r.ctx
 	switch {

@@ -36,7 +36,7 @@ const maxTempBase = maxNameLen - len("..") - randomLen - len(tempSuffix)
 // atomically: it encodes first, writes a temporary file in the same directory
 // and renames it over the target, creating missing directories. A failed
 // Write leaves the previous file intact and no temporary file behind. With
-// writing off it does nothing.
+// writing off, or with Bypass in ctx, it does nothing.
 func (c *Cachetta[T]) Write(ctx context.Context, value T, args ...any) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -44,6 +44,10 @@ func (c *Cachetta[T]) Write(ctx context.Context, value T, args ...any) error {
 	path, err := c.PathFor(args...)
 	if err != nil {
 		return err
+	}
+	if o := overridesOf(ctx); o != nil && o.bypass { // overrides.go
+		c.debug(ctx, "write skipped: bypassed", path)
+		return nil
 	}
 	return c.write(ctx, path, value, nil)
 }
@@ -84,6 +88,7 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 				}
 			}
 			c.debug(ctx, "cache write", path)
+			c.shared.written(path) // pathmap.go
 			return nil
 		case errors.Is(err, errInvalidated):
 			c.debug(ctx, "write skipped: invalidated while computing", path)
@@ -316,6 +321,7 @@ func (c *Cachetta[T]) Invalidate(ctx context.Context, args ...any) error {
 	ps.invalidations.Add(1)
 	ps.changes.Add(1)
 	c.shared.forget(path)
+	c.shared.invalidated(path) // pathmap.go
 	ps.mu.Unlock()
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("cachetta: invalidate: %w", err)
