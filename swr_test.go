@@ -5,8 +5,10 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"regexp"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -241,29 +243,93 @@ func TestStaleFromMemory(t *testing.T) {
 	})
 }
 
-// TestNoGoroutineOutlivesWait starts refreshes through a cache and a copy;
-// after Wait, the bubble must hold no goroutine of the cache (synctest.Test
-// fails on any that is left blocked) and the goroutine count is back down.
+// TestNoGoroutineOutlivesWait starts two refreshes, through a cache and a
+// copy, whose function and error log each take a second on the bubble's
+// clock. Wait must return only when all their work is done: the copy's value
+// is on disk and the cache's failure is logged. The clock stands still while
+// this goroutine runs, so work Wait did not wait for is still sleeping when
+// it is checked, whatever the scheduling. After synctest.Wait, the bubble
+// must hold no goroutine of the library; a goroutine sleeping there would
+// outlive Wait, one blocked for ever fails synctest.Test.
 func TestNoGoroutineOutlivesWait(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		before := runtime.NumGoroutine()
-		c := staleCache(t)
+		logs := new(logBuffer)
+		logger := slog.New(slowErrors{slog.NewTextHandler(logs, nil)})
+		c := staleCache(t, cachetta.WithLogger(logger))
 		cp := cachetta.Must(c.With(cachetta.WithRefreshTimeout(time.Minute)))
-		slow := func(ctx context.Context) (string, error) {
-			time.Sleep(time.Second) // work that takes a while on the bubble's clock
-			return "fresh", nil
-		}
-		for _, cc := range []*cachetta.Cachetta[string]{c, cp} {
-			if v, _ := cachetta.Wrap(cc, slow)(t.Context()); v != "stale" {
-				t.Fatalf("stale call = %q", v)
+		var ended atomic.Int32
+		slow := func(v string, err error) func(context.Context) (string, error) {
+			return func(context.Context) (string, error) {
+				time.Sleep(time.Second)
+				ended.Add(1)
+				return v, err
 			}
 		}
+		if v, _ := cachetta.Wrap(c, slow("", errors.New("boom")))(t.Context()); v != "stale" {
+			t.Fatalf("stale call through the cache = %q; want stale", v)
+		}
+		if v, _ := cachetta.Wrap(cp, slow("fresh", nil))(t.Context()); v != "stale" {
+			t.Fatalf("stale call through the copy = %q; want stale", v)
+		}
 		c.Wait()
+		if n := ended.Load(); n != 2 {
+			t.Errorf("%d of 2 refreshes had returned when Wait returned", n)
+		}
+		if got := readFile(t, c.Path()); got != `"fresh"` {
+			t.Errorf("file holds %s when Wait returned; want the copy's refresh, \"fresh\"", got)
+		}
+		if n := strings.Count(logs.String(), "background refresh failed"); n != 1 {
+			t.Errorf("logs %q hold %d refresh failures when Wait returned; want 1", logs, n)
+		}
 		synctest.Wait()
-		if after := runtime.NumGoroutine(); after > before {
-			t.Errorf("%d goroutines after Wait; %d before", after, before)
+		if others := bubbleGoroutines(t); len(others) > 0 {
+			t.Errorf("after Wait, %d goroutines remain in the bubble:\n%s", len(others), strings.Join(others, "\n\n"))
 		}
 	})
+}
+
+// slowErrors is a handler that takes a second on the bubble's clock to
+// handle a record at error level, as background refreshes log their failures.
+type slowErrors struct{ slog.Handler }
+
+func (h slowErrors) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelError {
+		time.Sleep(time.Second)
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// bubbleGoroutines returns the stacks of the goroutines in the caller's
+// synctest bubble that run or were started by the library. A stack dump
+// lists no goroutine that has exited, unlike runtime.NumGoroutine, which may
+// briefly count one that has left the bubble.
+func bubbleGoroutines(t *testing.T) []string {
+	t.Helper()
+	bubble := regexp.MustCompile(`^goroutine \d+ \[[^\]]*, synctest bubble (\d+)\b`)
+	library := regexp.MustCompile(`(?m)^(created by )?github\.com/cachetta-go/cachetta\.`)
+	self := bubble.FindStringSubmatch(stacks(false))
+	if self == nil {
+		t.Fatal("the calling goroutine's stack names no synctest bubble")
+	}
+	var found []string
+	for g := range strings.SplitSeq(stacks(true), "\n\n") {
+		if m := bubble.FindStringSubmatch(g); m != nil && m[1] == self[1] && library.MatchString(g) {
+			found = append(found, g)
+		}
+	}
+	return found
+}
+
+// stacks returns runtime.Stack's dump of the calling goroutine, or of all.
+func stacks(all bool) string {
+	buf := make([]byte, 64<<10)
+	for {
+		n := runtime.Stack(buf, all)
+		if n < len(buf) {
+			return string(buf[:n])
+		}
+		buf = make([]byte, 2*len(buf))
+	}
 }
 
 // TestStaleCallsDuringARefreshStartNothing makes three stale calls while one

@@ -5,10 +5,10 @@
 #
 # Usage: bench/run.sh
 #
-# Environment: COUNT (runs per benchmark, default 10), BENCHTIME (default
-# 600ms, which keeps the whole run near 3 minutes on 2 cores), BENCH (the
-# -bench regexp, default .), OUT (the raw output file, default
-# bench/bench-<time>.txt, which git ignores).
+# Environment: COUNT (rounds, each running every benchmark once, default
+# 10), BENCHTIME (default 600ms, which keeps the whole run near 4 minutes on
+# 2 cores), BENCH (the -bench regexp, default .), OUT (the raw output file,
+# default bench/bench-<time>.txt, which git ignores).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,15 +25,27 @@ echo "go:      $(go version)"
 echo "commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 # Other work on the machine shows up as spread in the benchstat columns.
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown) (1, 5, 15 min)"
-echo "run:     -count $COUNT -benchtime $BENCHTIME -bench '$BENCH'"
+echo "run:     $COUNT rounds of -count 1 -benchtime $BENCHTIME -bench '$BENCH'"
 echo "output:  $OUT"
 echo
 
-if ! go test -run '^$' -bench "$BENCH" -benchmem -count "$COUNT" -benchtime "$BENCHTIME" . >"$OUT" 2>&1; then
-	cat "$OUT" >&2
-	echo "run.sh: go test failed" >&2
-	exit 1
-fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+go test -c -o "$tmp/cachetta.test" .
+go build -o "$tmp/ratios" ./bench/ratios
+# go test -count N runs each benchmark N times in a row, so a change in the
+# machine's load between a benchmark and its floor skews their ratio. Runs of
+# the whole set, one after another, put each benchmark next to its floor in
+# every round.
+: >"$OUT"
+for ((i = 1; i <= COUNT; i++)); do
+	if ! "$tmp/cachetta.test" -test.run '^$' -test.bench "$BENCH" -test.benchmem -test.count 1 \
+		-test.benchtime "$BENCHTIME" >>"$OUT" 2>&1; then
+		cat "$OUT" >&2
+		echo "run.sh: benchmarks failed in round $i" >&2
+		exit 1
+	fi
+done
 
 echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 echo
@@ -41,7 +53,4 @@ echo
 # The floor is the base column, so each delta is what cachetta adds to it.
 go run "$BENCHSTAT" -col '/impl@(floor cachetta)' "$OUT"
 echo
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-go build -o "$tmp/ratios" ./bench/ratios
 "$tmp/ratios" "$OUT"
