@@ -244,9 +244,9 @@ func TestStaleFromMemory(t *testing.T) {
 }
 
 // TestNoGoroutineOutlivesWait starts two refreshes, through a cache and a
-// copy, whose function and error log each take a second on the bubble's
-// clock. Wait must return only when all their work is done: the copy's value
-// is on disk and the cache's failure is logged. The clock stands still while
+// copy at a sibling file, whose function and error log each take a second on
+// the bubble's clock. Wait must return only when all their work is done: the
+// copy's value is on disk and the cache's failure is logged. The clock stands still while
 // this goroutine runs, so work Wait did not wait for is still sleeping when
 // it is checked, whatever the scheduling. After synctest.Wait, the bubble
 // must hold no goroutine of the library; a goroutine sleeping there would
@@ -256,7 +256,9 @@ func TestNoGoroutineOutlivesWait(t *testing.T) {
 		logs := new(logBuffer)
 		logger := slog.New(slowErrors{slog.NewTextHandler(logs, nil)})
 		c := staleCache(t, cachetta.WithLogger(logger))
-		cp := cachetta.Must(c.With(cachetta.WithRefreshTimeout(time.Minute)))
+		cp := cachetta.Must(c.With(cachetta.WithRefreshTimeout(time.Minute))).Join("..", "sibling.json")
+		writeFile(t, cp.Path(), `"stale"`)
+		backdate(t, cp.Path(), 90*time.Minute)
 		var ended atomic.Int32
 		slow := func(v string, err error) func(context.Context) (string, error) {
 			return func(context.Context) (string, error) {
@@ -275,8 +277,8 @@ func TestNoGoroutineOutlivesWait(t *testing.T) {
 		if n := ended.Load(); n != 2 {
 			t.Errorf("%d of 2 refreshes had returned when Wait returned", n)
 		}
-		if got := readFile(t, c.Path()); got != `"fresh"` {
-			t.Errorf("file holds %s when Wait returned; want the copy's refresh, \"fresh\"", got)
+		if got := readFile(t, cp.Path()); got != `"fresh"` {
+			t.Errorf("copy's file holds %s when Wait returned; want its refresh, \"fresh\"", got)
 		}
 		if n := strings.Count(logs.String(), "background refresh failed"); n != 1 {
 			t.Errorf("logs %q hold %d refresh failures when Wait returned; want 1", logs, n)
