@@ -37,12 +37,7 @@ func TestOverriddenCallsLeaveNothingRegistered(t *testing.T) {
 				cancel()
 				<-done
 				c.Wait()
-				w.flights.mu.Lock()
-				flights := len(w.flights.runs)
-				w.flights.mu.Unlock()
-				c.shared.mu.Lock()
-				paths := len(c.shared.paths)
-				c.shared.mu.Unlock()
+				flights, paths := registered(w)
 				if flights != 0 || paths != 0 {
 					t.Errorf("call %d left %d flights and %d path states registered", i, flights, paths)
 				}

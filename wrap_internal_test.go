@@ -37,15 +37,22 @@ func TestNothingStaysRegistered(t *testing.T) {
 				close(release)
 				synctest.Wait()
 			}
-			w.flights.mu.Lock()
-			flights := len(w.flights.runs)
-			w.flights.mu.Unlock()
-			c.shared.mu.Lock()
-			paths := len(c.shared.paths)
-			c.shared.mu.Unlock()
+			flights, paths := registered(w)
 			if flights != 0 || paths != 0 {
 				t.Errorf("call %d left %d flights and %d path states registered", i, flights, paths)
 			}
 		}
 	})
+}
+
+// registered returns how many runs w and how many path states its cache's
+// family hold registered now.
+func registered[T any](w *wrapper[T]) (flights, paths int) {
+	w.flights.mu.Lock()
+	flights = len(w.flights.runs)
+	w.flights.mu.Unlock()
+	w.c.shared.mu.Lock()
+	paths = len(w.c.shared.paths)
+	w.c.shared.mu.Unlock()
+	return flights, paths
 }

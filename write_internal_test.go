@@ -34,12 +34,7 @@ func TestRefreshesLeaveNothingRegistered(t *testing.T) {
 		}
 		close(release)
 		c.Wait()
-		w.flights.mu.Lock()
-		flights := len(w.flights.runs)
-		w.flights.mu.Unlock()
-		c.shared.mu.Lock()
-		paths := len(c.shared.paths)
-		c.shared.mu.Unlock()
+		flights, paths := registered(w)
 		if flights != 0 || paths != 0 {
 			t.Errorf("refreshes left %d flights and %d path states registered", flights, paths)
 		}
