@@ -61,7 +61,9 @@ func readFile(t *testing.T, path string) string {
 	return string(data)
 }
 
-// dirNames lists the names in dir.
+// dirNames lists the names in dir but those of lock files, which writes and
+// runs leave beside the entries (.cachetta-lock, .<name>.cachetta-lock) for
+// Prune to remove; processes_test.go checks them.
 func dirNames(t *testing.T, dir string) []string {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
@@ -70,9 +72,16 @@ func dirNames(t *testing.T, dir string) []string {
 	}
 	var names []string
 	for _, e := range entries {
-		names = append(names, e.Name())
+		if name := e.Name(); !isLockFile(name) {
+			names = append(names, name)
+		}
 	}
 	return names
+}
+
+// isLockFile reports whether name is that of a lock file of the cache.
+func isLockFile(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".cachetta-lock")
 }
 
 // logBuffer is a concurrency-safe buffer for captured logs.

@@ -15,7 +15,8 @@ import (
 const DefaultDuration = 7 * 24 * time.Hour
 
 // DefaultRefreshTimeout bounds one background refresh unless
-// WithRefreshTimeout says otherwise.
+// WithRefreshTimeout says otherwise, and the wait for another process's lock
+// unless WithLockTimeout does.
 const DefaultRefreshTimeout = time.Minute
 
 // An Option configures a Cachetta. Options are made by the With functions of
@@ -45,6 +46,8 @@ type config struct {
 	root           string
 	fileMode       fs.FileMode
 	dirMode        fs.FileMode
+	processLock    bool
+	lockTimeout    time.Duration
 }
 
 // applyOptions returns cfg with opts applied in order; nil options are
@@ -68,6 +71,8 @@ func defaultConfig() config {
 		codec:          jsonCodec{},
 		fileMode:       0o600,
 		dirMode:        0o700,
+		processLock:    true,
+		lockTimeout:    DefaultRefreshTimeout,
 	}
 }
 
@@ -84,6 +89,8 @@ func (c *config) validate() error {
 		return fmt.Errorf("duration %v plus stale duration %v overflows", c.duration, c.stale)
 	case c.refreshTimeout <= 0:
 		return fmt.Errorf("refresh timeout must be positive, got %v", c.refreshTimeout)
+	case c.lockTimeout <= 0:
+		return fmt.Errorf("lock timeout must be positive, got %v", c.lockTimeout)
 	case c.logger == nil:
 		return errors.New("logger must not be nil")
 	case c.codec == nil:

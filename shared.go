@@ -1,19 +1,25 @@
 package cachetta
 
 import (
+	"os"
 	"sync"
 	"sync/atomic"
 )
 
 // shared is the state a cache has in common with its copies (Join, With): the
-// memories, the coordination of operations on one path, and the runs of
-// wrapped functions, background refreshes among them.
+// memories, the coordination of operations on one path, the runs of wrapped
+// functions, background refreshes among them, and the holds on lock files
+// (see lock.go). Two families, made by two calls of New, share nothing: to
+// each other they are as two processes.
 type shared[T any] struct {
 	mu       sync.Mutex            // guards paths and memories
 	paths    map[string]*pathState // only paths some operation is using now
 	memories []*lruCache[T]        // every memory of the family, one per size and file system, for writes to clear
 
 	runs tracker
+
+	lockWarned atomic.Bool          // the refusal of file locks was logged
+	lockFault  func(*os.File) error // tests only: replaces the platform's tryLockFile
 }
 
 func newShared[T any]() *shared[T] {
@@ -33,6 +39,10 @@ type pathState struct {
 	// invalidations counts invalidations: a computation that began under an
 	// older count must not write its result.
 	invalidations atomic.Uint64
+
+	// lock is the family's hold on the lock file at this path, guarded by
+	// mu. Only the states of lock files use it.
+	lock procLock
 }
 
 // acquire returns the state of path, creating it when no operation uses the
