@@ -120,6 +120,7 @@ func TestNewRejectsBadInput(t *testing.T) {
 		{"negative LRU size", "x.json", []cachetta.Option{cachetta.WithLRU(-1)}},
 		{"negative stale duration", "x.json", []cachetta.Option{cachetta.WithStaleDuration(-time.Second)}},
 		{"zero refresh timeout", "x.json", []cachetta.Option{cachetta.WithRefreshTimeout(0)}},
+		{"zero lock timeout", "x.json", []cachetta.Option{cachetta.WithLockTimeout(0)}},
 		{"nil logger", "x.json", []cachetta.Option{cachetta.WithLogger(nil)}},
 		{"nil codec", "x.json", []cachetta.Option{cachetta.WithCodec(nil)}},
 		{"condition of another type", "x.json", []cachetta.Option{cachetta.WithCondition(func(string) bool { return true })}},
