@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/cachetta-go/cachetta"
@@ -462,4 +463,380 @@ func TestProcessesKilledHolder(t *testing.T) {
 		t.Errorf("runs = %q; want the holder's and one waiter's, %q", runs, wantRuns)
 	}
 	t.Logf("holder killed with %d waiters: 1 took over and ran, all had its value %v after the kill", waiters, took)
+}
+
+// Two families, made by two calls of New on one path, share no state: to
+// each other they are as two processes, whose flocks on their own open files
+// exclude each other as any two processes' do. The tests below use them
+// where a child process would add nothing but start-up time.
+
+// TestLockWaitEnds holds an entry's run lock in one family while another
+// waits for it: the waiter's caller returns its context's error as soon as
+// the context ends, without running the function; past the lock timeout the
+// waiter runs the function itself and logs a warning naming the path.
+func TestLockWaitEnds(t *testing.T) {
+	tests := []struct {
+		name    string
+		ctx     func(context.Context) (context.Context, context.CancelFunc)
+		cancel  bool // cancel the waiter's context once it waits
+		wantErr error
+		wantRun bool
+	}{
+		{name: "cancelled", ctx: context.WithCancel, cancel: true, wantErr: context.Canceled},
+		{name: "deadline", ctx: func(ctx context.Context) (context.Context, context.CancelFunc) {
+			return context.WithTimeout(ctx, 5*time.Second)
+		}, wantErr: context.DeadlineExceeded},
+		{name: "lock timeout", ctx: context.WithCancel, wantRun: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				path := filepath.Join(t.TempDir(), "v.json")
+				holder := cachetta.Must(cachetta.New[string](path, cachetta.WithLogger(testLogger(t))))
+				logger, logs := captureLogs(slog.LevelWarn)
+				waiter := cachetta.Must(cachetta.New[string](path, cachetta.WithLogger(logger),
+					cachetta.WithLockTimeout(10*time.Second)))
+				release := make(chan struct{})
+				held := make(chan string)
+				go func() {
+					v, _ := cachetta.Wrap(holder, func(context.Context) (string, error) { <-release; return "holder", nil })(t.Context())
+					held <- v
+				}()
+				synctest.Wait() // the holder's run holds the lock
+
+				var calls counter
+				get := cachetta.Wrap(waiter, constant(&calls, "waiter"))
+				ctx, cancel := tt.ctx(t.Context())
+				defer cancel()
+				type result struct {
+					v   string
+					err error
+				}
+				got := make(chan result)
+				go func() {
+					v, err := get(ctx)
+					got <- result{v, err}
+				}()
+				synctest.Wait() // the waiter's run polls the lock
+				start := time.Now()
+				if tt.cancel {
+					cancel()
+				}
+				r := <-got
+				// The bubble's clock moves only when every goroutine waits:
+				// none of its time passing means the caller waited for no
+				// timer once its context ended.
+				if elapsed := time.Since(start); tt.cancel && elapsed != 0 {
+					t.Errorf("the cancelled caller returned after %v of the bubble's time; want at once", elapsed)
+				}
+				waiter.Wait()
+				switch {
+				case !errors.Is(r.err, tt.wantErr) || tt.wantErr != nil && r.v != "":
+					t.Errorf("waiting caller = %q, %v; want %v", r.v, r.err, tt.wantErr)
+				case tt.wantRun && (r.v != "waiter" || calls.count() != 1):
+					t.Errorf("waiting caller = %q, %v after %d calls; want its own run's waiter after 1", r.v, r.err, calls.count())
+				case !tt.wantRun && calls.count() != 0:
+					t.Errorf("the waiter ran its function %d times; want 0", calls.count())
+				}
+				if warned := hasWarning(logs.String(), "cache lock wait timed out, computing", path); warned != tt.wantRun {
+					t.Errorf("logs %q: a warning of the timed-out wait naming %s is %v; want %v", logs, path, warned, tt.wantRun)
+				}
+				close(release)
+				if v := <-held; v != "holder" {
+					t.Errorf("the holder's caller got %q; want holder", v)
+				}
+			})
+		})
+	}
+}
+
+// TestLockWaitIsSharedByJoiners sends 10 callers of one family to an entry
+// whose run lock another family holds: they join one run, which alone waits
+// for the lock and then finds the other family's file.
+func TestLockWaitIsSharedByJoiners(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const callers = 10
+		path := filepath.Join(t.TempDir(), "v.json")
+		holder := cachetta.Must(cachetta.New[string](path, cachetta.WithLogger(testLogger(t))))
+		waits := newCountHandler("waiting for a lock")
+		waiter := cachetta.Must(cachetta.New[string](path, cachetta.WithLogger(slog.New(waits))))
+		release := make(chan struct{})
+		go cachetta.Wrap(holder, func(context.Context) (string, error) { <-release; return "holder", nil })(t.Context())
+		synctest.Wait()
+		var calls counter
+		get := cachetta.Wrap(waiter, constant(&calls, "waiter"))
+		var wg sync.WaitGroup
+		results := make([]string, callers)
+		for i := range callers {
+			wg.Go(func() { results[i], _ = get(t.Context()) })
+		}
+		synctest.Wait()
+		if n := waits.count(); n != 1 {
+			t.Errorf("with %d callers waiting, the family waited for the lock %d times; want 1", callers, n)
+		}
+		close(release)
+		wg.Wait()
+		for i, v := range results {
+			if v != "holder" {
+				t.Errorf("caller %d got %q; want the holder's", i, v)
+			}
+		}
+		if calls.count() != 0 {
+			t.Errorf("the waiting family ran its function %d times; want 0", calls.count())
+		}
+		holder.Wait()
+	})
+}
+
+// countHandler is a slog.Handler that counts the records with one message.
+type countHandler struct {
+	msg string
+	mu  sync.Mutex
+	n   *int // guarded by mu
+}
+
+func newCountHandler(msg string) *countHandler { return &countHandler{msg: msg, n: new(int)} }
+
+func (h *countHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *countHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *countHandler) WithGroup(string) slog.Handler            { return h }
+
+func (h *countHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		h.mu.Lock()
+		*h.n++
+		h.mu.Unlock()
+	}
+	return nil
+}
+
+func (h *countHandler) count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return *h.n
+}
+
+// TestInvalidateInOneProcessDropsARunInAnother invalidates, through one
+// family, an entry that another family is computing: with process locks the
+// run learns of it from the entry's generation stamp and writes nothing;
+// without them the families do not know of each other.
+func TestInvalidateInOneProcessDropsARunInAnother(t *testing.T) {
+	for _, lock := range []bool{true, false} {
+		t.Run(fmt.Sprint("lock=", lock), func(t *testing.T) {
+			ctx := t.Context()
+			path := filepath.Join(t.TempDir(), "v.json")
+			runner := cachetta.Must(cachetta.New[string](path, cachetta.WithLogger(testLogger(t)), cachetta.WithProcessLock(lock)))
+			other := cachetta.Must(cachetta.New[string](path, cachetta.WithLogger(testLogger(t)), cachetta.WithProcessLock(lock)))
+			entered := make(chan struct{})
+			release := make(chan struct{})
+			done := make(chan string)
+			go func() {
+				v, _ := cachetta.Wrap(runner, func(context.Context) (string, error) {
+					close(entered)
+					<-release
+					return "computed before the Invalidate", nil
+				})(ctx)
+				done <- v
+			}()
+			<-entered
+			if err := other.Invalidate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			close(release)
+			if v := <-done; v != "computed before the Invalidate" {
+				t.Errorf("the run's caller got %q; want its result", v)
+			}
+			if ok, err := other.Exists(ctx); ok != !lock || err != nil {
+				t.Errorf("after the run, Exists = %v, %v; want %v", ok, err, !lock)
+			}
+		})
+	}
+}
+
+// TestPruneInOneProcessNeverRemovesAFreshEntry races, round after round,
+// Prune through one family against a write of an expired entry through
+// another, which then reads what it wrote at once: Prune judges the old file
+// and removes it under the directory's lock, which the write's rename waits
+// for, so the reader never misses, not even while Prune runs.
+func TestPruneInOneProcessNeverRemovesAFreshEntry(t *testing.T) {
+	const rounds = 2000
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "n.json")
+	pruner := cachetta.Must(cachetta.New[int](path, cachetta.WithDuration(time.Hour)))
+	writer := cachetta.Must(cachetta.New[int](path, cachetta.WithDuration(time.Hour)))
+	pruned := 0
+	for round := range rounds {
+		writeFile(t, path, "-1")
+		backdate(t, path, 2*time.Hour)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			removed, err := pruner.Prune(ctx)
+			if err != nil {
+				t.Errorf("Prune = %v", err)
+			}
+			pruned += len(removed)
+		})
+		if err := writer.Write(ctx, round); err != nil {
+			t.Fatal(err)
+		}
+		v, ok, err := writer.Read(ctx)
+		wg.Wait()
+		if v != round || !ok || err != nil {
+			t.Fatalf("round %d: Read right after Write = %v, %v, %v; want the written value", round, v, ok, err)
+		}
+	}
+	t.Logf("%d rounds; Prune removed the expired entry before the write in %d", rounds, pruned)
+}
+
+// TestLockFileOfALongName misses an entry whose name is too long to be kept
+// whole in its lock file's: the run still takes its lock, through a
+// shortened name.
+func TestLockFileOfALongName(t *testing.T) {
+	logger, logs := captureLogs(slog.LevelWarn)
+	dir := t.TempDir()
+	c := cachetta.Must(cachetta.New[int](filepath.Join(dir, strings.Repeat("n", 245)+".json"), cachetta.WithLogger(logger)))
+	var calls counter
+	if v, err := cachetta.Wrap(c, constant(&calls, 1))(t.Context()); v != 1 || err != nil {
+		t.Fatalf("wrapped call = %v, %v; want 1", v, err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var locks []string
+	for _, e := range entries {
+		if name := e.Name(); isLockFile(name) && name != ".cachetta-lock" {
+			locks = append(locks, name)
+		}
+	}
+	if len(locks) != 1 || len(locks[0]) > 255 {
+		t.Errorf("lock files beside the entry: %q; want one of at most 255 bytes", locks)
+	}
+	if strings.Contains(logs.String(), "cache lock failed") {
+		t.Errorf("logs %q; want no failed lock", logs)
+	}
+}
+
+// TestPruneRemovesOnlyUnheldOldLockFiles gives Prune lock files of every
+// kind: it removes those an hour old that no run holds, the directory's
+// own included, and nothing else.
+func TestPruneRemovesOnlyUnheldOldLockFiles(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	c := cachetta.Must(cachetta.New[int](filepath.Join(dir, "n.json"), cachetta.WithLogger(testLogger(t))))
+	lockOf := func(k int) string {
+		path, err := c.PathFor(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "." + filepath.Base(path) + ".cachetta-lock"
+	}
+	entered, release := make(chan struct{}), make(chan struct{})
+	get := cachetta.Wrap1(c, func(_ context.Context, k int) (int, error) {
+		if k == 1 {
+			close(entered)
+			<-release
+		}
+		return k, nil
+	})
+	for _, k := range []int{2, 3} {
+		if _, err := get(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	held := make(chan error)
+	go func() {
+		_, err := get(ctx, 1)
+		held <- err
+	}()
+	<-entered
+	files := []struct {
+		name        string
+		age         time.Duration
+		wantRemoved bool
+	}{
+		{lockOf(1), 2 * time.Hour, false},       // held by the run of key 1
+		{lockOf(2), 2 * time.Hour, true},        // unheld and old
+		{lockOf(3), time.Minute, false},         // unheld and young
+		{".cachetta-lock", 2 * time.Hour, true}, // the directory's, unheld and old
+		{"cachetta-lock", 2 * time.Hour, false}, // not a lock name: no dot
+		{".n.json.cachetta-lock.bak", 2 * time.Hour, false},
+	}
+	for _, f := range files {
+		path := filepath.Join(dir, f.name)
+		if _, err := os.Stat(path); err != nil {
+			writeFile(t, path, "")
+		}
+		backdate(t, path, f.age)
+	}
+	removed, err := c.Prune(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, f := range files {
+		if f.wantRemoved {
+			want = append(want, filepath.Join(dir, f.name))
+		}
+		_, err := os.Lstat(filepath.Join(dir, f.name))
+		if exists := err == nil; exists == f.wantRemoved {
+			t.Errorf("after Prune, %s exists = %v; want %v", f.name, exists, !f.wantRemoved)
+		}
+	}
+	slices.Sort(want)
+	if !slices.Equal(removed, want) {
+		t.Errorf("Prune removed\n%q\nwant\n%q", removed, want)
+	}
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	for k := 1; k <= 3; k++ {
+		if v, ok, err := c.Read(ctx, k); v != k || !ok || err != nil {
+			t.Errorf("Read(%d) after Prune = %v, %v, %v; want %d", k, v, ok, err, k)
+		}
+	}
+}
+
+// TestLockFilesStayInsideTheRoot runs, writes and invalidates under WithRoot
+// through a link that leads outside: the lock files are made inside the
+// root, and nothing at all outside it.
+func TestLockFilesStayInsideTheRoot(t *testing.T) {
+	ctx := t.Context()
+	root, outside := t.TempDir(), t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(root, "link")); err != nil {
+		t.Skipf("symbolic links: %v", err)
+	}
+	c := cachetta.Must(cachetta.New[int](filepath.Join(root, "sub", "n.json"), cachetta.WithRoot(root), cachetta.WithLogger(testLogger(t))))
+	var calls counter
+	if v, err := cachetta.Wrap(c, constant(&calls, 1))(ctx); v != 1 || err != nil {
+		t.Fatalf("wrapped call = %v, %v; want 1", v, err)
+	}
+	if err := c.Invalidate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	linked := c.Join("..", "..", "link", "n.json")
+	if _, err := cachetta.Wrap(linked, constant(&calls, 2))(ctx); !errors.Is(err, cachetta.ErrOutsideRoot) {
+		t.Errorf("wrapped call through the link = %v; want ErrOutsideRoot", err)
+	}
+	if err := linked.Write(ctx, 2); !errors.Is(err, cachetta.ErrOutsideRoot) {
+		t.Errorf("Write through the link = %v; want ErrOutsideRoot", err)
+	}
+	if err := linked.Invalidate(ctx); !errors.Is(err, cachetta.ErrOutsideRoot) {
+		t.Errorf("Invalidate through the link = %v; want ErrOutsideRoot", err)
+	}
+	if entries, err := os.ReadDir(outside); err != nil || len(entries) != 0 {
+		t.Errorf("outside the root: %v, %v; want nothing", entries, err)
+	}
+	entries, err := os.ReadDir(filepath.Join(root, "sub"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := []string{".cachetta-lock", ".n.json.cachetta-lock"}; !slices.Equal(names, want) {
+		t.Errorf("inside the root: %q; want the lock files %q", names, want)
+	}
 }

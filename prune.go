@@ -91,6 +91,9 @@ func (p *pruner[T]) walk(d *os.Root, path string) error {
 		return p.skip(path, err)
 	}
 	defer f.Close()
+	// The directory's lock file goes last: pruning the other files takes
+	// it, and would make it again.
+	dirLock := false
 	for {
 		// Listing in batches bounds the memory a huge directory costs.
 		entries, err := f.ReadDir(1024)
@@ -98,11 +101,18 @@ func (p *pruner[T]) walk(d *os.Root, path string) error {
 			if err := p.ctx.Err(); err != nil {
 				return err
 			}
+			if e.Name() == dirLockName && e.Type().IsRegular() {
+				dirLock = true
+				continue
+			}
 			if err := p.visit(d, path, e); err != nil {
 				return err
 			}
 		}
 		if err == io.EOF || err == nil && len(entries) == 0 {
+			if dirLock {
+				return p.removeLock(d, path, dirLockName)
+			}
 			return nil
 		}
 		if err != nil {
