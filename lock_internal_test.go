@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"unicode/utf8"
 )
 
@@ -128,4 +130,52 @@ func TestUnsupportedLocksFallBack(t *testing.T) {
 func captureLogs(level slog.Level) (*slog.Logger, *strings.Builder) {
 	buf := new(strings.Builder)
 	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: level})), buf
+}
+
+// TestCallersOfABusyRefreshComputeThemselves lets a caller that missed join
+// a refresh which then finds the entry's run lock held by another family:
+// the refresh ends without running, and the caller, instead of an error,
+// waits for the lock in a run of its own and finds the holder's file.
+func TestCallersOfABusyRefreshComputeThemselves(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		path := filepath.Join(t.TempDir(), "v.json")
+		holder, waiter := Must(New[string](path)), Must(New[string](path))
+		release := make(chan struct{})
+		go Wrap(holder, func(context.Context) (string, error) { <-release; return "holder's", nil })(ctx)
+		synctest.Wait() // the holder's run holds the lock
+		var calls atomic.Int64
+		w := newWrapper(waiter, "Wrap", func(context.Context, []any) (string, error) { calls.Add(1); return "waiter's", nil })
+		// A refresh registered as refresh registers one, not yet started.
+		ps := waiter.shared.acquire(path)
+		defer waiter.shared.release(path, ps)
+		guard := writeGuard{ps: ps, gen: ps.invalidations.Load()}
+		id := flightID{path: path, gen: guard.gen}
+		rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		r, start := w.flights.join(id, rctx, cancel)
+		if !start {
+			t.Fatal("a run of the entry is registered already")
+		}
+		type result struct {
+			v   string
+			err error
+		}
+		got := make(chan result)
+		go func() {
+			v, err := w.compute(ctx, path, nil)
+			got <- result{v, err}
+		}()
+		synctest.Wait() // the caller waits on the refresh
+		w.start(id, r, nil, guard, true)
+		synctest.Wait() // the refresh has ended; the caller's own run waits for the lock
+		if n := calls.Load(); n != 0 {
+			t.Errorf("the function ran %d times while the holder held the lock; want 0", n)
+		}
+		close(release)
+		if r := <-got; r.v != "holder's" || r.err != nil {
+			t.Errorf("the caller that joined the refresh got %q, %v; want the holder's", r.v, r.err)
+		}
+		holder.Wait()
+		waiter.Wait()
+	})
 }

@@ -840,3 +840,39 @@ func TestLockFilesStayInsideTheRoot(t *testing.T) {
 		t.Errorf("inside the root: %q; want the lock files %q", names, want)
 	}
 }
+
+// TestRefreshLeavesABusyEntryToItsHolder makes a stale call in one family
+// while another family's refresh of the entry holds its run lock: the call
+// returns the stale value, and its own refresh ends at once without running
+// the function, and without an error to log.
+func TestRefreshLeavesABusyEntryToItsHolder(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		holder := staleCache(t)
+		logger, logs := captureLogs(slog.LevelInfo)
+		other := cachetta.Must(cachetta.New[string](holder.Path(), cachetta.WithDuration(time.Hour),
+			cachetta.WithStaleDuration(time.Hour), cachetta.WithLogger(logger)))
+		release := make(chan struct{})
+		refreshing := cachetta.Wrap(holder, func(context.Context) (string, error) { <-release; return "holder's", nil })
+		if v, err := refreshing(ctx); v != "stale" || err != nil {
+			t.Fatalf("stale call = %q, %v; want stale", v, err)
+		}
+		synctest.Wait() // the holder's refresh holds the lock
+		var calls counter
+		if v, err := cachetta.Wrap(other, constant(&calls, "other's"))(ctx); v != "stale" || err != nil {
+			t.Errorf("stale call in the other family = %q, %v; want stale", v, err)
+		}
+		other.Wait() // returns while the holder still refreshes
+		if calls.count() != 0 {
+			t.Errorf("the other family's refresh ran its function %d times; want 0", calls.count())
+		}
+		if logs.String() != "" {
+			t.Errorf("logs at info level: %q; want none", logs)
+		}
+		close(release)
+		holder.Wait()
+		if v, ok, err := other.Read(ctx); v != "holder's" || !ok || err != nil {
+			t.Errorf("Read after the holder's refresh = %q, %v, %v; want holder's", v, ok, err)
+		}
+	})
+}
