@@ -293,8 +293,7 @@ func (c *Cachetta[T]) timedOut(lf *lockFile, t lockTarget) (*lockFile, error) {
 		lf.gen, genErr = readGeneration(lf.f)
 	}
 	if genErr != nil {
-		// Without the stamp the run cannot tell an Invalidate elsewhere:
-		// it must not write.
+		// The run goes on as one whose lock failed.
 		c.unlock(lf)
 		return nil, fmt.Errorf("%w; %w", err, genErr)
 	}

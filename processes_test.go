@@ -210,12 +210,21 @@ func (cs *children) start(role string, env ...string) int {
 	}
 	i := len(cs.procs)
 	cs.procs = append(cs.procs, ch)
+	// The reader ends with the child's output, or with the test when the
+	// parent stopped reading.
 	go func() {
 		scanner := bufio.NewScanner(stdout)
-		for scanner.Scan() {
-			cs.events <- childEvent{child: i, line: scanner.Text()}
+		for more := true; more; {
+			e := childEvent{child: i, eof: true}
+			if more = scanner.Scan(); more {
+				e = childEvent{child: i, line: scanner.Text()}
+			}
+			select {
+			case cs.events <- e:
+			case <-cs.t.Context().Done():
+				return
+			}
 		}
-		cs.events <- childEvent{child: i, eof: true}
 	}()
 	return i
 }

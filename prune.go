@@ -210,8 +210,10 @@ func (p *pruner[T]) removeLock(d *os.Root, path, name string) error {
 	if same, err := isFileAt(f, func() (fs.FileInfo, error) { return d.Lstat(name) }); err != nil || !same {
 		return nil
 	}
+	// Windows refuses to remove a file another process has open: it is
+	// left for a later Prune.
 	if err := d.Remove(name); err != nil {
-		return ignoreNotExist(err)
+		return nil
 	}
 	p.removed = append(p.removed, filepath.Join(path, name))
 	return nil
