@@ -30,6 +30,11 @@
 // A *Cachetta is immutable after New and safe for use by any number of
 // goroutines. Join and With return copies that share the in-memory LRU and the
 // bookkeeping of runs and background refreshes with the original.
+//
+// Processes sharing a directory also share runs: a wrapped function that
+// misses runs under a file lock beside its entry, so that one process runs it
+// and the others read its file, and an Invalidate in any process keeps the
+// result of a run that began before it off the disk (see WithProcessLock).
 package cachetta
 
 import (

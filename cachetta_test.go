@@ -61,7 +61,9 @@ func readFile(t *testing.T, path string) string {
 	return string(data)
 }
 
-// dirNames lists the names in dir.
+// dirNames lists the names in dir but those of lock files, which writes and
+// runs leave beside the entries (.cachetta-lock, .<name>.cachetta-lock) for
+// Prune to remove; processes_test.go checks them.
 func dirNames(t *testing.T, dir string) []string {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
@@ -70,9 +72,16 @@ func dirNames(t *testing.T, dir string) []string {
 	}
 	var names []string
 	for _, e := range entries {
-		names = append(names, e.Name())
+		if name := e.Name(); !isLockFile(name) {
+			names = append(names, name)
+		}
 	}
 	return names
+}
+
+// isLockFile reports whether name is that of a lock file of the cache.
+func isLockFile(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".cachetta-lock")
 }
 
 // logBuffer is a concurrency-safe buffer for captured logs.
@@ -111,6 +120,7 @@ func TestNewRejectsBadInput(t *testing.T) {
 		{"negative LRU size", "x.json", []cachetta.Option{cachetta.WithLRU(-1)}},
 		{"negative stale duration", "x.json", []cachetta.Option{cachetta.WithStaleDuration(-time.Second)}},
 		{"zero refresh timeout", "x.json", []cachetta.Option{cachetta.WithRefreshTimeout(0)}},
+		{"zero lock timeout", "x.json", []cachetta.Option{cachetta.WithLockTimeout(0)}},
 		{"nil logger", "x.json", []cachetta.Option{cachetta.WithLogger(nil)}},
 		{"nil codec", "x.json", []cachetta.Option{cachetta.WithCodec(nil)}},
 		{"condition of another type", "x.json", []cachetta.Option{cachetta.WithCondition(func(string) bool { return true })}},

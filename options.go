@@ -15,7 +15,8 @@ import (
 const DefaultDuration = 7 * 24 * time.Hour
 
 // DefaultRefreshTimeout bounds one background refresh unless
-// WithRefreshTimeout says otherwise.
+// WithRefreshTimeout says otherwise, and the wait for another process's lock
+// unless WithLockTimeout does.
 const DefaultRefreshTimeout = time.Minute
 
 // DefaultMaxFileSize is the size in bytes of the largest file a cache reads
@@ -51,6 +52,8 @@ type config struct {
 	dirMode        fs.FileMode
 	maxFileSize    int64
 	sync           bool
+	processLock    bool
+	lockTimeout    time.Duration
 
 	// Freshness and failure (freshness_options.go).
 	refreshBackoff bool
@@ -82,6 +85,8 @@ func defaultConfig() config {
 		dirMode:        0o700,
 		maxFileSize:    DefaultMaxFileSize,
 		refreshBackoff: true,
+		processLock:    true,
+		lockTimeout:    DefaultRefreshTimeout,
 	}
 }
 
@@ -98,6 +103,8 @@ func (c *config) validate() error {
 		return fmt.Errorf("duration %v plus stale duration %v overflows", c.duration, c.stale)
 	case c.refreshTimeout <= 0:
 		return fmt.Errorf("refresh timeout must be positive, got %v", c.refreshTimeout)
+	case c.lockTimeout <= 0:
+		return fmt.Errorf("lock timeout must be positive, got %v", c.lockTimeout)
 	case c.logger == nil:
 		return errors.New("logger must not be nil")
 	case c.codec == nil:

@@ -27,18 +27,23 @@ const tempMaxAge = time.Hour
 //     the file at Path() and the files PathFor names for arguments, which
 //     sit beside it as name-<16 hex digits>.ext;
 //   - temporary files of this package older than an hour, left by writers
-//     that were killed.
+//     that were killed;
+//   - lock files of this package (.cachetta-lock, .<name>.cachetta-lock)
+//     older than an hour that no process holds.
 //
 // It removes nothing else: no directories, no symbolic links, no other
 // files. Entries whose names come from a path function cannot be told from
-// other files, so only their temporary files are pruned.
+// other files, so only their temporary and lock files are pruned.
 //
 // Prune never follows a symbolic link: it works through handles on the
 // directories it opened itself, so a directory swapped for a link while it
 // runs leads nowhere. Before removing a file it moves it aside and looks at
 // it again, and puts it back when another process replaced it with a fresh
-// entry after Prune judged it. Subdirectories it cannot open are skipped; a
-// file that vanishes meanwhile is neither an error nor reported.
+// entry after Prune judged it. With WithProcessLock it judges and removes an
+// entry under the lock of its directory, which writers of this package in
+// every process take to rename, so that none of their fresh entries is even
+// set aside for a moment. Subdirectories it cannot open are skipped; a file
+// that vanishes meanwhile is neither an error nor reported.
 func (c *Cachetta[T]) Prune(ctx context.Context) (removed []string, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -85,6 +90,9 @@ func (p *pruner[T]) walk(d *os.Root, path string) error {
 		return p.skip(path, err)
 	}
 	defer f.Close()
+	// The directory's lock file goes last: pruning the other files takes
+	// it, and would make it again.
+	dirLock := false
 	for {
 		// Listing in batches bounds the memory a huge directory costs.
 		entries, err := f.ReadDir(1024)
@@ -92,11 +100,18 @@ func (p *pruner[T]) walk(d *os.Root, path string) error {
 			if err := p.ctx.Err(); err != nil {
 				return err
 			}
+			if e.Name() == dirLockName && e.Type().IsRegular() {
+				dirLock = true
+				continue
+			}
 			if err := p.visit(d, path, e); err != nil {
 				return err
 			}
 		}
 		if err == io.EOF || err == nil && len(entries) == 0 {
+			if dirLock {
+				return p.removeLock(d, path, dirLockName)
+			}
 			return nil
 		}
 		if err != nil {
@@ -123,24 +138,83 @@ func (p *pruner[T]) visit(d *os.Root, path string, e fs.DirEntry) error {
 			return p.descend(d, path, name)
 		}
 	case !e.Type().IsRegular():
+	case isLockName(name):
+		return p.removeLock(d, path, name)
 	case isTempName(name):
 		return p.remove(d, path, name, tempMaxAge)
 	case p.entryName != "" && path == p.dir && isEntryName(name, p.entryName):
-		// Holding the path's lock orders the removal with this process's
-		// writes of the file and clears memory with it.
+		maxAge := p.c.cfg.duration + p.c.cfg.stale
+		if !p.old(d, name, maxAge) {
+			return nil
+		}
+		// The directory's lock orders the removal with the writes of every
+		// process, the path's state with this family's writes, and clears
+		// memory with it.
+		dl, err := p.c.lockDir(p.ctx, p.c.dirTarget(d, path, dirLockName))
+		if err != nil {
+			return err
+		}
+		defer p.c.unlock(dl)
 		full := filepath.Join(path, name)
 		ps := p.c.shared.acquire(full)
 		defer p.c.shared.release(full, ps)
 		ps.mu.Lock()
 		defer ps.mu.Unlock()
 		n := len(p.removed)
-		err := p.remove(d, path, name, p.c.cfg.duration+p.c.cfg.stale)
+		err = p.remove(d, path, name, maxAge)
 		if len(p.removed) > n {
 			ps.changes.Add(1)
 			p.c.shared.forget(full)
 		}
 		return err
 	}
+	return nil
+}
+
+// removeLock removes the lock file name of d, which is at path, when it is
+// at least lockMaxAge old and no process holds it. It holds the directory's
+// lock meanwhile, under which Invalidate changes a run lock's generation
+// stamp, and which is the lock file itself for the directory's own; a run
+// lock it tries without waiting. A process that opened the file before its
+// removal finds, once it has locked it, that it is no longer at its path,
+// and opens the new one.
+func (p *pruner[T]) removeLock(d *os.Root, path, name string) error {
+	if !p.old(d, name, lockMaxAge) {
+		return nil
+	}
+	dl, err := p.c.lockDir(p.ctx, p.c.dirTarget(d, path, dirLockName))
+	if err != nil {
+		return err
+	}
+	defer p.c.unlock(dl)
+	var f *os.File
+	if dl != nil && name == dirLockName {
+		f = dl.f
+	} else {
+		if f, err = d.Open(name); err != nil {
+			return nil
+		}
+		defer f.Close()
+		switch err := p.c.shared.tryLockFile(f); {
+		case err == nil:
+			defer unlockFile(f)
+		case !errors.Is(err, errLockUnsupported):
+			return nil // held, or not a file to lock
+		}
+	}
+	info, err := f.Stat()
+	if err != nil || !info.Mode().IsRegular() || p.now.Sub(info.ModTime()) < lockMaxAge {
+		return nil
+	}
+	if same, err := isFileAt(f, func() (fs.FileInfo, error) { return d.Lstat(name) }); err != nil || !same {
+		return nil
+	}
+	// Windows refuses to remove a file another process has open: it is
+	// left for a later Prune.
+	if err := d.Remove(name); err != nil {
+		return nil
+	}
+	p.removed = append(p.removed, filepath.Join(path, name))
 	return nil
 }
 

@@ -1,14 +1,17 @@
 package cachetta
 
 import (
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
 // shared is the state a cache has in common with its copies (Join, With): the
-// memories, the coordination of operations on one path, and the runs of
-// wrapped functions, background refreshes among them.
+// memories, the coordination of operations on one path, the runs of wrapped
+// functions, background refreshes among them, and the holds on lock files
+// (see lock.go). Two families, made by two calls of New, share nothing: to
+// each other they are as two processes.
 type shared[T any] struct {
 	mu       sync.Mutex            // guards paths and memories
 	paths    map[string]*pathState // only paths some operation is using now
@@ -21,6 +24,9 @@ type shared[T any] struct {
 	timings pathMap[time.Duration]   // last computation times (earlyrefresh.go)
 	errors  pathMap[rememberedError] // remembered errors (errorcache.go)
 	random  func() float64           // XFetch's draws; nil is math/rand/v2 (tests set it)
+
+	lockWarned atomic.Bool          // the refusal of file locks was logged
+	lockFault  func(*os.File) error // tests only: replaces the platform's tryLockFile
 }
 
 func newShared[T any]() *shared[T] {
@@ -40,6 +46,10 @@ type pathState struct {
 	// invalidations counts invalidations: a computation that began under an
 	// older count must not write its result.
 	invalidations atomic.Uint64
+
+	// lock is the family's hold on the lock file at this path, guarded by
+	// mu. Only the states of lock files use it.
+	lock procLock
 }
 
 // acquire returns the state of path, creating it when no operation uses the

@@ -141,6 +141,20 @@ func (w *wrapper[T]) call(ctx context.Context, args []any) (T, error) {
 // compute joins the run of the function for path, starting it when none
 // runs, and waits for its result or for ctx to be done.
 func (w *wrapper[T]) compute(ctx context.Context, path string, args []any) (T, error) {
+	for {
+		v, err := w.computeOnce(ctx, path, args)
+		// The caller joined a background refresh that found the entry's run
+		// lock held elsewhere and ended without running: it waits for the
+		// lock in a run of its own. Each round needs another refresh to
+		// start between two joins and find the lock held again.
+		if !errors.Is(err, errLockBusy) {
+			return v, err
+		}
+	}
+}
+
+// computeOnce is one round of compute.
+func (w *wrapper[T]) computeOnce(ctx context.Context, path string, args []any) (T, error) {
 	c := w.c
 	ps := c.shared.acquire(path)
 	defer c.shared.release(path, ps)
@@ -170,20 +184,30 @@ func (w *wrapper[T]) start(id flightID, r *run[T], args []any, guard writeGuard,
 			defer w.flights.leave(id, r)
 		}
 		w.flights.execute(id, r, func(ctx context.Context) (T, error) {
-			return w.run(ctx, id.path, args, &guard)
+			return w.run(ctx, id.path, args, &guard, background)
 		}, func(r *run[T], waited bool) {
 			w.ended(r, id.path, background, waited)
 		})
 	})
 }
 
-// run is the body of a run: it calls the function and writes its result.
-func (w *wrapper[T]) run(ctx context.Context, path string, args []any, guard *writeGuard) (T, error) {
+// run is the body of a run: it takes the entry's run lock, calls the
+// function and writes its result. A background refresh does not wait for the
+// lock: when another process holds it, that process is refreshing the entry,
+// and the run ends with errLockBusy.
+func (w *wrapper[T]) run(ctx context.Context, path string, args []any, guard *writeGuard, background bool) (T, error) {
 	var zero T
 	c := w.c
+	lf, err := c.lockRun(ctx, path, guard.gen, background)
+	if err != nil {
+		return zero, err
+	}
+	defer c.unlock(lf)
+	guard.run = lf
 	// A caller that missed just before the previous run wrote this file joins
-	// no run and starts this one: it finds the file here.
-	if v, fr, err := c.lookupFor(ctx, path, overridesOf(ctx)); err == nil && fr == fresh { // overrides.go
+	// no run and starts this one, and a process that waited for the lock did
+	// so while another wrote it: they find the file here.
+	if v, fr, err := c.lookupFor(ctx, path, overridesOf(ctx)); err == nil && fr == fresh {
 		return v, nil
 	}
 	v, err := w.invoke(ctx, path, args, guard) // invoke.go
@@ -218,6 +242,8 @@ func (w *wrapper[T]) ended(r *run[T], path string, background, waited bool) {
 	case r.pan != nil && !waited:
 		log.LogAttrs(ctx, slog.LevelError, "wrapped function panicked after its callers left",
 			slog.String("path", path), slog.Any("panic", r.pan.value), slog.String("stack", string(r.pan.stack)))
+	case errors.Is(r.err, errLockBusy):
+		w.c.debug(ctx, "refresh skipped: another process is refreshing", path)
 	case errors.Is(r.err, ErrGoexit):
 		log.LogAttrs(ctx, slog.LevelError, "wrapped function called runtime.Goexit", slog.String("path", path))
 	case r.err != nil && background:

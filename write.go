@@ -1,6 +1,7 @@
 package cachetta
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -53,10 +54,28 @@ func (c *Cachetta[T]) Write(ctx context.Context, value T, args ...any) error {
 }
 
 // writeGuard lets a computation write only when no Invalidate of its path came
-// after it began.
+// after it began: in this family, as told by ps, or in any process, as told
+// by the generation stamp of the run lock (see lock.go).
 type writeGuard struct {
 	ps  *pathState
-	gen uint64 // ps.invalidations when the computation began
+	gen uint64    // ps.invalidations when the computation began
+	run *lockFile // the run lock of the computation, nil without one
+}
+
+// invalidated reports whether an Invalidate of the guarded path came after
+// the computation began. ps is the path's state now.
+func (g *writeGuard) invalidated(ps *pathState) (bool, error) {
+	if g.ps != ps || ps.invalidations.Load() != g.gen {
+		return true, nil
+	}
+	if g.run == nil {
+		return false, nil
+	}
+	gen, err := readGeneration(g.run.f)
+	if err != nil {
+		return false, &fs.PathError{Op: "read", Path: g.run.path, Err: err}
+	}
+	return gen != g.run.gen, nil
 }
 
 // write stores value at path. With a guard it writes nothing, and returns
@@ -77,7 +96,7 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		err := c.writeOnce(path, data, guard)
+		err := c.writeOnce(ctx, path, data, guard)
 		switch {
 		case err == nil:
 			// A directory removed since the rename took the entry with it,
@@ -107,33 +126,43 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 const maxWriteAttempts = 1000
 
 // writeOnce writes data to a temporary file and commits it to path.
-func (c *Cachetta[T]) writeOnce(path string, data []byte, guard *writeGuard) error {
+func (c *Cachetta[T]) writeOnce(ctx context.Context, path string, data []byte, guard *writeGuard) error {
 	tmp, err := c.writeTemp(path, data)
 	if err != nil {
 		return err
 	}
-	return c.commit(path, tmp, guard)
+	return c.commit(ctx, path, tmp, guard)
 }
 
 // errInvalidated reports a guarded write dropped because of an Invalidate.
 var errInvalidated = errors.New("invalidated")
 
 // commit renames tmp over path and clears path from every memory of the
-// family, as one step with respect to other writes and invalidations of path.
-// It removes tmp when it fails.
+// family, as one step with respect to other writes and invalidations of path,
+// in this process under the path's state and in others under the directory's
+// lock. It removes tmp when it fails.
 //
 // Memory is filled by the next read of the file, never with the value
 // written: a value that does not survive its encoding (an int in a
 // map[string]any, a field tagged "-") must come back from memory exactly as
 // it comes back from the file.
-func (c *Cachetta[T]) commit(path, tmp string, guard *writeGuard) error {
+func (c *Cachetta[T]) commit(ctx context.Context, path, tmp string, guard *writeGuard) error {
+	dl, err := c.lockDir(ctx, c.fsTarget(dirLockPath(path), false))
+	if err != nil {
+		c.fsys.remove(tmp)
+		return err
+	}
+	defer c.unlock(dl)
 	ps := c.shared.acquire(path)
 	defer c.shared.release(path, ps)
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
-	if guard != nil && (guard.ps != ps || ps.invalidations.Load() != guard.gen) {
-		c.fsys.remove(tmp)
-		return errInvalidated
+	if guard != nil {
+		invalidated, err := guard.invalidated(ps)
+		if err != nil || invalidated {
+			c.fsys.remove(tmp)
+			return cmp.Or(err, errInvalidated)
+		}
 	}
 	if err := c.fsys.rename(tmp, path); err != nil {
 		c.fsys.remove(tmp)
@@ -300,7 +329,8 @@ func isTempName(name string) bool {
 
 // Invalidate removes the entry that args resolve to (see PathFor) from disk
 // and memory. A missing file is not an error. A wrapped computation of the
-// same path that is running does not write its result.
+// same path that is running, in this process or, with WithProcessLock, in
+// any other, does not write its result.
 func (c *Cachetta[T]) Invalidate(ctx context.Context, args ...any) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -314,17 +344,34 @@ func (c *Cachetta[T]) Invalidate(ctx context.Context, args ...any) error {
 	if info, err := c.fsys.lstat(path); err == nil && info.IsDir() {
 		return fmt.Errorf("cachetta: invalidate %s: %w", path, errNotRegular)
 	}
+	// Without a directory there is no file to remove and no run lock whose
+	// stamp to change.
+	dl, err := c.lockDir(ctx, c.fsTarget(dirLockPath(path), false))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cachetta: invalidate %s: %w", path, err)
+	}
 	ps := c.shared.acquire(path)
 	defer c.shared.release(path, ps)
 	ps.mu.Lock()
 	err = c.fsys.remove(path)
-	ps.invalidations.Add(1)
+	var stampErr error
+	if dl != nil {
+		stampErr = c.bumpGeneration(runLockPath(path))
+	}
+	invalidations := ps.invalidations.Add(1)
 	ps.changes.Add(1)
 	c.shared.forget(path)
 	c.shared.invalidated(path) // pathmap.go
 	ps.mu.Unlock()
+	c.unlock(dl)
+	if c.cfg.processLock {
+		c.handOver(runLockPath(path), invalidations)
+	}
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("cachetta: invalidate: %w", err)
+	}
+	if stampErr != nil {
+		return fmt.Errorf("cachetta: invalidate %s: %w", path, stampErr)
 	}
 	c.debug(ctx, "cache invalidated", path)
 	return nil
