@@ -32,7 +32,7 @@ type flights[T any] struct {
 type flightID struct {
 	path string
 	gen  uint64
-	kind flightKind // which callers share the run (overrides.go)
+	kind flightKind // which callers share the run: see flightKind
 }
 
 // run is one execution of a wrapped function, shared by its callers.

@@ -55,7 +55,7 @@ type config struct {
 	processLock    bool
 	lockTimeout    time.Duration
 
-	// Freshness and failure (freshness_options.go).
+	// Freshness and failure.
 	refreshBackoff bool
 	staleIfError   time.Duration
 	earlyRefresh   float64

@@ -55,7 +55,7 @@ func (c *Cachetta[T]) Read(ctx context.Context, args ...any) (value T, ok bool, 
 // it, for callers that run their own refresh. Info tells whether the entry
 // is stale.
 func (c *Cachetta[T]) ReadStale(ctx context.Context, args ...any) (value T, ok bool, err error) {
-	return c.staleIfErrorWindow().read(ctx, stale, args) // staleiferror.go
+	return c.staleIfErrorWindow().read(ctx, stale, args)
 }
 
 // read returns the value at args when it is at least as fresh as worst.
@@ -68,7 +68,7 @@ func (c *Cachetta[T]) read(ctx context.Context, worst freshness, args []any) (va
 	if err != nil {
 		return zero, false, err
 	}
-	v, f, err := c.lookupFor(ctx, path, overridesOf(ctx)) // overrides.go
+	v, f, err := c.lookupFor(ctx, path, overridesOf(ctx))
 	if err != nil || f == missing {
 		return zero, false, err
 	}

@@ -19,10 +19,10 @@ type shared[T any] struct {
 
 	runs tracker
 
-	// What the freshness and failure policies know of paths (pathmap.go).
-	backoff pathMap[backoffState]    // refresh backoff (backoff.go)
-	timings pathMap[time.Duration]   // last computation times (earlyrefresh.go)
-	errors  pathMap[rememberedError] // remembered errors (errorcache.go)
+	// What the freshness and failure policies know of paths.
+	backoff pathMap[backoffState]    // refresh backoff
+	timings pathMap[time.Duration]   // last computation times, for early refresh
+	errors  pathMap[rememberedError] // errors remembered by WithErrorCaching
 	random  func() float64           // XFetch's draws; nil is math/rand/v2 (tests set it)
 
 	lockWarned atomic.Bool          // the refusal of file locks was logged

@@ -10,7 +10,7 @@ import (
 // join it and receive its result.
 func (w *wrapper[T]) refresh(ctx context.Context, path string, args []any) {
 	c := w.c
-	if !w.refreshAllowed(ctx, path) { // backoff.go
+	if !w.refreshAllowed(ctx, path) {
 		return
 	}
 	ps := c.shared.acquire(path)
@@ -24,7 +24,7 @@ func (w *wrapper[T]) refresh(ctx context.Context, path string, args []any) {
 		w.flights.leave(id, r)
 		return
 	}
-	w.refreshStarting(path) // backoff.go
+	w.refreshStarting(path)
 	w.start(id, r, args, guard, true)
 }
 

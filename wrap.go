@@ -110,7 +110,7 @@ func (w *wrapper[T]) call(ctx context.Context, args []any) (T, error) {
 	if err != nil {
 		return zero, err
 	}
-	o := overridesOf(ctx) // per-call overrides (overrides.go)
+	o := overridesOf(ctx)
 	if o.skipsCache() {
 		return w.uncached(ctx, path, args, o)
 	}
@@ -126,7 +126,7 @@ func (w *wrapper[T]) call(ctx context.Context, args []any) (T, error) {
 			slog.String("path", path), slog.Any("err", err))
 	case f == fresh:
 		c.debug(ctx, "cache hit", path)
-		if c.cfg.earlyRefresh > 0 { // earlyrefresh.go
+		if c.cfg.earlyRefresh > 0 {
 			w.refreshEarly(ctx, path, args)
 		}
 		return v, nil
@@ -135,7 +135,7 @@ func (w *wrapper[T]) call(ctx context.Context, args []any) (T, error) {
 		w.refresh(ctx, path, args)
 		return v, nil
 	}
-	return w.miss(ctx, path, args, o) // error caching, stale-if-error (miss.go)
+	return w.miss(ctx, path, args, o) // error caching and stale-if-error apply
 }
 
 // compute joins the run of the function for path, starting it when none
@@ -210,7 +210,7 @@ func (w *wrapper[T]) run(ctx context.Context, path string, args []any, guard *wr
 	if v, fr, err := c.lookupFor(ctx, path, overridesOf(ctx)); err == nil && fr == fresh {
 		return v, nil
 	}
-	v, err := w.invoke(ctx, path, args, guard) // invoke.go
+	v, err := w.invoke(ctx, path, args, guard)
 	if err != nil {
 		return zero, err
 	}
@@ -230,7 +230,7 @@ func (w *wrapper[T]) run(ctx context.Context, path string, args []any, guard *wr
 // ended logs what no caller will see: the failure of a background refresh,
 // a panic nobody waited for, and a runtime.Goexit of the function.
 func (w *wrapper[T]) ended(r *run[T], path string, background, waited bool) {
-	if background { // backoff.go
+	if background {
 		w.refreshEnded(path, r.err != nil || r.pan != nil)
 	}
 	log := w.c.cfg.logger

@@ -46,7 +46,7 @@ func (c *Cachetta[T]) Write(ctx context.Context, value T, args ...any) error {
 	if err != nil {
 		return err
 	}
-	if o := overridesOf(ctx); o != nil && o.bypass { // overrides.go
+	if o := overridesOf(ctx); o != nil && o.bypass {
 		c.debug(ctx, "write skipped: bypassed", path)
 		return nil
 	}
@@ -107,7 +107,7 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 				}
 			}
 			c.debug(ctx, "cache write", path)
-			c.shared.written(path) // pathmap.go
+			c.shared.written(path)
 			return nil
 		case errors.Is(err, errInvalidated):
 			c.debug(ctx, "write skipped: invalidated while computing", path)
@@ -361,7 +361,7 @@ func (c *Cachetta[T]) Invalidate(ctx context.Context, args ...any) error {
 	invalidations := ps.invalidations.Add(1)
 	ps.changes.Add(1)
 	c.shared.forget(path)
-	c.shared.invalidated(path) // pathmap.go
+	c.shared.invalidated(path)
 	ps.mu.Unlock()
 	c.unlock(dl)
 	if c.cfg.processLock {
