@@ -121,7 +121,7 @@ func readGeneration(f *os.File) (uint64, error) {
 // when there is one: without a lock file no run holds the lock, so none is
 // there to be told. The caller holds the directory's lock.
 func (c *Cachetta[T]) bumpGeneration(path string) error {
-	f, err := c.fsys.openFile(path, os.O_RDWR, 0)
+	f, err := c.fsTarget(path, false).openWith(os.O_RDWR)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -161,9 +161,10 @@ func (l *procLock) release() {
 // lockFile is an open lock file and, while procLock.held points to it, the
 // family's lock on it.
 type lockFile struct {
-	path string
-	ps   *pathState // of path, acquired until the lock file is closed
-	f    *os.File   // nil until opened
+	path  string
+	ps    *pathState                  // of path, acquired until the lock file is closed
+	f     *os.File                    // nil until opened
+	lstat func() (fs.FileInfo, error) // looks at the file now at path
 	// For the run lock of an entry: the invalidations of the entry in this
 	// family when the run began, and the generation stamp when it took the
 	// lock.
@@ -175,26 +176,55 @@ type lockFile struct {
 // lockTarget opens and looks at one lock file, through the cache's file
 // system or through a directory handle of Prune.
 type lockTarget struct {
-	path  string                      // the lock file, for errors, logs and its pathState
-	open  func() (*os.File, error)    // opens it, creating it when missing
-	lstat func() (fs.FileInfo, error) // looks at the file now at its path
+	path     string                           // the lock file, for errors, logs and its pathState
+	openFlag func(flag int) (*os.File, error) // opens it with flag, creating it when missing
+	lstat    func() (fs.FileInfo, error)      // looks at the file now at its path
+}
+
+// open opens the lock file, creating it when missing. Whoever can write the
+// cache's directory may have put a named pipe or a symbolic link there: the
+// open does not wait for a writer, and anything but the regular file at the
+// path is refused before a byte of it is read or written.
+func (t lockTarget) open() (*os.File, error) { return t.openWith(os.O_RDONLY | os.O_CREATE) }
+
+// openWith is open with flag, which openNonblock and openNoFollow join.
+func (t lockTarget) openWith(flag int) (*os.File, error) {
+	if info, err := t.lstat(); err == nil && !info.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "open", Path: t.path, Err: errNotRegular}
+	}
+	f, err := t.openFlag(flag | openNonblock | openNoFollow)
+	if err != nil {
+		return nil, err
+	}
+	opened, err := f.Stat()
+	if err == nil && !opened.Mode().IsRegular() {
+		err = &fs.PathError{Op: "open", Path: t.path, Err: errNotRegular}
+	}
+	if err == nil {
+		var same bool
+		if same, err = isFileAt(f, t.lstat); err == nil && !same {
+			err = &fs.PathError{Op: "open", Path: t.path, Err: errNotRegular}
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // fsTarget returns the lock file at path on the cache's file system. With
 // mkdir set, a missing directory is created.
 func (c *Cachetta[T]) fsTarget(path string, mkdir bool) lockTarget {
-	open := func() (*os.File, error) {
-		return c.fsys.openFile(path, os.O_RDONLY|os.O_CREATE, c.cfg.fileMode)
-	}
 	return lockTarget{
 		path: path,
-		open: func() (*os.File, error) {
-			f, err := open()
-			if mkdir && errors.Is(err, fs.ErrNotExist) {
+		openFlag: func(flag int) (*os.File, error) {
+			f, err := c.fsys.openFile(path, flag, c.cfg.fileMode)
+			if mkdir && flag&os.O_CREATE != 0 && errors.Is(err, fs.ErrNotExist) {
 				if err := c.fsys.mkdirAll(filepath.Dir(path), c.cfg.dirMode); err != nil {
 					return nil, err
 				}
-				f, err = open()
+				f, err = c.fsys.openFile(path, flag, c.cfg.fileMode)
 			}
 			return f, err
 		},
@@ -205,9 +235,9 @@ func (c *Cachetta[T]) fsTarget(path string, mkdir bool) lockTarget {
 // dirTarget returns the lock file name in the directory d, which is at dir.
 func (c *Cachetta[T]) dirTarget(d *os.Root, dir, name string) lockTarget {
 	return lockTarget{
-		path:  filepath.Join(dir, name),
-		open:  func() (*os.File, error) { return d.OpenFile(name, os.O_RDONLY|os.O_CREATE, c.cfg.fileMode) },
-		lstat: func() (fs.FileInfo, error) { return d.Lstat(name) },
+		path:     filepath.Join(dir, name),
+		openFlag: func(flag int) (*os.File, error) { return d.OpenFile(name, flag, c.cfg.fileMode) },
+		lstat:    func() (fs.FileInfo, error) { return d.Lstat(name) },
 	}
 }
 
@@ -223,16 +253,14 @@ func (c *Cachetta[T]) lock(ctx context.Context, t lockTarget, wait, run bool, ow
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	lf := &lockFile{path: t.path, ps: c.shared.acquire(t.path), run: run, owner: owner}
+	lf := &lockFile{path: t.path, ps: c.shared.acquire(t.path), lstat: t.lstat, run: run, owner: owner}
 	var deadline time.Time
 	var timer *time.Timer
 	pause := firstPoll
 	for {
 		freed, err := c.tryLock(lf, t)
 		if err == nil && run {
-			if lf.gen, err = readGeneration(lf.f); err != nil {
-				err = &fs.PathError{Op: "read", Path: t.path, Err: err}
-			}
+			lf.gen, err = readGeneration(lf.f)
 		}
 		switch {
 		case err == nil:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -249,17 +250,32 @@ func (p *pruner[T]) remove(d *os.Root, path, name string, maxAge time.Duration) 
 	}
 	aside := tempName(name)
 	if err := d.Rename(name, aside); err != nil {
-		return ignoreNotExist(err)
+		p.cannotRemove(path, name, err)
+		return nil
 	}
 	if !p.old(d, aside, maxAge) {
 		restore(d, aside, name)
 		return nil
 	}
 	if err := d.Remove(aside); err != nil {
-		return ignoreNotExist(err)
+		restore(d, aside, name)
+		p.cannotRemove(path, name, err)
+		return nil
 	}
 	p.removed = append(p.removed, filepath.Join(path, name))
 	return nil
+}
+
+// cannotRemove logs a file of path that Prune judged but could not remove
+// (an immutable file, another user's file in a sticky directory, a file open
+// elsewhere on Windows): one such file does not stop the rest. A file that
+// vanished meanwhile is not logged.
+func (p *pruner[T]) cannotRemove(path, name string, err error) {
+	if errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	p.c.cfg.logger.LogAttrs(p.ctx, slog.LevelWarn, "prune: cannot remove",
+		slog.String("path", filepath.Join(path, name)), slog.Any("err", err))
 }
 
 // old reports whether name in d is a regular file at least maxAge old.

@@ -71,9 +71,15 @@ func (g *writeGuard) invalidated(ps *pathState) (bool, error) {
 	if g.run == nil {
 		return false, nil
 	}
+	// A run that timed out waiting holds no lock, so Prune may have removed
+	// its lock file, and an Invalidate since then bumped no stamp it reads:
+	// a file no longer at its path counts as an Invalidate.
+	if same, err := isFileAt(g.run.f, g.run.lstat); err != nil || !same {
+		return true, ignoreNotExist(err)
+	}
 	gen, err := readGeneration(g.run.f)
 	if err != nil {
-		return false, &fs.PathError{Op: "read", Path: g.run.path, Err: err}
+		return false, err
 	}
 	return gen != g.run.gen, nil
 }
