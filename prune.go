@@ -57,10 +57,11 @@ func (c *Cachetta[T]) Prune(ctx context.Context) (removed []string, err error) {
 type fileKind int
 
 const (
-	kindOther fileKind = iota // any other file
-	kindEntry                 // an entry named as PathFor names them, beside Path()
-	kindTemp                  // a temporary file of this package
-	kindLock                  // a lock file of this package
+	kindOther    fileKind = iota // any other file
+	kindEntry                    // an entry named as PathFor names them, beside Path()
+	kindTemp                     // a temporary file of this package
+	kindLock                     // a lock file of this package
+	kindMadeLock                 // the directory's lock file, made since the walk listed the directory
 )
 
 // walker walks the regular files of a cache through handles on the
@@ -107,12 +108,17 @@ func (w *walker) walk(d *os.Root, path string) error {
 		return w.skip(path, err)
 	}
 	defer f.Close()
+	listed := false // the directory's lock file was in the listing
 	for {
 		// Listing in batches bounds the memory a huge directory costs.
 		entries, err := f.ReadDir(1024)
 		for _, e := range entries {
 			if err := w.ctx.Err(); err != nil {
 				return err
+			}
+			if e.Name() == dirLockName && e.Type().IsRegular() {
+				listed = true
+				continue
 			}
 			if err := w.enter(d, path, e); err != nil {
 				return err
@@ -128,7 +134,10 @@ func (w *walker) walk(d *os.Root, path string) error {
 	// The directory's lock file goes last: removing the other files takes
 	// it, and may have made it since the listing.
 	if info, err := d.Lstat(dirLockName); err == nil && info.Mode().IsRegular() {
-		return w.visit(d, path, dirLockName, kindLock)
+		if listed {
+			return w.visit(d, path, dirLockName, kindLock)
+		}
+		return w.visit(d, path, dirLockName, kindMadeLock)
 	}
 	return nil
 }
@@ -141,7 +150,7 @@ func (w *walker) enter(d *os.Root, path string, e fs.DirEntry) error {
 		if w.tree {
 			return w.descend(d, path, name)
 		}
-	case !e.Type().IsRegular(), name == dirLockName:
+	case !e.Type().IsRegular():
 	default:
 		return w.visit(d, path, name, w.kind(path, name))
 	}
