@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cachetta-go/cachetta"
@@ -176,11 +177,7 @@ func ExampleWrap3() {
 	ctx := context.Background()
 	greetings := cachetta.Must(cachetta.New[string](filepath.Join(dir, "greeting.json")))
 	greet := cachetta.Wrap3(greetings, func(ctx context.Context, greeting, name string, times int) (string, error) {
-		s := ""
-		for range times {
-			s += greeting + " " + name + "! "
-		}
-		return s, nil
+		return strings.Repeat(greeting+" "+name+"! ", times), nil
 	})
 	s, err := greet(ctx, "hello", "ada", 2)
 	fmt.Printf("%q %v\n", s, err)

@@ -97,7 +97,7 @@ func TestCommands(t *testing.T) {
 		{"no command", nil, 2, nil, []string{"usage: cachetta <command>"}},
 		{"unknown command", []string{"rm", dir}, 2, nil, []string{`unknown command "rm"`}},
 		{"ls", []string{"ls", "--duration", "1h", dir}, 0,
-			[]string{"STATE", "expired  2     2h0m0s  n.json", "fresh    29    0s      users/1.json"}, nil},
+			[]string{"STATE", "expired  2     2h0m0s  n.json", "fresh    29    ", "  users/1.json\n"}, nil},
 		{"ls flags after the directory", []string{"ls", dir, "--duration=3h"}, 0, []string{"fresh  2     2h0m0s  n.json"}, nil},
 		{"ls help", []string{"ls", "--help"}, 0, []string{"usage: cachetta ls [flags] DIR", "-json"}, nil},
 		{"ls without a directory", []string{"ls"}, 2, nil, []string{"wrong number of arguments", "usage: cachetta ls"}},
