@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/cachetta-go/cachetta"
 )
 
 const clearHelp = `Remove every entry below DIR, as Clear of a directory cache does: every
@@ -21,7 +23,7 @@ func runClear(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := dirCache(args[0], 1, 0)
+	c, err := dirCache(args[0], cachetta.DefaultDuration, 0)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/cachetta-go/cachetta"
 )
 
 const keyHelp = `Print the file that a call with the arguments ARG... uses in the cache
@@ -28,7 +30,7 @@ func runKey(e env, args []string) error {
 		}
 		values = append(values, v)
 	}
-	c, err := open(args[0], 1, 0)
+	c, err := open(args[0], cachetta.DefaultDuration, 0)
 	if err != nil {
 		return err
 	}

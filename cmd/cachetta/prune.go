@@ -1,10 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"path/filepath"
 	"time"
+
+	"github.com/cachetta-go/cachetta"
 )
 
 const pruneHelp = `Remove what no cache can use below DIR, as Prune of a directory cache does:
@@ -25,13 +28,13 @@ func runPrune(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := dirCache(args[0], 1, 0)
+	c, err := dirCache(args[0], cachetta.DefaultDuration, 0)
 	if err != nil {
 		return err
 	}
 	var removed []string
 	if *dryRun {
-		removed, err = leftovers(e, args[0])
+		removed, err = leftovers(e, c)
 	} else {
 		removed, err = c.Prune(e.ctx)
 	}
@@ -41,14 +44,10 @@ func runPrune(e env, args []string) error {
 	return err
 }
 
-// leftovers returns the temporary and lock files below dir that Prune would
-// remove, unless a process holds them: the regular files that are not
-// entries, and an hour old.
-func leftovers(e env, dir string) ([]string, error) {
-	c, err := dirCache(dir, 1, 0)
-	if err != nil {
-		return nil, err
-	}
+// leftovers returns the temporary and lock files below the directory cache
+// c that Prune would remove, unless a process holds them: the regular files
+// that are not entries, and an hour old.
+func leftovers(e env, c *cachetta.Cachetta[json.RawMessage]) ([]string, error) {
 	infos, err := entries(e.ctx, c)
 	if err != nil {
 		return nil, err
