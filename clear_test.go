@@ -214,3 +214,21 @@ func TestClearEdges(t *testing.T) {
 		})
 	}
 }
+
+// TestClearMakesNoLockWhenLocksAreOff: without process locks nothing takes
+// the directory's lock, so Clear removes the entries only and leaves no
+// lock file behind.
+func TestClearMakesNoLockWhenLocksAreOff(t *testing.T) {
+	ctx := t.Context()
+	c := newCache[int](t, "n.json", cachetta.WithProcessLock(false))
+	if err := c.Write(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	removed, err := c.Clear(ctx)
+	if err != nil || !slices.Equal(removed, []string{c.Path()}) {
+		t.Errorf("Clear = %v, %v; want [%s]", removed, err, c.Path())
+	}
+	if lock := filepath.Join(filepath.Dir(c.Path()), ".cachetta-lock"); exists(t, lock) {
+		t.Errorf("Clear without process locks left %s", lock)
+	}
+}

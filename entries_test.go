@@ -167,3 +167,32 @@ func TestEntriesErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestEntriesAndClearStopWhenCancelledDuringTheWalk: a caller that gives up
+// after the walk began gets ctx.Err() and, from Clear, nothing removed.
+func TestEntriesAndClearStopWhenCancelledDuringTheWalk(t *testing.T) {
+	c := newCache[int](t, "n.json")
+	writeFile(t, c.Path(), "1")
+	cancelling := func() context.Context {
+		inner, cancel := context.WithCancel(t.Context())
+		return &cancelOnFirstCheck{Context: inner, cancel: cancel}
+	}
+	var infos []cachetta.Info
+	var errs []error
+	for info, err := range c.Entries(cancelling()) {
+		if err != nil {
+			errs = append(errs, err)
+		} else {
+			infos = append(infos, info)
+		}
+	}
+	if len(infos) != 0 || len(errs) != 1 || errs[0] != context.Canceled {
+		t.Errorf("Entries cancelled during the walk = %v, %v; want context.Canceled only", infos, errs)
+	}
+	if removed, err := c.Clear(cancelling()); err != context.Canceled || len(removed) != 0 {
+		t.Errorf("Clear cancelled during the walk = %v, %v; want nothing and context.Canceled", removed, err)
+	}
+	if _, err := os.Stat(c.Path()); err != nil {
+		t.Errorf("Clear cancelled during the walk removed %s", c.Path())
+	}
+}
