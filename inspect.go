@@ -40,15 +40,17 @@ func (c *Cachetta[T]) Info(ctx context.Context, args ...any) (Info, error) {
 	if !fi.Mode().IsRegular() {
 		return info, fmt.Errorf("cachetta: info %s: %w", path, errNotRegular)
 	}
-	now := time.Now()
-	info.Exists = true
-	info.ModTime = fi.ModTime()
-	info.Size = fi.Size()
+	return c.describe(path, fi, time.Now()), nil
+}
+
+// describe returns the Info of the existing file fi at path, at now.
+func (c *Cachetta[T]) describe(path string, fi fs.FileInfo, now time.Time) Info {
+	info := Info{Path: path, Exists: true, ModTime: fi.ModTime(), Size: fi.Size()}
 	info.Age = max(now.Sub(info.ModTime), 0)
 	f := c.freshnessAt(info.ModTime, now)
 	info.Expired = f != fresh
 	info.Stale = f == stale
-	return info, nil
+	return info
 }
 
 // Exists reports whether the file that args resolve to exists, fresh or not.

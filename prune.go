@@ -49,138 +49,235 @@ func (c *Cachetta[T]) Prune(ctx context.Context) (removed []string, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	p := pruner[T]{c: c, ctx: ctx, now: time.Now(), dir: filepath.Dir(c.path), entryName: filepath.Base(c.path)}
-	if info, err := c.fsys.lstat(c.path); err == nil && info.IsDir() {
-		p.dir, p.entryName, p.tree = c.path, "", true
-	}
-	d, err := c.fsys.openDir(p.dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("cachetta: prune: %w", err)
-	}
-	defer d.Close()
-	err = p.walk(d, p.dir)
-	slices.Sort(p.removed)
-	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-		return p.removed, ctxErr
-	}
-	if err != nil {
-		return p.removed, fmt.Errorf("cachetta: prune %s: %w", p.dir, err)
-	}
-	return p.removed, nil
+	p := c.pruner(ctx)
+	p.visit = p.prune
+	return p.run("prune")
 }
 
-// pruner is the state of one Prune.
-type pruner[T any] struct {
-	c         *Cachetta[T]
+// fileKind is what the name of a regular file says it is to a cache.
+type fileKind int
+
+const (
+	kindOther    fileKind = iota // any other file
+	kindEntry                    // an entry named as PathFor names them, beside Path()
+	kindTemp                     // a temporary file of this package
+	kindLock                     // a lock file of this package
+	kindMadeLock                 // the directory's lock file, made since the walk listed the directory
+)
+
+// walker walks the regular files of a cache through handles on the
+// directories it opened itself, so that it never follows a symbolic link.
+// Prune, Clear and Entries share it, and with it the scope of a cache.
+type walker struct {
 	ctx       context.Context
-	now       time.Time
-	dir       string // the directory Prune looks in
+	dir       string // the directory the walk looks in
 	entryName string // the base name of entries; empty for a directory cache
 	tree      bool   // walk the subdirectories of dir too
-	removed   []string
+	// visit is called for each regular file, in directory order except
+	// that a directory's lock file comes after everything else in it.
+	visit func(d *os.Root, path, name string, kind fileKind) error
 }
 
-// walk prunes the directory d, which is at path. A failure to read the
+// walker returns a walk over the scope of c: for a cache whose Path() is a
+// directory the tree below it, otherwise the directory of Path().
+func (c *Cachetta[T]) walker(ctx context.Context) walker {
+	w := walker{ctx: ctx, dir: filepath.Dir(c.path), entryName: filepath.Base(c.path)}
+	if info, err := c.fsys.lstat(c.path); err == nil && info.IsDir() {
+		w.dir, w.entryName, w.tree = c.path, "", true
+	}
+	return w
+}
+
+// kind returns what the regular file name in the directory at path is.
+func (w *walker) kind(path, name string) fileKind {
+	switch {
+	case isLockName(name):
+		return kindLock
+	case isTempName(name):
+		return kindTemp
+	case w.entryName != "" && path == w.dir && isEntryName(name, w.entryName):
+		return kindEntry
+	}
+	return kindOther
+}
+
+// walk visits the directory d, which is at path. A failure to read the
 // cache's own directory is an error; one below it skips that directory.
-func (p *pruner[T]) walk(d *os.Root, path string) error {
+func (w *walker) walk(d *os.Root, path string) error {
 	f, err := d.Open(".")
 	if err != nil {
-		return p.skip(path, err)
+		return w.skip(path, err)
 	}
 	defer f.Close()
-	// The directory's lock file goes last: pruning the other files takes
-	// it, and would make it again.
-	dirLock := false
+	listed := false // the directory's lock file was in the listing
 	for {
 		// Listing in batches bounds the memory a huge directory costs.
 		entries, err := f.ReadDir(1024)
 		for _, e := range entries {
-			if err := p.ctx.Err(); err != nil {
+			if err := w.ctx.Err(); err != nil {
 				return err
 			}
 			if e.Name() == dirLockName && e.Type().IsRegular() {
-				dirLock = true
+				listed = true
 				continue
 			}
-			if err := p.visit(d, path, e); err != nil {
+			if err := w.enter(d, path, e); err != nil {
 				return err
 			}
 		}
 		if err == io.EOF || err == nil && len(entries) == 0 {
-			if dirLock {
-				return p.removeLock(d, path, dirLockName)
-			}
-			return nil
+			break
 		}
 		if err != nil {
-			return p.skip(path, err)
+			return w.skip(path, err)
 		}
 	}
+	// The directory's lock file goes last: removing the other files takes
+	// it, and may have made it since the listing.
+	if info, err := d.Lstat(dirLockName); err == nil && info.Mode().IsRegular() {
+		if listed {
+			return w.visit(d, path, dirLockName, kindLock)
+		}
+		return w.visit(d, path, dirLockName, kindMadeLock)
+	}
+	return nil
+}
+
+// enter visits the entry e of directory d, which is at path.
+func (w *walker) enter(d *os.Root, path string, e fs.DirEntry) error {
+	name := e.Name()
+	switch {
+	case e.IsDir():
+		if w.tree {
+			return w.descend(d, path, name)
+		}
+	case !e.Type().IsRegular():
+	default:
+		return w.visit(d, path, name, w.kind(path, name))
+	}
+	return nil
 }
 
 // skip returns nil for an error reading a subdirectory, so one unreadable
 // subdirectory does not stop the rest, and err for the cache's directory.
-func (p *pruner[T]) skip(path string, err error) error {
-	if path == p.dir {
+func (w *walker) skip(path string, err error) error {
+	if path == w.dir {
 		return err
 	}
 	return nil
 }
 
-// visit prunes the entry e of directory d, which is at path.
-func (p *pruner[T]) visit(d *os.Root, path string, e fs.DirEntry) error {
-	name := e.Name()
-	switch {
-	case e.IsDir():
-		if p.tree {
-			return p.descend(d, path, name)
-		}
-	case !e.Type().IsRegular():
-	case isLockName(name):
-		return p.removeLock(d, path, name)
-	case isTempName(name):
-		return p.remove(d, path, name, tempMaxAge)
-	case p.entryName != "" && path == p.dir && isEntryName(name, p.entryName):
-		maxAge := p.c.cfg.duration + p.c.cfg.stale
-		if !p.old(d, name, maxAge) {
-			return nil
-		}
-		// The directory's lock orders the removal with the writes of every
-		// process, the path's state with this family's writes, and clears
-		// memory with it.
-		dl, err := p.c.lockDir(p.ctx, p.c.dirTarget(d, path, dirLockName))
-		if err != nil {
-			return err
-		}
-		defer p.c.unlock(dl)
-		full := filepath.Join(path, name)
-		ps := p.c.shared.acquire(full)
-		defer p.c.shared.release(full, ps)
-		ps.mu.Lock()
-		defer ps.mu.Unlock()
-		n := len(p.removed)
-		err = p.remove(d, path, name, maxAge)
-		if len(p.removed) > n {
-			ps.changes.Add(1)
-			p.c.shared.forget(full)
-		}
-		return err
+// descend walks the subdirectory name of d when it is a directory and not a
+// symbolic link, both when the walk looked at it and when it opened it.
+func (w *walker) descend(d *os.Root, path, name string) error {
+	looked, err := d.Lstat(name)
+	if err != nil || !looked.IsDir() {
+		return nil
+	}
+	sub, err := d.OpenRoot(name)
+	if err != nil {
+		return nil
+	}
+	defer sub.Close()
+	// OpenRoot follows a link swapped in since the Lstat, though never out
+	// of d; the directory it opened must be the one the walk looked at.
+	opened, err := sub.Stat(".")
+	if err != nil || !os.SameFile(looked, opened) {
+		return nil
+	}
+	return w.walk(sub, filepath.Join(path, name))
+}
+
+// pruner is the state of one Prune or Clear.
+type pruner[T any] struct {
+	walker
+	c       *Cachetta[T]
+	now     time.Time
+	removed []string
+}
+
+func (c *Cachetta[T]) pruner(ctx context.Context) *pruner[T] {
+	return &pruner[T]{walker: c.walker(ctx), c: c, now: time.Now()}
+}
+
+// run walks the scope of the cache and returns the sorted paths removed;
+// op names the operation in errors.
+func (p *pruner[T]) run(op string) ([]string, error) {
+	d, err := p.c.fsys.openDir(p.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cachetta: %s: %w", op, err)
+	}
+	defer d.Close()
+	err = p.walk(d, p.dir)
+	slices.Sort(p.removed)
+	if ctxErr := p.ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+		return p.removed, ctxErr
+	}
+	if err != nil {
+		return p.removed, fmt.Errorf("cachetta: %s %s: %w", op, p.dir, err)
+	}
+	return p.removed, nil
+}
+
+// prune removes the file name of d, which is at path, when no read can
+// return it any more.
+func (p *pruner[T]) prune(d *os.Root, path, name string, kind fileKind) error {
+	switch kind {
+	case kindLock:
+		return p.removeLock(d, path, name, p.olderThan(lockMaxAge))
+	case kindTemp:
+		return p.remove(d, path, name, p.olderThan(tempMaxAge))
+	case kindEntry:
+		return p.removeEntry(d, path, name, p.olderThan(p.c.cfg.duration+p.c.cfg.stale))
 	}
 	return nil
 }
 
-// removeLock removes the lock file name of d, which is at path, when it is
-// at least lockMaxAge old and no process holds it. It holds the directory's
+// olderThan returns a judge of files at least maxAge old.
+func (p *pruner[T]) olderThan(maxAge time.Duration) func(fs.FileInfo) bool {
+	return func(info fs.FileInfo) bool { return p.now.Sub(info.ModTime()) >= maxAge }
+}
+
+// removeEntry removes the entry name of d, which is at path, when due
+// judges it removable.
+func (p *pruner[T]) removeEntry(d *os.Root, path, name string, due func(fs.FileInfo) bool) error {
+	if !p.qualifies(d, name, due) {
+		return nil
+	}
+	// The directory's lock orders the removal with the writes of every
+	// process, the path's state with this family's writes, and clears
+	// memory with it.
+	dl, err := p.c.lockDir(p.ctx, p.c.dirTarget(d, path, dirLockName))
+	if err != nil {
+		return err
+	}
+	defer p.c.unlock(dl)
+	full := filepath.Join(path, name)
+	ps := p.c.shared.acquire(full)
+	defer p.c.shared.release(full, ps)
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	n := len(p.removed)
+	err = p.remove(d, path, name, due)
+	if len(p.removed) > n {
+		ps.changes.Add(1)
+		p.c.shared.forget(full)
+	}
+	return err
+}
+
+// removeLock removes the lock file name of d, which is at path, when due
+// judges it removable and no process holds it. It holds the directory's
 // lock meanwhile, under which Invalidate changes a run lock's generation
 // stamp, and which is the lock file itself for the directory's own; a run
 // lock it tries without waiting. A process that opened the file before its
 // removal finds, once it has locked it, that it is no longer at its path,
 // and opens the new one.
-func (p *pruner[T]) removeLock(d *os.Root, path, name string) error {
-	if !p.old(d, name, lockMaxAge) {
+func (p *pruner[T]) removeLock(d *os.Root, path, name string, due func(fs.FileInfo) bool) error {
+	if !p.qualifies(d, name, due) {
 		return nil
 	}
 	dl, err := p.c.lockDir(p.ctx, p.c.dirTarget(d, path, dirLockName))
@@ -192,7 +289,7 @@ func (p *pruner[T]) removeLock(d *os.Root, path, name string) error {
 	if dl != nil && name == dirLockName {
 		f = dl.f
 	} else {
-		if f, err = d.Open(name); err != nil {
+		if f, err = p.c.dirTarget(d, path, name).openWith(os.O_RDONLY); err != nil {
 			return nil
 		}
 		defer f.Close()
@@ -204,7 +301,7 @@ func (p *pruner[T]) removeLock(d *os.Root, path, name string) error {
 		}
 	}
 	info, err := f.Stat()
-	if err != nil || !info.Mode().IsRegular() || p.now.Sub(info.ModTime()) < lockMaxAge {
+	if err != nil || !info.Mode().IsRegular() || !due(info) {
 		return nil
 	}
 	if same, err := isFileAt(f, func() (fs.FileInfo, error) { return d.Lstat(name) }); err != nil || !same {
@@ -219,33 +316,12 @@ func (p *pruner[T]) removeLock(d *os.Root, path, name string) error {
 	return nil
 }
 
-// descend walks the subdirectory name of d when it is a directory and not a
-// symbolic link, both when Prune looked at it and when it opened it.
-func (p *pruner[T]) descend(d *os.Root, path, name string) error {
-	looked, err := d.Lstat(name)
-	if err != nil || !looked.IsDir() {
-		return nil
-	}
-	sub, err := d.OpenRoot(name)
-	if err != nil {
-		return nil
-	}
-	defer sub.Close()
-	// OpenRoot follows a link swapped in since the Lstat, though never out
-	// of d; the directory it opened must be the one Prune looked at.
-	opened, err := sub.Stat(".")
-	if err != nil || !os.SameFile(looked, opened) {
-		return nil
-	}
-	return p.walk(sub, filepath.Join(path, name))
-}
-
-// remove removes the regular file name of d, which is at path, if it is at
-// least maxAge old. Another process may replace the file between the look
+// remove removes the regular file name of d, which is at path, if due judges
+// it removable. Another process may replace the file between the look
 // and the removal, so the file is first renamed aside, judged again, and
 // removed only if it still passes; otherwise it is put back.
-func (p *pruner[T]) remove(d *os.Root, path, name string, maxAge time.Duration) error {
-	if !p.old(d, name, maxAge) {
+func (p *pruner[T]) remove(d *os.Root, path, name string, due func(fs.FileInfo) bool) error {
+	if !p.qualifies(d, name, due) {
 		return nil
 	}
 	aside := tempName(name)
@@ -253,7 +329,7 @@ func (p *pruner[T]) remove(d *os.Root, path, name string, maxAge time.Duration) 
 		p.cannotRemove(path, name, err)
 		return nil
 	}
-	if !p.old(d, aside, maxAge) {
+	if !p.qualifies(d, aside, due) {
 		restore(d, aside, name)
 		return nil
 	}
@@ -278,10 +354,10 @@ func (p *pruner[T]) cannotRemove(path, name string, err error) {
 		slog.String("path", filepath.Join(path, name)), slog.Any("err", err))
 }
 
-// old reports whether name in d is a regular file at least maxAge old.
-func (p *pruner[T]) old(d *os.Root, name string, maxAge time.Duration) bool {
+// qualifies reports whether name in d is a regular file that due judges removable.
+func (p *pruner[T]) qualifies(d *os.Root, name string, due func(fs.FileInfo) bool) bool {
 	info, err := d.Lstat(name)
-	return err == nil && info.Mode().IsRegular() && p.now.Sub(info.ModTime()) >= maxAge
+	return err == nil && info.Mode().IsRegular() && due(info)
 }
 
 // restore gives aside its name back. A hard link never replaces a file

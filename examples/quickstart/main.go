@@ -1,5 +1,6 @@
-// Command quickstart caches a slow computation in a JSON file and prints how
-// long a miss and a hit take.
+// Command quickstart caches a slow computation in a JSON file under the
+// user's cache directory and prints how long a miss and a hit take. Run it
+// twice: the second run finds the file of the first and computes nothing.
 package main
 
 import (
@@ -32,26 +33,37 @@ func fetchForecast(ctx context.Context, city string) (Forecast, error) {
 
 func main() {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "cachetta-quickstart-")
+	base, err := os.UserCacheDir()
 	if err != nil {
-		log.Fatal(err)
+		base = os.TempDir() // no home directory: a CI container, say
 	}
-	defer os.RemoveAll(dir)
+	dir := filepath.Join(base, "cachetta-quickstart")
+	fmt.Println("cache directory:", dir)
 
 	forecasts, err := cachetta.New[Forecast](filepath.Join(dir, "forecast.json"),
 		cachetta.WithDuration(10*time.Minute))
 	if err != nil {
 		log.Fatal(err)
 	}
-	forecast := cachetta.Wrap1(forecasts, fetchForecast)
+	computed := false
+	fetch := func(ctx context.Context, city string) (Forecast, error) {
+		computed = true
+		return fetchForecast(ctx, city)
+	}
+	forecast := cachetta.Wrap1(forecasts, fetch)
 
-	for _, label := range []string{"miss", "hit"} {
+	for range 2 {
+		computed = false
 		start := time.Now()
 		f, err := forecast(ctx, "Lisbon")
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("%-4s %8v  %+v\n", label, time.Since(start).Round(time.Microsecond), f)
+		label := "hit, read from disk"
+		if computed {
+			label = "miss, computed"
+		}
+		fmt.Printf("%-19s %8v  %+v\n", label, time.Since(start).Round(time.Microsecond), f)
 	}
 
 	path, _ := forecasts.PathFor("Lisbon")
@@ -60,4 +72,5 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Printf("file %s holds %s\n", filepath.Base(path), data)
+	fmt.Println("run it again for a hit from disk; go run ./cmd/cachetta clear", dir, "starts afresh")
 }

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/cachetta-go/cachetta"
+)
+
+const clearHelp = `Remove every entry below DIR, as Clear of a directory cache does: every
+regular file that is not a temporary or lock file of cachetta, and those too
+(a lock file that a process holds stays). Directories and links stay. It
+asks for confirmation on stdin unless --yes is given, and refuses without
+--yes when stdin is not a terminal. It prints the paths removed.`
+
+func runClear(e env, args []string) error {
+	fs := e.flagSet("clear", "DIR", clearHelp)
+	yes := fs.Bool("yes", false, "remove without asking")
+	args, err := fs.parse(args, 1, 1)
+	if err != nil {
+		return err
+	}
+	c, err := dirCache(args[0], cachetta.DefaultDuration, 0)
+	if err != nil {
+		return err
+	}
+	if !*yes {
+		infos, err := entries(e.ctx, c)
+		if err != nil {
+			return err
+		}
+		if err := confirm(e, fmt.Sprintf("remove %d entries and the temporary and lock files below %s? [y/N] ", len(infos), c.Path())); err != nil {
+			return err
+		}
+	}
+	removed, err := c.Clear(e.ctx)
+	for _, path := range removed {
+		fmt.Fprintln(e.stdout, path)
+	}
+	return err
+}
+
+// errNotConfirmed reports a clear the user did not confirm.
+var errNotConfirmed = errors.New("cachetta: clear: not confirmed, nothing removed")
+
+// confirm asks question on stderr and reads the answer from stdin, which
+// must be a terminal: a script must say --yes.
+func confirm(e env, question string) error {
+	if info, err := e.stdin.Stat(); err != nil || info.Mode()&os.ModeCharDevice == 0 {
+		return errors.New("cachetta: clear: stdin is not a terminal; pass --yes to remove without asking")
+	}
+	fmt.Fprint(e.stderr, question)
+	answer, err := bufio.NewReader(e.stdin).ReadString('\n')
+	if err != nil && answer == "" {
+		return errNotConfirmed
+	}
+	switch strings.ToLower(strings.TrimSpace(answer)) {
+	case "y", "yes":
+		return nil
+	}
+	return errNotConfirmed
+}

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cachetta-go/cachetta"
+)
+
+// TestMain runs the command instead of the tests when the test binary is
+// started by cachetta, below, so that the tests run it as a subprocess.
+func TestMain(m *testing.M) {
+	if os.Getenv("CACHETTA_TEST_MAIN") == "1" {
+		main()
+	}
+	os.Exit(m.Run())
+}
+
+// result is what one run of the command did.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// command runs the command with args and stdin.
+func command(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), exe, args...)
+	cmd.Env = append(os.Environ(), "CACHETTA_TEST_MAIN=1")
+	cmd.Stdin = strings.NewReader(stdin) // a pipe: never a terminal
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatal(err)
+	}
+	return result{cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()}
+}
+
+// tree makes a cache directory: two entries, one two hours old, a
+// temporary file and a lock file both two hours old, and a fresh temporary
+// file. It returns the directory.
+func tree(t *testing.T) string {
+	dir := t.TempDir()
+	files := []struct {
+		name, content string
+		age           time.Duration
+	}{
+		{"users/1.json", `{"name":"ada","langs":["go"]}`, 0},
+		{"n.json", "42", 2 * time.Hour},
+		{"users/.1.json.3kf8a1.cachetta-tmp", "{", 2 * time.Hour},
+		{"users/.1.json.cachetta-lock", "", 2 * time.Hour},
+		{".n.json.9zz.cachetta-tmp", "4", 0},
+	}
+	for _, f := range files {
+		path := filepath.Join(dir, f.name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(f.content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		when := time.Now().Add(-f.age)
+		if err := os.Chtimes(path, when, when); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestCommands(t *testing.T) {
+	dir := tree(t)
+	key, err := cachetta.Key(42, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		stdout   []string // each must appear in stdout
+		stderr   []string // each must appear in stderr
+	}{
+		{"help", []string{"--help"}, 0, []string{"usage: cachetta <command>", "clear [--yes] DIR"}, nil},
+		{"no command", nil, 2, nil, []string{"usage: cachetta <command>"}},
+		{"unknown command", []string{"rm", dir}, 2, nil, []string{`unknown command "rm"`}},
+		{"ls", []string{"ls", "--duration", "1h", dir}, 0,
+			[]string{"STATE", "expired  2     2h0m0s  n.json", "fresh    29    ", "  users/1.json\n"}, nil},
+		{"ls flags after the directory", []string{"ls", dir, "--duration=3h"}, 0, []string{"fresh  2     2h0m0s  n.json"}, nil},
+		{"ls help", []string{"ls", "--help"}, 0, []string{"usage: cachetta ls [flags] DIR", "-json"}, nil},
+		{"ls without a directory", []string{"ls"}, 2, nil, []string{"wrong number of arguments", "usage: cachetta ls"}},
+		{"ls of a file", []string{"ls", filepath.Join(dir, "n.json")}, 1, nil, []string{"is not a directory"}},
+		{"ls of nothing", []string{"ls", filepath.Join(dir, "gone")}, 1, nil, []string{"cachetta: stat", "gone"}},
+		{"ls bad flag", []string{"ls", "--colour", dir}, 2, nil, []string{"flag provided but not defined: -colour", "usage: cachetta ls"}},
+		{"stat", []string{"stat", filepath.Join(dir, "users", "1.json")}, 0,
+			[]string{"size:     29 bytes", "state:    fresh", "value:\n{\n  \"name\": \"ada\",\n  \"langs\": [\n    \"go\"\n  ]\n}\n"}, nil},
+		{"stat expired", []string{"stat", "--duration", "1h", filepath.Join(dir, "n.json")}, 0, []string{"state:    expired", "value:\n42\n"}, nil},
+		{"stat stale", []string{"stat", "--duration", "1h", "--stale", "2h", filepath.Join(dir, "n.json")}, 0, []string{"state:    stale"}, nil},
+		{"stat missing", []string{"stat", filepath.Join(dir, "gone.json")}, 1, nil, []string{"gone.json: no such file"}},
+		{"stat help", []string{"stat", "-h"}, 0, []string{"usage: cachetta stat [flags] FILE"}, nil},
+		{"key", []string{"key", "user.json", "42"}, 0, []string{"user-08f5e39ca06e5b2b.json\n"}, nil},
+		{"key of two", []string{"key", "cache/user.json", "--", "42", `"x"`}, 0, []string{filepath.Join("cache", "user-"+key+".json") + "\n"}, nil},
+		{"key without arguments", []string{"key", "user.json"}, 0, []string{"user.json\n"}, nil},
+		{"key of bad JSON", []string{"key", "user.json", "{"}, 1, nil, []string{"cachetta: key: argument {"}},
+		{"key of two values", []string{"key", "user.json", "1 2"}, 1, nil, []string{"not one JSON value"}},
+		{"key help", []string{"key", "--help"}, 0, []string{"usage: cachetta key [flags] NAME.json [ARG...]"}, nil},
+		{"prune help", []string{"prune", "--help"}, 0, []string{"usage: cachetta prune [flags] DIR", "-dry-run"}, nil},
+		{"clear help", []string{"clear", "--help"}, 0, []string{"usage: cachetta clear [flags] DIR", "-yes"}, nil},
+		{"clear without --yes", []string{"clear", dir}, 1, nil, []string{"stdin is not a terminal; pass --yes"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := command(t, "y\n", tt.args...)
+			if r.code != tt.wantCode {
+				t.Errorf("cachetta %q exited %d; want %d\nstdout: %s\nstderr: %s", tt.args, r.code, tt.wantCode, r.stdout, r.stderr)
+			}
+			for _, s := range tt.stdout {
+				if !strings.Contains(r.stdout, s) {
+					t.Errorf("cachetta %q printed %q; want it to contain %q", tt.args, r.stdout, s)
+				}
+			}
+			for _, s := range tt.stderr {
+				if !strings.Contains(r.stderr, s) {
+					t.Errorf("cachetta %q printed %q on stderr; want it to contain %q", tt.args, r.stderr, s)
+				}
+			}
+			if tt.wantCode != 0 && r.stderr == "" {
+				t.Errorf("cachetta %q failed silently", tt.args)
+			}
+		})
+	}
+	// Nothing above removed anything.
+	if r := command(t, "", "ls", "--json", dir); !strings.Contains(r.stdout, "n.json") {
+		t.Errorf("after the commands, ls = %q; want n.json still there", r.stdout)
+	}
+}
+
+func TestLsJSON(t *testing.T) {
+	dir := tree(t)
+	r := command(t, "", "ls", "--json", "--duration=1h", "--stale=30m", dir)
+	var got []lsEntry
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || r.code != 0 {
+		t.Fatalf("ls --json = %d, %q: %v", r.code, r.stdout, err)
+	}
+	want := []struct {
+		path, state string
+		size        int64
+	}{
+		{filepath.Join(dir, "n.json"), "expired", 2},
+		{filepath.Join(dir, "users", "1.json"), "fresh", 29},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("ls --json = %+v; want %d entries", got, len(want))
+	}
+	for i, w := range want {
+		if g := got[i]; g.Path != w.path || g.State != w.state || g.Size != w.size || g.AgeSeconds < 0 || g.ModTime.IsZero() {
+			t.Errorf("ls --json [%d] = %+v; want %s, %s, %d bytes", i, g, w.path, w.state, w.size)
+		}
+	}
+}
+
+func TestPruneAndClear(t *testing.T) {
+	dir := tree(t)
+	old := []string{filepath.Join(dir, "users", ".1.json.3kf8a1.cachetta-tmp"), filepath.Join(dir, "users", ".1.json.cachetta-lock")}
+	wantOld := strings.Join(old, "\n") + "\n"
+
+	if r := command(t, "", "prune", "--dry-run", dir); r.code != 0 || r.stdout != wantOld {
+		t.Errorf("prune --dry-run = %d, %q, %q; want %q", r.code, r.stdout, r.stderr, wantOld)
+	}
+	for _, path := range old {
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("prune --dry-run removed %s: %v", path, err)
+		}
+	}
+	if r := command(t, "", "prune", dir); r.code != 0 || r.stdout != wantOld {
+		t.Errorf("prune = %d, %q, %q; want %q", r.code, r.stdout, r.stderr, wantOld)
+	}
+	for _, path := range old {
+		if _, err := os.Stat(path); err == nil {
+			t.Errorf("prune left %s", path)
+		}
+	}
+
+	want := strings.Join([]string{
+		filepath.Join(dir, ".n.json.9zz.cachetta-tmp"),
+		filepath.Join(dir, "n.json"),
+		filepath.Join(dir, "users", ".cachetta-lock"), // the directory's lock, which prune took
+		filepath.Join(dir, "users", "1.json"),
+	}, "\n") + "\n"
+	if r := command(t, "", "clear", "--yes", dir); r.code != 0 || r.stdout != want {
+		t.Errorf("clear --yes = %d, %q, %q; want %q", r.code, r.stdout, r.stderr, want)
+	}
+	if r := command(t, "", "ls", dir); r.code != 0 || r.stdout != "STATE  SIZE  AGE  PATH\n" {
+		t.Errorf("ls after clear = %d, %q; want the header only", r.code, r.stdout)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "users")); err != nil {
+		t.Errorf("clear removed a directory: %v", err)
+	}
+}
