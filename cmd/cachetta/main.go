@@ -38,7 +38,7 @@ commands:
   stat FILE                  show one entry's state and its JSON value
   key NAME.json [ARG...]     print the file a call with these JSON arguments uses
   prune [--dry-run] DIR      remove leftover temporary and lock files below DIR
-  clear [--yes] DIR          remove every entry, temporary and lock file below DIR
+  clear [--yes] DIR          remove every regular file below DIR: all are entries of a directory cache
 
 DIR is taken for a directory cache: every regular file below it that is not a
 temporary or lock file of cachetta is an entry. ls and stat judge freshness
