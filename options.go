@@ -160,7 +160,14 @@ func WithCondition[T any](keep func(T) bool) Option {
 //
 // Only fresh entries are answered from memory, and such a hit touches no
 // file, so a change made by another process becomes visible only when the
-// memory entry expires or is invalidated. Values are returned as stored:
+// memory entry expires or is invalidated. A memory entry's age is measured
+// on the monotonic clock from the disk read that filled it, so a step of
+// the wall clock, which the disk rule follows, moves memory's expiry by at
+// most the step. A memory of fewer than 64 entries evicts in exact
+// least-recently-used order; a larger one is split into up to 8 parts by a
+// hash of the path, each of a share of size evicting its own least recently
+// used entry, so that hits of different entries do not wait for each
+// other. Values are returned as stored:
 // callers must not mutate a returned map, slice or pointer target, nor a
 // value after passing it to Write.
 func WithLRU(size int) Option {
