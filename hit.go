@@ -2,8 +2,10 @@ package cachetta
 
 import (
 	"context"
+	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // A memory hit needs none of a path's making: the key, its hash and the
@@ -93,9 +95,23 @@ func (c *Cachetta[T]) memoryHit(ctx context.Context, path string) (*entry[T], bo
 		}
 		d = min(d, o.maxAge)
 	}
+	return c.remembered(path, d)
+}
+
+// remembered returns the entry memory holds for path when it is younger
+// than d and, with WithMemoryCheck, its file has not changed since it was
+// read.
+func (c *Cachetta[T]) remembered(path string, d time.Duration) (*entry[T], bool) {
 	e, ok := c.memory.get(path)
 	if !ok || e.age() >= d {
 		return nil, false
+	}
+	if c.cfg.memoryCheck {
+		info, err := c.fsys.stat(path)
+		if err != nil || e.file == nil || !os.SameFile(info, e.file) ||
+			!info.ModTime().Equal(e.file.ModTime()) || info.Size() != e.file.Size() {
+			return nil, false
+		}
 	}
 	return e, true
 }

@@ -2,6 +2,7 @@ package cachetta
 
 import (
 	"hash/maphash"
+	"io/fs"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -17,6 +18,9 @@ type entry[T any] struct {
 	// read that filled the entry. time.Since(born) is then the entry's age
 	// at one monotonic clock read, half the cost of time.Now.
 	born time.Time
+	// file is the stat of the file the value was read from, which
+	// WithMemoryCheck compares with a new stat.
+	file fs.FileInfo
 }
 
 // newEntry returns the entry of value read at now, a time.Now reading, from

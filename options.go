@@ -44,6 +44,7 @@ type config struct {
 	condition      any // func(T) bool, checked against T in New
 	pathFunc       *pathFunc
 	lruSize        int
+	memoryCheck    bool
 	stale          time.Duration
 	refreshTimeout time.Duration
 	codec          Codec
@@ -172,6 +173,16 @@ func WithCondition[T any](keep func(T) bool) Option {
 // value after passing it to Write.
 func WithLRU(size int) Option {
 	return optionFunc(func(c *config) { c.lruSize = size })
+}
+
+// WithMemoryCheck makes a memory hit (see WithLRU) cost one stat of its
+// file: a fresh entry is answered from memory only while the file is the
+// one it was read from (the same file by os.SameFile, its inode or file ID)
+// with the same modification time and size. A file another process
+// replaced, rewrote or removed is then read again from the disk. The
+// default, false, answers from memory without touching a file.
+func WithMemoryCheck(on bool) Option {
+	return optionFunc(func(c *config) { c.memoryCheck = on })
 }
 
 // WithStaleDuration lets a wrapped function serve an entry for d past its

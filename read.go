@@ -98,7 +98,7 @@ func (c *Cachetta[T]) lookup(ctx context.Context, path string) (T, freshness, er
 	// Only a fresh entry is answered from memory: past its duration another
 	// process may have refreshed the file.
 	if c.memory != nil {
-		if e, ok := c.memory.get(path); ok && e.age() < c.cfg.duration {
+		if e, ok := c.remembered(path, c.cfg.duration); ok {
 			return e.value, fresh, nil
 		}
 	}
@@ -167,7 +167,9 @@ func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time) 
 	if ps != nil {
 		ps.mu.Lock()
 		if ps.changes.Load() == changes {
-			c.memory.add(path, newEntry(v, info.ModTime(), now))
+			e := newEntry(v, info.ModTime(), now)
+			e.file = info
+			c.memory.add(path, e)
 		}
 		ps.mu.Unlock()
 	}
