@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -389,92 +388,6 @@ func BenchmarkLRUHitParallel(b *testing.B) {
 			v, ok := recs, true
 			for pb.Next() {
 				v, ok = m.Get(path)
-			}
-			if !ok || len(v) != len(recs) {
-				b.Errorf("got %d records, %v; want %d", len(v), ok, len(recs))
-			}
-		})
-	})
-}
-
-// parallelKeys is how many hot keys each goroutine of
-// BenchmarkLRUHitParallelKeys has, and parallelMax how many goroutines it
-// has keys for.
-const (
-	parallelKeys = 16
-	parallelMax  = 16
-)
-
-// BenchmarkLRUHitParallelKeys shows how memory hits of distinct keys scale
-// with cores: each goroutine cycles over parallelKeys keys of its own,
-// through Wrap1, in a memory of 1024 entries, which is split into 8 lists.
-// The floor does bare Gets of the same paths on 8 golang-lru caches, each
-// goroutine's keys spread over them as the hash spreads the paths. Run it
-// with -cpu 1,2: bench/ratios compares the throughputs.
-func BenchmarkLRUHitParallelKeys(b *testing.B) {
-	recs := benchRecords(b, 1<<10)
-	path := filepath.Join(b.TempDir(), "rec.json")
-	const shards = 8
-	b.Run("impl=cachetta", func(b *testing.B) {
-		if n := runtime.GOMAXPROCS(0); n > parallelMax {
-			b.Skipf("GOMAXPROCS %d; keys for at most %d goroutines", n, parallelMax)
-		}
-		c := benchCacheAt(b, path, cachetta.WithLRU(1024))
-		get := cachetta.Wrap1(c, func(context.Context, int) ([]benchRecord, error) {
-			return nil, errHitCalled
-		})
-		ctx := b.Context()
-		for k := range parallelKeys * parallelMax {
-			mustWrite(b, c, recs, k)
-			if _, err := get(ctx, k); err != nil { // fills memory
-				b.Fatal(err)
-			}
-		}
-		var next atomic.Int64
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			first := int(next.Add(1)-1) * parallelKeys
-			v, err := recs, error(nil)
-			for i := 0; pb.Next(); i++ {
-				v, err = get(ctx, first+i%parallelKeys)
-			}
-			if err != nil || len(v) != len(recs) {
-				b.Errorf("got %d records, %v; want %d", len(v), err, len(recs))
-			}
-		})
-	})
-	b.Run("impl=floor", func(b *testing.B) {
-		if n := runtime.GOMAXPROCS(0); n > parallelMax {
-			b.Skipf("GOMAXPROCS %d; keys for at most %d goroutines", n, parallelMax)
-		}
-		c := benchCacheAt(b, path)
-		var (
-			caches [shards]*lru.Cache[string, []benchRecord]
-			paths  [parallelKeys * parallelMax]string
-		)
-		for i := range caches {
-			m, err := lru.New[string, []benchRecord](1024 / shards)
-			if err != nil {
-				b.Fatal(err)
-			}
-			caches[i] = m
-		}
-		for k := range paths {
-			p, err := c.PathFor(k)
-			if err != nil {
-				b.Fatal(err)
-			}
-			paths[k] = p
-			caches[k%shards].Add(p, recs)
-		}
-		var next atomic.Int64
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			first := int(next.Add(1)-1) * parallelKeys
-			v, ok := recs, true
-			for i := 0; pb.Next(); i++ {
-				k := first + i%parallelKeys
-				v, ok = caches[k%shards].Get(paths[k])
 			}
 			if !ok || len(v) != len(recs) {
 				b.Errorf("got %d records, %v; want %d", len(v), ok, len(recs))

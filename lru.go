@@ -3,9 +3,11 @@ package cachetta
 import (
 	"hash/maphash"
 	"io/fs"
+	"sync"
 	"time"
+	"unsafe"
 
-	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
 // entry is a decoded value with the modification time of the file it came
@@ -60,23 +62,35 @@ type lruCache[T any] struct {
 	size   int
 	fsys   fileSystem // the file system of the copies that read into it
 	seed   maphash.Seed
-	shards []*lru.Cache[string, *entry[T]] // a power of two of them
+	shards []shard[T] // a power of two of them
 }
+
+// shard is one LRU list of a memory, as golang-lru's Cache is one: a
+// simplelru.LRU under a mutex. Each sits on a cache line of its own, so
+// that a core taking one shard's lock does not slow the hits on another's.
+type shard[T any] struct {
+	mu      sync.Mutex // guards entries
+	entries *simplelru.LRU[string, *entry[T]]
+	_       [cacheLine - unsafe.Sizeof(sync.Mutex{}) - unsafe.Sizeof((*int)(nil))]byte
+}
+
+// cacheLine is the size of a cache line on common CPUs.
+const cacheLine = 64
 
 func newLRUCache[T any](size int, fsys fileSystem) *lruCache[T] {
 	n := 1
 	for n < maxShards && size/(2*n) >= minShardSize {
 		n *= 2
 	}
-	m := &lruCache[T]{size: size, fsys: fsys, seed: maphash.MakeSeed()}
-	for i := range n {
-		// lru.New fails only for a size <= 0, which config.validate and
+	m := &lruCache[T]{size: size, fsys: fsys, seed: maphash.MakeSeed(), shards: make([]shard[T], n)}
+	for i := range m.shards {
+		// NewLRU fails only for a size <= 0, which config.validate and
 		// shared.memory rule out.
-		shard, err := lru.New[string, *entry[T]](size/n + btoi(i < size%n))
+		entries, err := simplelru.NewLRU[string, *entry[T]](size/n+btoi(i < size%n), nil)
 		if err != nil {
 			panic("cachetta: " + err.Error())
 		}
-		m.shards = append(m.shards, shard)
+		m.shards[i].entries = entries
 	}
 	return m
 }
@@ -90,21 +104,30 @@ func btoi(b bool) int {
 }
 
 // shard returns the list that holds path.
-func (m *lruCache[T]) shard(path string) *lru.Cache[string, *entry[T]] {
+func (m *lruCache[T]) shard(path string) *shard[T] {
 	if len(m.shards) == 1 {
-		return m.shards[0]
+		return &m.shards[0]
 	}
-	return m.shards[maphash.String(m.seed, path)&uint64(len(m.shards)-1)]
+	return &m.shards[maphash.String(m.seed, path)&uint64(len(m.shards)-1)]
 }
 
 func (m *lruCache[T]) get(path string) (*entry[T], bool) {
-	return m.shard(path).Get(path)
+	s := m.shard(path)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.entries.Get(path)
 }
 
 func (m *lruCache[T]) add(path string, e *entry[T]) {
-	m.shard(path).Add(path, e)
+	s := m.shard(path)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.entries.Add(path, e)
 }
 
 func (m *lruCache[T]) remove(path string) {
-	m.shard(path).Remove(path)
+	s := m.shard(path)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.entries.Remove(path)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+	"unsafe"
 )
 
 // TestLRUShardsAddUpToTheSize checks the rule of WithLRU: one exact LRU list
@@ -24,12 +25,20 @@ func TestLRUShardsAddUpToTheSize(t *testing.T) {
 			m.add(strconv.Itoa(i), newEntry(i, time.Time{}, time.Now()))
 		}
 		total := 0
-		for _, s := range m.shards {
-			total += s.Len()
+		for i := range m.shards {
+			total += m.shards[i].entries.Len()
 		}
 		if len(m.shards) != tt.shards || total != tt.size {
 			t.Errorf("newLRUCache(%d) has %d lists of %d entries in all; want %d lists of %d", tt.size, len(m.shards), total, tt.shards, tt.size)
 		}
+	}
+}
+
+// TestLRUShardsOwnTheirCacheLines checks that shards do not share a cache
+// line, whose bouncing between cores would slow hits on other shards.
+func TestLRUShardsOwnTheirCacheLines(t *testing.T) {
+	if size := unsafe.Sizeof(shard[int]{}); size != cacheLine {
+		t.Errorf("a shard takes %d bytes; want %d", size, cacheLine)
 	}
 }
 
