@@ -56,6 +56,8 @@ type Cachetta[T any] struct {
 	condition func(T) bool // nil keeps every result
 	memory    *lruCache[T] // nil when the LRU is off
 	shared    *shared[T]   // common to a cache and all its copies
+	unkeyed   string       // PathFor() when memory is on and it succeeds, else ""
+	known     *knownPaths  // the paths of plain arguments, nil without memory or with a path function
 	fsys      fileSystem   // the plain file system, or one confined by WithRoot
 }
 
@@ -99,6 +101,7 @@ func (c *Cachetta[T]) configure(cfg config) error {
 	}
 	c.memory = c.shared.memory(cfg.lruSize, fsys)
 	c.cfg, c.condition, c.fsys, c.path = cfg, keep, fsys, path
+	c.preparePaths()
 	return nil
 }
 
@@ -126,6 +129,7 @@ func (c *Cachetta[T]) Join(elem ...string) *Cachetta[T] {
 	cp := *c
 	cp.name = filepath.Join(append([]string{c.name}, elem...)...)
 	cp.path = cp.fsys.resolve(cp.name)
+	cp.preparePaths()
 	return &cp
 }
 

@@ -39,7 +39,7 @@ func (c *Cachetta[T]) Clear(ctx context.Context) (removed []string, err error) {
 	removed, err = p.run("clear")
 	// Memory may hold entries whose files were removed by others.
 	for _, m := range c.shared.allMemories() {
-		m.entries.Purge()
+		m.purge()
 	}
 	for _, path := range removed {
 		c.shared.invalidated(path)

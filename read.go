@@ -64,7 +64,13 @@ func (c *Cachetta[T]) read(ctx context.Context, worst freshness, args []any) (va
 	if err := ctx.Err(); err != nil {
 		return zero, false, err
 	}
-	path, err := c.PathFor(args...)
+	if path, ok := c.knownPath(args); ok {
+		if e, ok := c.memoryHit(ctx, path); ok {
+			c.debug(ctx, "cache hit", path)
+			return e.value, true, nil
+		}
+	}
+	path, err := c.pathOf(args)
 	if err != nil {
 		return zero, false, err
 	}
@@ -89,15 +95,14 @@ func (c *Cachetta[T]) lookup(ctx context.Context, path string) (T, freshness, er
 		c.debug(ctx, "cache miss: reading disabled", path)
 		return zero, missing, nil
 	}
-	now := time.Now()
 	// Only a fresh entry is answered from memory: past its duration another
 	// process may have refreshed the file.
 	if c.memory != nil {
-		if e, ok := c.memory.get(path); ok && c.freshnessAt(e.modTime, now) == fresh {
+		if e, ok := c.remembered(path, c.cfg.duration); ok {
 			return e.value, fresh, nil
 		}
 	}
-	return c.readFile(ctx, path, now)
+	return c.readFile(ctx, path, time.Now())
 }
 
 // readFile reads and decodes the file at path, filling memory when it is on.
@@ -162,7 +167,9 @@ func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time) 
 	if ps != nil {
 		ps.mu.Lock()
 		if ps.changes.Load() == changes {
-			c.memory.add(path, entry[T]{value: v, modTime: info.ModTime()})
+			e := newEntry(v, info.ModTime(), now)
+			e.file = info
+			c.memory.add(path, e)
 		}
 		ps.mu.Unlock()
 	}

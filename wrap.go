@@ -24,6 +24,9 @@ import (
 func Wrap[T any](c *Cachetta[T], fn func(context.Context) (T, error)) func(context.Context) (T, error) {
 	w := newWrapper(c, "Wrap", func(ctx context.Context, _ []any) (T, error) { return fn(ctx) })
 	return func(ctx context.Context) (T, error) {
+		if e, ok := w.hit(ctx, c.unkeyed); ok {
+			return e.value, nil
+		}
 		return w.call(ctx, nil)
 	}
 }
@@ -36,7 +39,21 @@ func Wrap1[A, T any](c *Cachetta[T], fn func(context.Context, A) (T, error)) fun
 	w := newWrapper(c, "Wrap1", func(ctx context.Context, args []any) (T, error) {
 		return fn(ctx, arg[A](args, 0))
 	}, reflect.TypeFor[A]())
+	// Only a plain A is looked up: an interface A may hold a value that
+	// cannot be a map key.
+	var zero A
+	known := c.known
+	if !plainArg(zero) {
+		known = nil
+	}
 	return func(ctx context.Context, a A) (T, error) {
+		if known != nil {
+			if path, ok := known.get(a); ok {
+				if e, ok := w.hit(ctx, path); ok {
+					return e.value, nil
+				}
+			}
+		}
 		return w.call(ctx, []any{a})
 	}
 }
@@ -106,7 +123,7 @@ func (w *wrapper[T]) call(ctx context.Context, args []any) (T, error) {
 		return zero, err
 	}
 	c := w.c
-	path, err := c.PathFor(args...)
+	path, err := c.pathOf(args)
 	if err != nil {
 		return zero, err
 	}
@@ -136,6 +153,22 @@ func (w *wrapper[T]) call(ctx context.Context, args []any) (T, error) {
 		return v, nil
 	}
 	return w.miss(ctx, path, args, o) // error caching and stale-if-error apply
+}
+
+// hit returns the fresh entry memory holds for path, a path the call's
+// arguments are known to resolve to, or "" for none, when the call may take
+// it without the full lookup: with early refresh, a fresh hit may start a
+// run, which needs the arguments.
+func (w *wrapper[T]) hit(ctx context.Context, path string) (*entry[T], bool) {
+	c := w.c
+	if path == "" || c.cfg.earlyRefresh > 0 || ctx.Err() != nil {
+		return nil, false
+	}
+	e, ok := c.memoryHit(ctx, path)
+	if ok {
+		c.debug(ctx, "cache hit", path)
+	}
+	return e, ok
 }
 
 // compute joins the run of the function for path, starting it when none

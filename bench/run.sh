@@ -45,6 +45,13 @@ for ((i = 1; i <= COUNT; i++)); do
 		echo "run.sh: benchmarks failed in round $i" >&2
 		exit 1
 	fi
+	# The scaling targets compare runs at GOMAXPROCS 1 and 2.
+	if ! "$tmp/cachetta.test" -test.run '^$' -test.bench 'LRUHitParallelKeys' -test.benchmem -test.count 1 \
+		-test.benchtime "$BENCHTIME" -test.cpu 1,2 >>"$OUT" 2>&1; then
+		cat "$OUT" >&2
+		echo "run.sh: scaling benchmarks failed in round $i" >&2
+		exit 1
+	fi
 done
 
 echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"

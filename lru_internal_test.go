@@ -1,0 +1,66 @@
+package cachetta
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+	"unsafe"
+)
+
+// TestLRUShardsAddUpToTheSize checks the rule of WithLRU: one exact LRU list
+// below 64 entries, up to 8 lists above, whose sizes add up to the size.
+func TestLRUShardsAddUpToTheSize(t *testing.T) {
+	tests := []struct {
+		size, shards int
+	}{
+		{1, 1}, {2, 1}, {63, 1}, {64, 2}, {127, 2}, {128, 4}, {255, 4}, {256, 8}, {1000, 8},
+	}
+	for _, tt := range tests {
+		m := newLRUCache[int](tt.size, osFS{})
+		// Ten times as many paths as the size fill every list, whatever
+		// the hash; the lists then hold the size in all.
+		for i := range 10 * tt.size {
+			m.add(strconv.Itoa(i), newEntry(i, time.Time{}, time.Now()))
+		}
+		total := 0
+		for i := range m.shards {
+			total += m.shards[i].entries.Len()
+		}
+		if len(m.shards) != tt.shards || total != tt.size {
+			t.Errorf("newLRUCache(%d) has %d lists of %d entries in all; want %d lists of %d", tt.size, len(m.shards), total, tt.shards, tt.size)
+		}
+	}
+}
+
+// TestLRUShardsOwnTheirCacheLines checks that shards do not share a cache
+// line, whose bouncing between cores would slow hits on other shards.
+func TestLRUShardsOwnTheirCacheLines(t *testing.T) {
+	if size := unsafe.Sizeof(shard[int]{}); size != cacheLine {
+		t.Errorf("a shard takes %d bytes; want %d", size, cacheLine)
+	}
+}
+
+// TestLRUEntryAge checks that an entry's age is the file's age at the read
+// plus the time elapsed since, and that outside a synctest bubble, whose
+// clock has no monotonic reading, the entry carries one, so that its age
+// costs no wall clock read.
+func TestLRUEntryAge(t *testing.T) {
+	now := time.Now()
+	e := newEntry(1, now.Add(-time.Hour).Round(0), now)
+	if !strings.Contains(e.born.String(), " m=") {
+		t.Errorf("entry born %v; want a monotonic clock reading", e.born)
+	}
+	if age := e.age(); age < time.Hour {
+		t.Errorf("age() = %v; want at least 1h", age)
+	}
+	synctest.Test(t, func(t *testing.T) {
+		now := time.Now()
+		e := newEntry(1, now.Add(-time.Hour), now)
+		time.Sleep(time.Minute)
+		if got, want := e.age(), time.Hour+time.Minute; got != want {
+			t.Errorf("age() = %v; want %v", got, want)
+		}
+	})
+}
