@@ -61,6 +61,16 @@ func readFile(t *testing.T, path string) string {
 	return string(data)
 }
 
+// keyedName returns the file name PathFor gives c for arg.
+func keyedName[T any](t *testing.T, c *cachetta.Cachetta[T], arg any) string {
+	t.Helper()
+	path, err := c.PathFor(arg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Base(path)
+}
+
 // dirNames lists the names in dir but those of lock files, which writes and
 // runs leave beside the entries (.cachetta-lock, .<name>.cachetta-lock) for
 // Prune to remove; processes_test.go checks them.

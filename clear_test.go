@@ -27,13 +27,7 @@ func TestClear(t *testing.T) {
 	dir := t.TempDir()
 	c := cachetta.Must(cachetta.New[int](filepath.Join(dir, "n.json"), cachetta.WithLogger(testLogger(t)),
 		cachetta.WithDuration(time.Hour)))
-	keyed := func(arg any) string {
-		path, err := c.PathFor(arg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return filepath.Base(path)
-	}
+	keyed := func(arg any) string { return keyedName(t, c, arg) }
 	files := []struct {
 		name        string
 		age         time.Duration

@@ -43,13 +43,7 @@ func TestEntries(t *testing.T) {
 	dir := t.TempDir()
 	c := cachetta.Must(cachetta.New[int](filepath.Join(dir, "n.json"),
 		cachetta.WithDuration(time.Hour), cachetta.WithStaleDuration(time.Hour)))
-	keyed := func(arg any) string {
-		path, err := c.PathFor(arg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return filepath.Base(path)
-	}
+	keyed := func(arg any) string { return keyedName(t, c, arg) }
 	files := []struct {
 		name string
 		age  time.Duration

@@ -20,13 +20,7 @@ func TestPrune(t *testing.T) {
 	dir := t.TempDir()
 	c := cachetta.Must(cachetta.New[int](filepath.Join(dir, "n.json"), cachetta.WithLogger(testLogger(t)),
 		cachetta.WithDuration(time.Hour), cachetta.WithStaleDuration(time.Hour), cachetta.WithLRU(8)))
-	keyed := func(arg any) string {
-		path, err := c.PathFor(arg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return filepath.Base(path)
-	}
+	keyed := func(arg any) string { return keyedName(t, c, arg) }
 	files := []struct {
 		name        string
 		age         time.Duration
