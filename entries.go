@@ -33,7 +33,7 @@ func (c *Cachetta[T]) Entries(ctx context.Context) iter.Seq2[Info, error] {
 			return
 		}
 		w := c.walker(ctx)
-		d, err := c.fsys.openDir(w.dir)
+		d, err := w.open(c.fsys)
 		if errors.Is(err, fs.ErrNotExist) {
 			return
 		}

@@ -70,9 +70,10 @@ const (
 // Prune, Clear and Entries share it, and with it the scope of a cache.
 type walker struct {
 	ctx       context.Context
-	dir       string // the directory the walk looks in
-	entryName string // the base name of entries; empty for a directory cache
-	tree      bool   // walk the subdirectories of dir too
+	dir       string      // the directory the walk looks in
+	entryName string      // the base name of entries; empty for a directory cache
+	tree      bool        // walk the subdirectories of dir too
+	looked    fs.FileInfo // for a directory cache, what Lstat found at dir
 	// visit is called for each regular file, in directory order except
 	// that a directory's lock file comes after everything else in it.
 	visit func(d *os.Root, path, name string, kind fileKind) error
@@ -83,9 +84,33 @@ type walker struct {
 func (c *Cachetta[T]) walker(ctx context.Context) walker {
 	w := walker{ctx: ctx, dir: filepath.Dir(c.path), entryName: filepath.Base(c.path)}
 	if info, err := c.fsys.lstat(c.path); err == nil && info.IsDir() {
-		w.dir, w.entryName, w.tree = c.path, "", true
+		w.dir, w.entryName, w.tree, w.looked = c.path, "", true, info
 	}
 	return w
+}
+
+// errReplaced is the cause of an error about a directory cache whose
+// directory was replaced, by a symbolic link for one, between the look that
+// found it and its opening.
+var errReplaced = errors.New("directory replaced while opened")
+
+// open opens the directory of the walk. A directory cache's own directory
+// must be the one Lstat found there, not a link swapped in since: the walk
+// of its tree removes what it finds.
+func (w *walker) open(fsys fileSystem) (*os.Root, error) {
+	d, err := fsys.openDir(w.dir)
+	if err != nil || w.looked == nil {
+		return d, err
+	}
+	opened, err := d.Stat(".")
+	if err == nil && !os.SameFile(w.looked, opened) {
+		err = &fs.PathError{Op: "open", Path: w.dir, Err: errReplaced}
+	}
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
 }
 
 // kind returns what the regular file name in the directory at path is.
@@ -203,7 +228,7 @@ func (c *Cachetta[T]) pruner(ctx context.Context) *pruner[T] {
 // run walks the scope of the cache and returns the sorted paths removed;
 // op names the operation in errors.
 func (p *pruner[T]) run(op string) ([]string, error) {
-	d, err := p.c.fsys.openDir(p.dir)
+	d, err := p.open(p.c.fsys)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

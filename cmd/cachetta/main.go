@@ -178,12 +178,17 @@ func (fs *flagSet) freshness() (duration, stale *time.Duration) {
 	return duration, stale
 }
 
-// dirCache returns the directory cache at dir, which must be a directory,
-// judging freshness by duration and stale.
+// dirCache returns the directory cache at dir, which must be a directory and
+// not a symbolic link, judging freshness by duration and stale. The library
+// takes a link there for a file pattern in the link's directory, so a link
+// is refused rather than followed.
 func dirCache(dir string, duration, stale time.Duration) (*cachetta.Cachetta[json.RawMessage], error) {
-	info, err := os.Stat(dir)
+	info, err := os.Lstat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("cachetta: %w", err)
+	}
+	if info.Mode()&os.ModeSymlink != 0 {
+		return nil, fmt.Errorf("cachetta: %s is a symbolic link; name the directory it leads to", dir)
 	}
 	if !info.IsDir() {
 		return nil, fmt.Errorf("cachetta: %s is not a directory", dir)

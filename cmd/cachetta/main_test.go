@@ -209,3 +209,31 @@ func TestPruneAndClear(t *testing.T) {
 		t.Errorf("clear removed a directory: %v", err)
 	}
 }
+
+// TestDirectoryGivenAsALinkIsRefused: the library reads a link where a
+// directory cache should be as a file pattern in the link's own directory,
+// so every command that takes DIR refuses a link and touches nothing beside
+// it.
+func TestDirectoryGivenAsALinkIsRefused(t *testing.T) {
+	base := t.TempDir()
+	real := tree(t)
+	link := filepath.Join(base, "link")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	beside := filepath.Join(base, "link-0123456789abcdef")
+	if err := os.WriteFile(beside, []byte("1"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"clear", "--yes", link}, {"prune", link}, {"ls", link}} {
+		if r := command(t, "", args...); r.code == 0 || !strings.Contains(r.stderr, "symbolic link") {
+			t.Errorf("%v = %d, %q, %q; want a refusal naming the link", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	if _, err := os.Stat(beside); err != nil {
+		t.Errorf("a file beside the link is gone: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(real, "n.json")); err != nil {
+		t.Errorf("an entry behind the link is gone: %v", err)
+	}
+}
