@@ -89,7 +89,7 @@ func (c *Cachetta[T]) configure(cfg config) error {
 	// see the same directory whatever happens to its name.
 	fsys := c.fsys
 	if fsys == nil || cfg.root != c.cfg.root {
-		if fsys, err = newFileSystem(cfg.root, cfg.dirMode); err != nil {
+		if fsys, err = c.shared.fileSystem(cfg.root, cfg.dirMode); err != nil {
 			return err
 		}
 	}

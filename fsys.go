@@ -23,7 +23,10 @@ var ErrOutsideRoot = errors.New("path outside the root")
 //
 // New opens dir once, creating it when it is missing, and the cache keeps
 // that handle: replacing dir by a symbolic link later redirects nothing, and
-// a dir removed while the cache runs is not created again. Use WithRoot
+// a dir removed while the cache runs is not created again. Copies made by
+// With that name the same dir share that handle and one memory, so a copy
+// per request or tenant costs no descriptor of its own; each distinct root
+// costs one for the life of the cache. Use WithRoot
 // whenever any part of a path comes from user input. The default is no
 // confinement.
 func WithRoot(dir string) Option {

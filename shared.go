@@ -1,7 +1,10 @@
 package cachetta
 
 import (
+	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,9 +16,10 @@ import (
 // (see lock.go). Two families, made by two calls of New, share nothing: to
 // each other they are as two processes.
 type shared[T any] struct {
-	mu       sync.Mutex            // guards paths and memories
+	mu       sync.Mutex            // guards paths, memories and roots
 	paths    map[string]*pathState // only paths some operation is using now
 	memories []*lruCache[T]        // every memory of the family, one per size and file system, for writes to clear
+	roots    map[string]fileSystem // the roots copies opened, by absolute path, each opened once
 
 	runs tracker
 
@@ -27,6 +31,34 @@ type shared[T any] struct {
 
 	lockWarned atomic.Bool          // the refusal of file locks was logged
 	lockFault  func(*os.File) error // tests only: replaces the platform's tryLockFile
+}
+
+// fileSystem returns the family's file system confined to root, opening it
+// the first time a copy names that root, or the plain one for "". Copies
+// that name one root share its handle and their memory: a copy per request
+// or tenant costs no descriptor and no memory of its own.
+func (s *shared[T]) fileSystem(root string, perm fs.FileMode) (fileSystem, error) {
+	if root == "" {
+		return osFS{}, nil
+	}
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("cachetta: root %s: %w", root, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if fsys, ok := s.roots[abs]; ok {
+		return fsys, nil
+	}
+	fsys, err := newFileSystem(abs, perm)
+	if err != nil {
+		return nil, err
+	}
+	if s.roots == nil {
+		s.roots = make(map[string]fileSystem)
+	}
+	s.roots[abs] = fsys
+	return fsys, nil
 }
 
 func newShared[T any]() *shared[T] {

@@ -102,7 +102,7 @@ func TestCommands(t *testing.T) {
 		{"ls help", []string{"ls", "--help"}, 0, []string{"usage: cachetta ls [flags] DIR", "-json"}, nil},
 		{"ls without a directory", []string{"ls"}, 2, nil, []string{"wrong number of arguments", "usage: cachetta ls"}},
 		{"ls of a file", []string{"ls", filepath.Join(dir, "n.json")}, 1, nil, []string{"is not a directory"}},
-		{"ls of nothing", []string{"ls", filepath.Join(dir, "gone")}, 1, nil, []string{"cachetta: stat", "gone"}},
+		{"ls of nothing", []string{"ls", filepath.Join(dir, "gone")}, 1, nil, []string{"cachetta: lstat", "gone"}},
 		{"ls bad flag", []string{"ls", "--colour", dir}, 2, nil, []string{"flag provided but not defined: -colour", "usage: cachetta ls"}},
 		{"stat", []string{"stat", filepath.Join(dir, "users", "1.json")}, 0,
 			[]string{"size:     29 bytes", "state:    fresh", "value:\n{\n  \"name\": \"ada\",\n  \"langs\": [\n    \"go\"\n  ]\n}\n"}, nil},
