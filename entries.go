@@ -22,7 +22,9 @@ var errStop = errors.New("stop")
 // directory cache, recognise an entry in that scope by its mark: every write
 // of this package creates the entry's run lock, .<name>.cachetta-lock,
 // beside it when it is missing, and a regular file with a regular mark
-// beside it is an entry. Other files are not entries, nor are temporary and
+// beside it is an entry. The mark says which files this package wrote, not
+// which cache: give a cache with a path function a directory of its own, as
+// a directory cache has. Other files are not entries, nor are temporary and
 // lock files, directories and symbolic links, which it never follows.
 // Entries come in directory order.
 //
