@@ -3,7 +3,8 @@
 // Prune whose WithMaxEntries budget removes a tenth of the entries. It
 // writes the entries once, through the cache, into a new temporary
 // directory that it removes at the end, and spreads their modification
-// times a second apart so that the budget has an oldest tenth to find.
+// times a millisecond apart, well inside the duration, so that the budget
+// has an oldest tenth to find and nothing expires.
 //
 // Usage:
 //
@@ -72,7 +73,7 @@ func run(n int, kind string) error {
 		if err := os.WriteFile(path, []byte(strconv.Itoa(i)), 0o600); err != nil {
 			return err
 		}
-		when := start.Add(-time.Duration(n-i) * time.Second)
+		when := start.Add(-time.Duration(n-i) * time.Millisecond)
 		if err := os.Chtimes(path, when, when); err != nil {
 			return err
 		}
