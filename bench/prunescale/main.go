@@ -1,8 +1,9 @@
 // Command prunescale times Prune and Entries on one directory of many
 // entries: a full Entries pass, a Prune that finds nothing to remove, and a
 // Prune whose WithMaxEntries budget removes a tenth of the entries. It
-// writes the entries once, through the cache, into a new temporary
-// directory that it removes at the end, and spreads their modification
+// writes the entries and their marks once, as Write leaves them but without
+// its locks and renames, into a new temporary directory that it removes at
+// the end, and spreads their modification
 // times a millisecond apart, well inside the duration, so that the budget
 // has an oldest tenth to find and nothing expires.
 //
