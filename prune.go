@@ -72,7 +72,7 @@ type fileKind int
 
 const (
 	kindOther    fileKind = iota // any other file
-	kindEntry                    // an entry named as PathFor names them, beside Path()
+	kindEntry                    // an entry: named as PathFor names them beside Path(), or marked
 	kindTemp                     // a temporary file of this package
 	kindLock                     // a lock file of this package
 	kindMark                     // the run lock of a regular file listed beside it, which marks it (see mark.go)
