@@ -37,14 +37,11 @@ func (p *pruner[T]) budgeted() bool {
 	return p.c.cfg.maxBytes > 0 || p.c.cfg.maxEntries > 0
 }
 
-// count records the entry name of d, which is at path, that Prune kept, for
+// count records the entry at path, which Prune kept as info shows it, for
 // the budget.
-func (p *pruner[T]) count(d *os.Root, path, name string) {
-	if !p.budgeted() {
-		return
-	}
-	if info, err := d.Lstat(name); err == nil && info.Mode().IsRegular() {
-		p.kept = append(p.kept, counted{filepath.Join(path, name), info})
+func (p *pruner[T]) count(path string, info fs.FileInfo) {
+	if p.budgeted() {
+		p.kept = append(p.kept, counted{path, info})
 	}
 }
 

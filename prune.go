@@ -328,12 +328,20 @@ func (p *pruner[T]) prune(d *os.Root, path, name string, kind fileKind) error {
 	case kindTemp:
 		return p.remove(d, path, name, p.olderThan(tempMaxAge))
 	case kindEntry:
-		n := len(p.removed)
-		err := p.removeEntry(d, path, name, p.olderThan(p.c.cfg.duration+p.c.cfg.stale))
-		if len(p.removed) == n {
-			p.count(d, path, name)
+		info, err := d.Lstat(name)
+		if err != nil || !info.Mode().IsRegular() {
+			return nil
 		}
-		return err
+		if due := p.olderThan(p.c.cfg.duration + p.c.cfg.stale); due(info) {
+			n := len(p.removed)
+			if err := p.removeEntry(d, path, name, due); err != nil || len(p.removed) > n {
+				return err
+			}
+		}
+		// An entry that could not be removed, or was replaced since the
+		// look, counts as the look found it; the budget's own judge keeps
+		// one replaced.
+		p.count(filepath.Join(path, name), info)
 	}
 	return nil
 }
