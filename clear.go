@@ -19,10 +19,12 @@ import (
 //     file, which every write takes; the temporary and lock files of other
 //     caches in the directory stay.
 //
-// For a cache whose Path() is a directory, every regular file in the tree
-// below it is taken for one of its entries, as Entries lists them, and is
-// removed with the temporary and lock files there: point such a cache only
-// at a directory it owns.
+// A cache with a path function removes, in that directory too, the entries
+// it recognises by their mark, the lock file every write leaves beside its
+// entry (see Entries). For a cache whose Path() is a directory, it removes
+// the entries it recognises so in the tree below it, and the temporary and
+// lock files there; files without a mark stay. An entry's mark goes with it,
+// unreported, unless a process holds it.
 //
 // Clear removes no directory, no symbolic link and nothing outside its
 // scope, and it never follows a link: it walks and removes as Prune does,
@@ -54,7 +56,7 @@ func always(fs.FileInfo) bool { return true }
 // have written it.
 func (p *pruner[T]) clear(d *os.Root, path, name string, kind fileKind) error {
 	switch {
-	case kind == kindEntry, kind == kindOther && p.tree:
+	case kind == kindEntry:
 		return p.removeEntry(d, path, name, always)
 	case kind == kindTemp && (p.tree || isTempOf(name, p.entryName)):
 		return p.remove(d, path, name, always)

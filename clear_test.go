@@ -32,31 +32,33 @@ func TestClear(t *testing.T) {
 		name        string
 		age         time.Duration
 		wantRemoved bool
+		mark        bool // removed with its entry, unreported
 	}{
-		{"n.json", 0, true},                             // fresh
-		{keyed(1), 30 * 24 * time.Hour, true},           // long expired
-		{keyed(2), -time.Hour, true},                    // from the future
-		{".n.json.3kf8a1.cachetta-tmp", 0, true},        // its write in progress
-		{"." + keyed(3) + ".9zz.cachetta-tmp", 0, true}, // a keyed entry's
-		{".n.json.cachetta-lock", 0, true},              // its run lock
-		{"." + keyed(1) + ".cachetta-lock", 0, true},    // a keyed entry's run lock
-		{".cachetta-lock", 0, true},                     // the directory's lock, which its writes take
-		{"m.json", 0, false},                            // another cache's entry
-		{".m.json.3kf8a1.cachetta-tmp", 0, false},       // another cache's temporary file
-		{".m.json.cachetta-lock", 0, false},             // another cache's run lock
-		{"n-0123456789ABCDEF.json", 0, false},           // not a key: upper case
-		{"n-0123456789abcdef.yaml", 0, false},           // another extension
-		{"notes.txt", 0, false},                         // unrelated
-		{".n.json.tmp", 0, false},                       // another program's temporary file
-		{"sub/n.json", 0, false},                        // a file cache looks in its directory only
-		{"sub/.n.json.abc.cachetta-tmp", 0, false},      // nor below it
+		{"n.json", 0, true, false},                             // fresh
+		{keyed(1), 30 * 24 * time.Hour, true, false},           // long expired
+		{keyed(2), -time.Hour, true, false},                    // from the future
+		{".n.json.3kf8a1.cachetta-tmp", 0, true, false},        // its write in progress
+		{"." + keyed(3) + ".9zz.cachetta-tmp", 0, true, false}, // a keyed entry's
+		{".n.json.cachetta-lock", 0, true, true},               // its run lock, which marks it
+		{"." + keyed(1) + ".cachetta-lock", 0, true, true},     // a keyed entry's run lock
+		{"." + keyed(6) + ".cachetta-lock", 0, true, false},    // a run lock without its entry
+		{".cachetta-lock", 0, true, false},                     // the directory's lock, which its writes take
+		{"m.json", 0, false, false},                            // another cache's entry
+		{".m.json.3kf8a1.cachetta-tmp", 0, false, false},       // another cache's temporary file
+		{".m.json.cachetta-lock", 0, false, false},             // another cache's run lock
+		{"n-0123456789ABCDEF.json", 0, false, false},           // not a key: upper case
+		{"n-0123456789abcdef.yaml", 0, false, false},           // another extension
+		{"notes.txt", 0, false, false},                         // unrelated
+		{".n.json.tmp", 0, false, false},                       // another program's temporary file
+		{"sub/n.json", 0, false, false},                        // a file cache looks in its directory only
+		{"sub/.n.json.abc.cachetta-tmp", 0, false, false},      // nor below it
 	}
 	var want []string
 	for _, f := range files {
 		path := filepath.Join(dir, f.name)
 		writeFile(t, path, "1")
 		backdate(t, path, f.age)
-		if f.wantRemoved {
+		if f.wantRemoved && !f.mark {
 			want = append(want, path)
 		}
 	}
@@ -94,10 +96,12 @@ func TestClearDirectoryCache(t *testing.T) {
 	files := []string{
 		"users/1.json",
 		"users/.1.json.abc.cachetta-tmp",
-		"users/.1.json.cachetta-lock",
 		"users/.cachetta-lock",
 		"pages/deep/home.json",
-		"notes.txt",
+	}
+	marks := []string{filepath.Join(dir, "users/.1.json.cachetta-lock"), filepath.Join(dir, "pages/deep/.home.json.cachetta-lock")}
+	for _, path := range marks {
+		writeFile(t, path, "")
 	}
 	var want []string
 	for _, name := range files {
@@ -105,6 +109,11 @@ func TestClearDirectoryCache(t *testing.T) {
 		want = append(want, filepath.Join(dir, name))
 	}
 	slices.Sort(want)
+	// Unmarked, so not the cache's.
+	unrelated := []string{filepath.Join(dir, "notes.txt"), filepath.Join(dir, "pages", "deep", "other.json")}
+	for _, path := range unrelated {
+		writeFile(t, path, "1")
+	}
 	target := filepath.Join(outside, "keep.json")
 	writeFile(t, target, "1")
 	if err := os.Symlink(target, filepath.Join(dir, "users", "2.json")); err != nil {
@@ -118,9 +127,14 @@ func TestClearDirectoryCache(t *testing.T) {
 	if err != nil || !slices.Equal(removed, want) {
 		t.Fatalf("Clear = %v, %v; want %v", removed, err, want)
 	}
-	for _, path := range []string{target, filepath.Join(dir, "users", "2.json"), filepath.Join(dir, "pages", "deep")} {
+	for _, path := range append([]string{target, filepath.Join(dir, "users", "2.json"), filepath.Join(dir, "pages", "deep")}, unrelated...) {
 		if !exists(t, path) {
 			t.Errorf("Clear removed %s", path)
+		}
+	}
+	for _, path := range marks {
+		if exists(t, path) {
+			t.Errorf("Clear left the mark %s of a removed entry", path)
 		}
 	}
 	if lock := filepath.Join(dir, "pages", "deep", ".cachetta-lock"); exists(t, lock) {

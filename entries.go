@@ -18,9 +18,18 @@ var errStop = errors.New("stop")
 // reading them. Its scope is Prune's: for a cache whose Path() is a file
 // pattern (cache/user.json) the file at Path() and its keyed siblings
 // name-<16 hex digits>.ext in that directory; for a cache whose Path() is a
-// directory, every regular file in the tree below it. Temporary and lock
-// files of this package are never entries, nor are directories and symbolic
-// links, which it never follows. Entries come in directory order.
+// directory, the tree below it. A cache with a path function, and a
+// directory cache, recognise an entry in that scope by its mark: every write
+// of this package creates the entry's run lock, .<name>.cachetta-lock,
+// beside it when it is missing, and a regular file with a regular mark
+// beside it is an entry. The mark says which files this package wrote, not
+// which cache: give a cache with a path function a directory of its own, as
+// a directory cache has. Other files are not entries, nor are temporary and
+// lock files, directories and symbolic links, which it never follows.
+// Entries come in directory order.
+//
+// A walk lists each directory whole before looking at its files, so its
+// memory grows with the largest directory in scope.
 //
 // A missing directory has no entries. An error reading the cache's
 // directory is yielded once, and ends the sequence; a subdirectory that
@@ -44,7 +53,7 @@ func (c *Cachetta[T]) Entries(ctx context.Context) iter.Seq2[Info, error] {
 		defer d.Close()
 		now := time.Now()
 		w.visit = func(d *os.Root, path, name string, kind fileKind) error {
-			if kind != kindEntry && (kind != kindOther || !w.tree) {
+			if kind != kindEntry {
 				return nil
 			}
 			fi, err := d.Lstat(name)

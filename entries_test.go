@@ -81,8 +81,11 @@ func TestEntries(t *testing.T) {
 func TestEntriesDirectoryCache(t *testing.T) {
 	dir := t.TempDir()
 	c := cachetta.Must(cachetta.New[int](dir, cachetta.WithDuration(time.Hour)))
-	for _, name := range []string{"a.json", "users/1.json", "users/.1.json.abc.cachetta-tmp",
-		"users/.1.json.cachetta-lock", "users/.cachetta-lock", "deep/er/notes.txt"} {
+	// Entries have their mark beside them; b.json and notes.txt have none,
+	// and c.json's is no regular file.
+	for _, name := range []string{"a.json", ".a.json.cachetta-lock", "b.json", "users/1.json", "users/.1.json.abc.cachetta-tmp",
+		"users/.1.json.cachetta-lock", "users/.cachetta-lock", "deep/er/notes.txt", "deep/er/.notes.txt.cachetta-lock",
+		"deep/other.txt", "c.json", ".c.json.cachetta-lock/x"} {
 		writeFile(t, filepath.Join(dir, name), "1")
 	}
 	outside := filepath.Join(t.TempDir(), "x.json")

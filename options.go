@@ -55,6 +55,8 @@ type config struct {
 	sync           bool
 	processLock    bool
 	lockTimeout    time.Duration
+	maxBytes       int64 // budget.go
+	maxEntries     int
 
 	// Freshness and failure.
 	refreshBackoff bool
@@ -118,6 +120,10 @@ func (c *config) validate() error {
 		return fmt.Errorf("directory mode %#o must be permission bits including 0700", c.dirMode)
 	case c.maxFileSize <= 0:
 		return fmt.Errorf("maximum file size must be positive, got %d", c.maxFileSize)
+	case c.maxBytes < 0:
+		return fmt.Errorf("maximum bytes must not be negative, got %d", c.maxBytes)
+	case c.maxEntries < 0:
+		return fmt.Errorf("maximum entries must not be negative, got %d", c.maxEntries)
 	}
 	return c.validateFreshness() // freshness_options.go
 }

@@ -727,8 +727,8 @@ func TestLockFileOfALongName(t *testing.T) {
 }
 
 // TestPruneRemovesOnlyUnheldOldLockFiles gives Prune lock files of every
-// kind: it removes those an hour old that no run holds, the directory's
-// own included, and nothing else.
+// kind: it removes those an hour old that no run holds and mark no entry,
+// the directory's own included, and nothing else.
 func TestPruneRemovesOnlyUnheldOldLockFiles(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
@@ -759,13 +759,17 @@ func TestPruneRemovesOnlyUnheldOldLockFiles(t *testing.T) {
 		held <- err
 	}()
 	<-entered
+	// Without its entry the lock of key 2 marks nothing.
+	if err := c.Invalidate(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
 	files := []struct {
 		name        string
 		age         time.Duration
 		wantRemoved bool
 	}{
 		{lockOf(1), 2 * time.Hour, false},       // held by the run of key 1
-		{lockOf(2), 2 * time.Hour, true},        // unheld and old
+		{lockOf(2), 2 * time.Hour, true},        // unheld and old, its entry gone
 		{lockOf(3), time.Minute, false},         // unheld and young
 		{".cachetta-lock", 2 * time.Hour, true}, // the directory's, unheld and old
 		{"cachetta-lock", 2 * time.Hour, false}, // not a lock name: no dot
@@ -800,7 +804,7 @@ func TestPruneRemovesOnlyUnheldOldLockFiles(t *testing.T) {
 	if err := <-held; err != nil {
 		t.Fatal(err)
 	}
-	for k := 1; k <= 3; k++ {
+	for _, k := range []int{1, 3} {
 		if v, ok, err := c.Read(ctx, k); v != k || !ok || err != nil {
 			t.Errorf("Read(%d) after Prune = %v, %v, %v; want %d", k, v, ok, err, k)
 		}

@@ -30,11 +30,24 @@ const tempMaxAge = time.Hour
 //   - temporary files of this package older than an hour, left by writers
 //     that were killed;
 //   - lock files of this package (.cachetta-lock, .<name>.cachetta-lock)
-//     older than an hour that no process holds.
+//     older than an hour that no process holds, except the marks of files
+//     that are there.
+//
+// A cache with a path function, and a directory cache, recognise their
+// entries in that scope by the mark every write leaves beside an entry (see
+// Entries), and prune them by age as above.
+//
+// With WithMaxBytes or WithMaxEntries, Prune then removes the oldest of the
+// entries left, by modification time, until the rest are within both
+// budgets. An entry chosen so that another write replaced meanwhile is no
+// longer the oldest, and stays: the cache may then be over budget until the
+// next Prune. The budget costs a second walk, when the cache is over it, and
+// a sort of the entries in scope: time O(n log n) and memory O(n) for n
+// entries.
 //
 // It removes nothing else: no directories, no symbolic links, no other
-// files. Entries whose names come from a path function cannot be told from
-// other files, so only their temporary and lock files are pruned.
+// files. A removed entry's mark goes with it, unreported, unless a process
+// holds it, and every memory of the cache's family forgets the entry.
 //
 // Prune never follows a symbolic link: it works through handles on the
 // directories it opened itself, so a directory swapped for a link while it
@@ -59,9 +72,10 @@ type fileKind int
 
 const (
 	kindOther    fileKind = iota // any other file
-	kindEntry                    // an entry named as PathFor names them, beside Path()
+	kindEntry                    // an entry: named as PathFor names them beside Path(), or marked
 	kindTemp                     // a temporary file of this package
 	kindLock                     // a lock file of this package
+	kindMark                     // the run lock of a regular file listed beside it, which marks it (see mark.go)
 	kindMadeLock                 // the directory's lock file, made since the walk listed the directory
 )
 
@@ -73,6 +87,7 @@ type walker struct {
 	dir       string      // the directory the walk looks in
 	entryName string      // the base name of entries; empty for a directory cache
 	tree      bool        // walk the subdirectories of dir too
+	marked    bool        // a file beside its mark is an entry: a directory cache, or one with a path function
 	looked    fs.FileInfo // for a directory cache, what Lstat found at dir
 	// visit is called for each regular file, in directory order except
 	// that a directory's lock file comes after everything else in it.
@@ -82,9 +97,9 @@ type walker struct {
 // walker returns a walk over the scope of c: for a cache whose Path() is a
 // directory the tree below it, otherwise the directory of Path().
 func (c *Cachetta[T]) walker(ctx context.Context) walker {
-	w := walker{ctx: ctx, dir: filepath.Dir(c.path), entryName: filepath.Base(c.path)}
+	w := walker{ctx: ctx, dir: filepath.Dir(c.path), entryName: filepath.Base(c.path), marked: c.cfg.pathFunc != nil}
 	if info, err := c.fsys.lstat(c.path); err == nil && info.IsDir() {
-		w.dir, w.entryName, w.tree, w.looked = c.path, "", true, info
+		w.dir, w.entryName, w.tree, w.marked, w.looked = c.path, "", true, true, info
 	}
 	return w
 }
@@ -113,14 +128,19 @@ func (w *walker) open(fsys fileSystem) (*os.Root, error) {
 	return d, nil
 }
 
-// kind returns what the regular file name in the directory at path is.
-func (w *walker) kind(path, name string) fileKind {
+// kind returns what the regular file name in the directory at path is;
+// marks holds the names of the marks of the files listed there.
+func (w *walker) kind(path, name string, marks map[string]bool) fileKind {
 	switch {
 	case isLockName(name):
+		if marks[name] {
+			return kindMark
+		}
 		return kindLock
 	case isTempName(name):
 		return kindTemp
-	case w.entryName != "" && path == w.dir && isEntryName(name, w.entryName):
+	case w.entryName != "" && path == w.dir && isEntryName(name, w.entryName),
+		w.marked && marks[markName(name)]:
 		return kindEntry
 	}
 	return kindOther
@@ -128,33 +148,26 @@ func (w *walker) kind(path, name string) fileKind {
 
 // walk visits the directory d, which is at path. A failure to read the
 // cache's own directory is an error; one below it skips that directory.
+//
+// It lists the whole directory before visiting it, since a file's mark may
+// come after it in the listing: memory grows with the largest directory.
 func (w *walker) walk(d *os.Root, path string) error {
-	f, err := d.Open(".")
+	listing, err := list(d)
 	if err != nil {
 		return w.skip(path, err)
 	}
-	defer f.Close()
+	marks := listedMarks(listing)
 	listed := false // the directory's lock file was in the listing
-	for {
-		// Listing in batches bounds the memory a huge directory costs.
-		entries, err := f.ReadDir(1024)
-		for _, e := range entries {
-			if err := w.ctx.Err(); err != nil {
-				return err
-			}
-			if e.Name() == dirLockName && e.Type().IsRegular() {
-				listed = true
-				continue
-			}
-			if err := w.enter(d, path, e); err != nil {
-				return err
-			}
+	for _, e := range listing {
+		if err := w.ctx.Err(); err != nil {
+			return err
 		}
-		if err == io.EOF || err == nil && len(entries) == 0 {
-			break
+		if e.Name() == dirLockName && e.Type().IsRegular() {
+			listed = true
+			continue
 		}
-		if err != nil {
-			return w.skip(path, err)
+		if err := w.enter(d, path, e, marks); err != nil {
+			return err
 		}
 	}
 	// The directory's lock file goes last: removing the other files takes
@@ -168,8 +181,59 @@ func (w *walker) walk(d *os.Root, path string) error {
 	return nil
 }
 
+// list returns the entries of the directory d.
+func list(d *os.Root) ([]fs.DirEntry, error) {
+	f, err := d.Open(".")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var listing []fs.DirEntry
+	for {
+		entries, err := f.ReadDir(1024)
+		listing = append(listing, entries...)
+		if err == io.EOF || err == nil && len(entries) == 0 {
+			return listing, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// listedMarks returns the names of the regular lock files of listing that
+// mark a regular file listed beside them.
+func listedMarks(listing []fs.DirEntry) map[string]bool {
+	locks := make(map[string]bool)
+	for _, e := range listing {
+		if e.Type().IsRegular() && isLockName(e.Name()) {
+			locks[e.Name()] = false
+		}
+	}
+	if len(locks) == 0 {
+		return nil
+	}
+	for _, e := range listing {
+		name := e.Name()
+		if !e.Type().IsRegular() || isLockName(name) || isTempName(name) {
+			continue
+		}
+		if m := markName(name); !locks[m] {
+			if _, ok := locks[m]; ok {
+				locks[m] = true
+			}
+		}
+	}
+	for name, marks := range locks {
+		if !marks {
+			delete(locks, name)
+		}
+	}
+	return locks
+}
+
 // enter visits the entry e of directory d, which is at path.
-func (w *walker) enter(d *os.Root, path string, e fs.DirEntry) error {
+func (w *walker) enter(d *os.Root, path string, e fs.DirEntry, marks map[string]bool) error {
 	name := e.Name()
 	switch {
 	case e.IsDir():
@@ -178,7 +242,7 @@ func (w *walker) enter(d *os.Root, path string, e fs.DirEntry) error {
 		}
 	case !e.Type().IsRegular():
 	default:
-		return w.visit(d, path, name, w.kind(path, name))
+		return w.visit(d, path, name, w.kind(path, name, marks))
 	}
 	return nil
 }
@@ -219,6 +283,8 @@ type pruner[T any] struct {
 	c       *Cachetta[T]
 	now     time.Time
 	removed []string
+	kept    []counted              // the entries Prune kept, with a disk budget
+	evicted map[string]fs.FileInfo // the entries chosen for the budget, by path
 }
 
 func (c *Cachetta[T]) pruner(ctx context.Context) *pruner[T] {
@@ -237,6 +303,12 @@ func (p *pruner[T]) run(op string) ([]string, error) {
 	}
 	defer d.Close()
 	err = p.walk(d, p.dir)
+	// The oldest entries are known only once every one has been seen; a
+	// second walk removes those chosen, through handles again.
+	if err == nil && p.overBudget() {
+		p.visit = p.evict
+		err = p.walk(d, p.dir)
+	}
 	slices.Sort(p.removed)
 	if ctxErr := p.ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 		return p.removed, ctxErr
@@ -256,7 +328,20 @@ func (p *pruner[T]) prune(d *os.Root, path, name string, kind fileKind) error {
 	case kindTemp:
 		return p.remove(d, path, name, p.olderThan(tempMaxAge))
 	case kindEntry:
-		return p.removeEntry(d, path, name, p.olderThan(p.c.cfg.duration+p.c.cfg.stale))
+		info, err := d.Lstat(name)
+		if err != nil || !info.Mode().IsRegular() {
+			return nil
+		}
+		if due := p.olderThan(p.c.cfg.duration + p.c.cfg.stale); due(info) {
+			n := len(p.removed)
+			if err := p.removeEntry(d, path, name, due); err != nil || len(p.removed) > n {
+				return err
+			}
+		}
+		// An entry that could not be removed, or was replaced since the
+		// look, counts as the look found it; the budget's own judge keeps
+		// one replaced.
+		p.count(filepath.Join(path, name), info)
 	}
 	return nil
 }
@@ -290,6 +375,8 @@ func (p *pruner[T]) removeEntry(d *os.Root, path, name string, due func(fs.FileI
 	if len(p.removed) > n {
 		ps.changes.Add(1)
 		p.c.shared.forget(full)
+		// The mark goes with its entry, unreported, unless a run holds it.
+		p.dropLock(d, path, markName(name), always, dl)
 	}
 	return err
 }
@@ -310,35 +397,42 @@ func (p *pruner[T]) removeLock(d *os.Root, path, name string, due func(fs.FileIn
 		return err
 	}
 	defer p.c.unlock(dl)
+	if p.dropLock(d, path, name, due, dl) {
+		p.removed = append(p.removed, filepath.Join(path, name))
+	}
+	return nil
+}
+
+// dropLock removes the lock file name of d, which is at path, when due
+// judges it removable and no process holds it, and reports whether it did.
+// The caller holds dl, the directory's lock, or nil without process locks.
+func (p *pruner[T]) dropLock(d *os.Root, path, name string, due func(fs.FileInfo) bool, dl *lockFile) bool {
+	var err error
 	var f *os.File
 	if dl != nil && name == dirLockName {
 		f = dl.f
 	} else {
 		if f, err = p.c.dirTarget(d, path, name).openWith(os.O_RDONLY); err != nil {
-			return nil
+			return false
 		}
 		defer f.Close()
 		switch err := p.c.shared.tryLockFile(f); {
 		case err == nil:
 			defer unlockFile(f)
 		case !errors.Is(err, errLockUnsupported):
-			return nil // held, or not a file to lock
+			return false // held, or not a file to lock
 		}
 	}
 	info, err := f.Stat()
 	if err != nil || !info.Mode().IsRegular() || !due(info) {
-		return nil
+		return false
 	}
 	if same, err := isFileAt(f, func() (fs.FileInfo, error) { return d.Lstat(name) }); err != nil || !same {
-		return nil
+		return false
 	}
 	// Windows refuses to remove a file another process has open: it is
 	// left for a later Prune.
-	if err := d.Remove(name); err != nil {
-		return nil
-	}
-	p.removed = append(p.removed, filepath.Join(path, name))
-	return nil
+	return d.Remove(name) == nil
 }
 
 // remove removes the regular file name of d, which is at path, if due judges

@@ -170,6 +170,8 @@ func (c *Cachetta[T]) commit(ctx context.Context, path, tmp string, guard *write
 			return cmp.Or(err, errInvalidated)
 		}
 	}
+	// Marked before it appears, so that no walk finds it unmarked.
+	c.mark(path)
 	if err := c.fsys.rename(tmp, path); err != nil {
 		c.fsys.remove(tmp)
 		return err

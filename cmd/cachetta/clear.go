@@ -11,8 +11,9 @@ import (
 )
 
 const clearHelp = `Remove every entry below DIR, as Clear of a directory cache does: every
-regular file that is not a temporary or lock file of cachetta, and those too
-(a lock file that a process holds stays). Directories and links stay. It
+regular file that a write of cachetta marked, and the temporary and lock
+files of cachetta (a lock file that a process holds stays). Other files,
+directories and links stay. It
 asks for confirmation on stdin unless --yes is given, and refuses without
 --yes when stdin is not a terminal. It prints the paths removed.`
 

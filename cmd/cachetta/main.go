@@ -37,11 +37,14 @@ commands:
   ls [--json] DIR            list the entries below DIR with size, age and state
   stat FILE                  show one entry's state and its JSON value
   key NAME.json [ARG...]     print the file a call with these JSON arguments uses
-  prune [--dry-run] DIR      remove leftover temporary and lock files below DIR
-  clear [--yes] DIR          remove every regular file below DIR: all are entries of a directory cache
+  prune [--dry-run] [--duration D] [--max-bytes N] [--max-entries N] DIR
+                             remove leftover temporary and lock files below DIR,
+                             expired entries, and the oldest beyond the bounds
+  clear [--yes] DIR          remove every entry below DIR, and its temporary and lock files
 
-DIR is taken for a directory cache: every regular file below it that is not a
-temporary or lock file of cachetta is an entry. ls and stat judge freshness
+DIR is taken for a directory cache: every regular file below it that a write
+of cachetta marked, with the lock file .NAME.cachetta-lock beside it, is an
+entry; other files are left alone. ls and stat judge freshness
 by --duration (default 168h, the package's) and --stale (default 0), which
 should be those of the cache that wrote the files. Run
 "cachetta <command> --help" for a command's flags.

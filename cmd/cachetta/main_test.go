@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -49,9 +50,10 @@ func command(t *testing.T, stdin string, args ...string) result {
 	return result{cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()}
 }
 
-// tree makes a cache directory: two entries, one two hours old, a
-// temporary file and a lock file both two hours old, and a fresh temporary
-// file. It returns the directory.
+// tree makes a cache directory: two entries with their marks, one two
+// hours old, a temporary file and a lock file of no entry both two hours
+// old, a fresh temporary file and an unrelated file. It returns the
+// directory.
 func tree(t *testing.T) string {
 	dir := t.TempDir()
 	files := []struct {
@@ -59,10 +61,13 @@ func tree(t *testing.T) string {
 		age           time.Duration
 	}{
 		{"users/1.json", `{"name":"ada","langs":["go"]}`, 0},
-		{"n.json", "42", 2 * time.Hour},
-		{"users/.1.json.3kf8a1.cachetta-tmp", "{", 2 * time.Hour},
 		{"users/.1.json.cachetta-lock", "", 2 * time.Hour},
+		{"n.json", "42", 2 * time.Hour},
+		{".n.json.cachetta-lock", "", 0},
+		{"users/.1.json.3kf8a1.cachetta-tmp", "{", 2 * time.Hour},
+		{"users/.2.json.cachetta-lock", "", 2 * time.Hour},
 		{".n.json.9zz.cachetta-tmp", "4", 0},
+		{"notes.txt", "not an entry", 3 * time.Hour},
 	}
 	for _, f := range files {
 		path := filepath.Join(dir, f.name)
@@ -116,7 +121,7 @@ func TestCommands(t *testing.T) {
 		{"key of bad JSON", []string{"key", "user.json", "{"}, 1, nil, []string{"cachetta: key: argument {"}},
 		{"key of two values", []string{"key", "user.json", "1 2"}, 1, nil, []string{"not one JSON value"}},
 		{"key help", []string{"key", "--help"}, 0, []string{"usage: cachetta key [flags] NAME.json [ARG...]"}, nil},
-		{"prune help", []string{"prune", "--help"}, 0, []string{"usage: cachetta prune [flags] DIR", "-dry-run"}, nil},
+		{"prune help", []string{"prune", "--help"}, 0, []string{"usage: cachetta prune [flags] DIR", "-dry-run", "-max-bytes", "-max-entries", "-duration"}, nil},
 		{"clear help", []string{"clear", "--help"}, 0, []string{"usage: cachetta clear [flags] DIR", "-yes"}, nil},
 		{"clear without --yes", []string{"clear", dir}, 1, nil, []string{"stdin is not a terminal; pass --yes"}},
 	}
@@ -173,7 +178,7 @@ func TestLsJSON(t *testing.T) {
 
 func TestPruneAndClear(t *testing.T) {
 	dir := tree(t)
-	old := []string{filepath.Join(dir, "users", ".1.json.3kf8a1.cachetta-tmp"), filepath.Join(dir, "users", ".1.json.cachetta-lock")}
+	old := []string{filepath.Join(dir, "users", ".1.json.3kf8a1.cachetta-tmp"), filepath.Join(dir, "users", ".2.json.cachetta-lock")}
 	wantOld := strings.Join(old, "\n") + "\n"
 
 	if r := command(t, "", "prune", "--dry-run", dir); r.code != 0 || r.stdout != wantOld {
@@ -207,6 +212,56 @@ func TestPruneAndClear(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "users")); err != nil {
 		t.Errorf("clear removed a directory: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "notes.txt")); err != nil {
+		t.Errorf("clear removed an unmarked file: %v", err)
+	}
+}
+
+// TestPruneBudget runs prune with each bound, first with --dry-run, which
+// must print what the real run then removes.
+func TestPruneBudget(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want []string // below the directory, besides the leftovers
+	}{
+		{"entries", []string{"--max-entries", "1"}, []string{"n.json"}},
+		{"bytes", []string{"--max-bytes", "28"}, []string{"n.json", "users/1.json"}},
+		{"bytes, room for the newest", []string{"--max-bytes", "29"}, []string{"n.json"}},
+		{"duration", []string{"--duration", "1h"}, []string{"n.json"}},
+		{"duration and stale", []string{"--duration", "1h", "--stale", "2h"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := tree(t)
+			want := []string{filepath.Join(dir, "users", ".1.json.3kf8a1.cachetta-tmp"), filepath.Join(dir, "users", ".2.json.cachetta-lock")}
+			for _, name := range tt.want {
+				want = append(want, filepath.Join(dir, name))
+			}
+			slices.Sort(want)
+			wantOut := strings.Join(want, "\n") + "\n"
+			for _, dry := range []bool{true, false} {
+				args := append([]string{"prune"}, tt.args...)
+				if dry {
+					args = append(args, "--dry-run")
+				}
+				if r := command(t, "", append(args, dir)...); r.code != 0 || r.stdout != wantOut {
+					t.Errorf("%q = %d, %q, %q; want %q", args, r.code, r.stdout, r.stderr, wantOut)
+				}
+			}
+			for _, path := range want {
+				if _, err := os.Lstat(path); err == nil {
+					t.Errorf("prune left %s", path)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, "notes.txt")); err != nil {
+				t.Errorf("prune removed an unmarked file: %v", err)
+			}
+		})
+	}
+	if r := command(t, "", "prune", "--max-entries", "-1", t.TempDir()); r.code != 1 || !strings.Contains(r.stderr, "negative") {
+		t.Errorf("prune --max-entries -1 = %d, %q; want a failure naming the negative bound", r.code, r.stderr)
 	}
 }
 

@@ -1,6 +1,8 @@
 // Command prune runs Prune from a ticker, as a long-running program would,
-// for a few ticks and exits. Each tick writes one more keyed entry; entries
-// that no read can return any more (past duration plus stale duration) go.
+// for a few ticks and exits. Each tick writes one more keyed entry of 100
+// bytes; entries that no read can return any more (past duration plus
+// stale duration) go, and so do the oldest beyond the disk budget of
+// WithMaxBytes, which keeps at most three of them.
 package main
 
 import (
@@ -22,16 +24,19 @@ func main() {
 	}
 	defer os.RemoveAll(dir)
 
-	// An entry lives 100ms here, an hour or a day in a real program, whose
-	// ticker would tick about as often.
-	pages, err := cachetta.New[string](filepath.Join(dir, "page.json"), cachetta.WithDuration(100*time.Millisecond))
+	// An entry lives 250ms here, an hour or a day in a real program, whose
+	// ticker would tick about as often. A page is 100 bytes on disk: a JSON
+	// string of 98 characters.
+	pages, err := cachetta.New[string](filepath.Join(dir, "page.json"),
+		cachetta.WithDuration(250*time.Millisecond), cachetta.WithMaxBytes(300))
 	if err != nil {
 		log.Fatal(err)
 	}
 	ticker := time.NewTicker(60 * time.Millisecond)
 	defer ticker.Stop()
-	for tick := range 5 {
-		if err := pages.Write(ctx, fmt.Sprint("page ", tick), tick); err != nil {
+	for tick := range 6 {
+		page := fmt.Sprintf("%-98s", fmt.Sprint("page ", tick))
+		if err := pages.Write(ctx, page, tick); err != nil {
 			log.Fatal(err)
 		}
 		<-ticker.C
@@ -39,13 +44,14 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		n := 0
-		for _, err := range pages.Entries(ctx) {
+		n, bytes := 0, int64(0)
+		for info, err := range pages.Entries(ctx) {
 			if err != nil {
 				log.Fatal(err)
 			}
 			n++
+			bytes += info.Size
 		}
-		fmt.Printf("tick %d: pruned %d, entries left: %d\n", tick, len(removed), n)
+		fmt.Printf("tick %d: pruned %d, entries left: %d (%d bytes)\n", tick, len(removed), n, bytes)
 	}
 }
