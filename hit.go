@@ -103,7 +103,7 @@ func (c *Cachetta[T]) memoryHit(ctx context.Context, path string) (*entry[T], bo
 // read.
 func (c *Cachetta[T]) remembered(path string, d time.Duration) (*entry[T], bool) {
 	e, ok := c.memory.get(path)
-	if !ok || e.age() >= d {
+	if !ok || !e.youngerThan(d) {
 		return nil, false
 	}
 	if c.cfg.memoryCheck {

@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"io/fs"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -23,6 +24,15 @@ type entry[T any] struct {
 	// file is the stat of the file the value was read from, which
 	// WithMemoryCheck compares with a new stat.
 	file fs.FileInfo
+	// young is true while the entry is surely younger than ttl: a timer on
+	// the monotonic clock turns it false clockMargin before the entry's age
+	// reaches ttl, so that a hit in the long early part of an entry's life
+	// reads no clock. It is nil for an entry whose timer was never armed,
+	// and lives apart from the entry so that a timer never keeps a value
+	// alive.
+	young *atomic.Bool
+	ttl   time.Duration
+	timer *time.Timer // stopped when memory drops the entry
 }
 
 // newEntry returns the entry of value read at now, a time.Now reading, from
@@ -33,6 +43,47 @@ func newEntry[T any](value T, modTime, now time.Time) *entry[T] {
 	// Add keeps now's monotonic reading, shifted by the entry's age; Sub of
 	// a time without one uses the wall clock, as the disk rule does.
 	return &entry[T]{value: value, modTime: modTime, born: now.Add(modTime.Sub(now))}
+}
+
+// clockMargin is how long before an entry expires its timer fires. From
+// then on each hit reads the clock, so only a timer late by more than
+// clockMargin, a stall of the whole program at that moment, lets a hit see
+// an entry past its duration, and by no more than the stall lasts.
+const clockMargin = time.Second
+
+// arm starts the timer that lets hits find e younger than ttl without a
+// clock read, when e is young enough for it to matter. An entry read inside
+// a testing/synctest bubble, whose clock has no monotonic reading, is not
+// armed: a timer made in a bubble must never be stopped from outside it,
+// and its hits read the bubble's clock.
+func (e *entry[T]) arm(ttl time.Duration) {
+	if e.born == e.born.Round(0) {
+		return
+	}
+	left := ttl - e.age() - clockMargin
+	if left <= 0 {
+		return
+	}
+	young := new(atomic.Bool)
+	young.Store(true)
+	e.young, e.ttl = young, ttl
+	e.timer = time.AfterFunc(left, func() { young.Store(false) })
+}
+
+// disarm stops e's timer, which memory no longer needs.
+func (e *entry[T]) disarm() {
+	if e.timer != nil {
+		e.timer.Stop()
+	}
+}
+
+// youngerThan reports whether e's age is less than d, reading the clock only
+// when e's timer cannot tell.
+func (e *entry[T]) youngerThan(d time.Duration) bool {
+	if e.young != nil && d >= e.ttl && e.young.Load() {
+		return true
+	}
+	return e.age() < d
 }
 
 // age returns how old e is now. It reads the monotonic clock only, so a
@@ -86,7 +137,7 @@ func newLRUCache[T any](size int, fsys fileSystem) *lruCache[T] {
 	for i := range m.shards {
 		// NewLRU fails only for a size <= 0, which config.validate and
 		// shared.memory rule out.
-		entries, err := simplelru.NewLRU[string, *entry[T]](size/n+btoi(i < size%n), nil)
+		entries, err := simplelru.NewLRU(size/n+btoi(i < size%n), dropped[T])
 		if err != nil {
 			panic("cachetta: " + err.Error())
 		}
@@ -118,11 +169,23 @@ func (m *lruCache[T]) get(path string) (*entry[T], bool) {
 	return s.entries.Get(path)
 }
 
-func (m *lruCache[T]) add(path string, e *entry[T]) {
+// add remembers e for path, arming its timer for ttl, the duration of the
+// copy that read it.
+func (m *lruCache[T]) add(path string, e *entry[T], ttl time.Duration) {
+	e.arm(ttl)
 	s := m.shard(path)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Add replaces an entry without reporting it as evicted.
+	if old, ok := s.entries.Peek(path); ok {
+		old.disarm()
+	}
 	s.entries.Add(path, e)
+}
+
+// dropped is called by a list for every entry it evicts, removes or purges.
+func dropped[T any](_ string, e *entry[T]) {
+	e.disarm()
 }
 
 func (m *lruCache[T]) remove(path string) {

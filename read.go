@@ -169,7 +169,7 @@ func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time) 
 		if ps.changes.Load() == changes {
 			e := newEntry(v, info.ModTime(), now)
 			e.file = info
-			c.memory.add(path, e)
+			c.memory.add(path, e, c.cfg.duration)
 		}
 		ps.mu.Unlock()
 	}
