@@ -51,6 +51,10 @@ var targets = []target{
 	{"LRU hit, 1KiB struct, via Wrap", "BenchmarkLRUHitStruct/via=Wrap", 0, false},
 	{"LRU hit, 1KiB struct, via Wrap1(ctx, 42)", "BenchmarkLRUHitStruct/via=Wrap1", 2, true},
 	{"LRU hit, 1KiB struct, via Read(ctx, 42)", "BenchmarkLRUHitStruct/via=Read", 2, false},
+	// bench/otter: the floor is otter v2's Get with a loader, so the target
+	// is to be faster than otter.
+	{"Wrap1(ctx, 42) hit vs otter Get, slice", "BenchmarkWrap1HitVsOtter/value=slice", 1, true},
+	{"Wrap1(ctx, 42) hit vs otter Get, 1KiB struct", "BenchmarkWrap1HitVsOtter/value=KiB", 1, true},
 }
 
 // A scaling target bounds from below how much a benchmark's throughput grows
