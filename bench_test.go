@@ -264,6 +264,29 @@ func BenchmarkLRUHit(b *testing.B) {
 	b.Run("via=Wrap/impl=floor", floor)
 }
 
+// BenchmarkMemoryCheckHit measures a 1 KiB entry served from memory with
+// WithMemoryCheck, one stat of the file and no decoding, next to the floor of
+// a disk hit of the same file.
+func BenchmarkMemoryCheckHit(b *testing.B) {
+	recs := benchRecords(b, 1<<10)
+	path := filepath.Join(b.TempDir(), "rec.json")
+	b.Run("size=1KiB/impl=cachetta", func(b *testing.B) {
+		c := benchCacheAt(b, path, cachetta.WithLRU(16), cachetta.WithMemoryCheck(true))
+		mustWrite(b, c, recs)
+		ctx := b.Context()
+		v, ok, err := c.Read(ctx) // fills memory
+		checkHit(b, v, ok, err, len(recs))
+		b.ReportAllocs()
+		for b.Loop() {
+			v, ok, err = c.Read(ctx)
+		}
+		checkHit(b, v, ok, err, len(recs))
+	})
+	b.Run("size=1KiB/impl=floor", func(b *testing.B) {
+		floorDiskHit(b, mustWrite(b, benchCacheAt(b, path), recs), len(recs))
+	})
+}
+
 // benchKiB is a 1 KiB struct, a value that a memory hit copies.
 type benchKiB struct {
 	Words [128]int64 `json:"words"`
