@@ -2,7 +2,6 @@ package cachetta
 
 import (
 	"context"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -108,8 +107,7 @@ func (c *Cachetta[T]) remembered(path string, d time.Duration) (*entry[T], bool)
 	}
 	if c.cfg.memoryCheck {
 		info, err := c.fsys.stat(path)
-		if err != nil || e.file == nil || !os.SameFile(info, e.file) ||
-			!info.ModTime().Equal(e.file.ModTime()) || info.Size() != e.file.Size() {
+		if err != nil || e.file == nil || !sameFile(info, e.file) {
 			return nil, false
 		}
 	}
