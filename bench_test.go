@@ -264,6 +264,70 @@ func BenchmarkLRUHit(b *testing.B) {
 	b.Run("via=Wrap/impl=floor", floor)
 }
 
+// BenchmarkMemoryCheckHit measures a 1 KiB entry served from memory with
+// WithMemoryCheck, one stat of the file and no decoding, next to the floor of
+// a disk hit of the same file.
+func BenchmarkMemoryCheckHit(b *testing.B) {
+	recs := benchRecords(b, 1<<10)
+	path := filepath.Join(b.TempDir(), "rec.json")
+	b.Run("size=1KiB/impl=cachetta", func(b *testing.B) {
+		c := benchCacheAt(b, path, cachetta.WithLRU(16), cachetta.WithMemoryCheck(true))
+		mustWrite(b, c, recs)
+		ctx := b.Context()
+		v, ok, err := c.Read(ctx) // fills memory
+		checkHit(b, v, ok, err, len(recs))
+		b.ReportAllocs()
+		for b.Loop() {
+			v, ok, err = c.Read(ctx)
+		}
+		checkHit(b, v, ok, err, len(recs))
+	})
+	b.Run("size=1KiB/impl=floor", func(b *testing.B) {
+		floorDiskHit(b, mustWrite(b, benchCacheAt(b, path), recs), len(recs))
+	})
+}
+
+// BenchmarkSharedRead measures readers of one fresh 64 KiB file on every
+// core at once, without memory, where concurrent reads of the file share one
+// read and decode. The floor reads and decodes the file in each reader.
+func BenchmarkSharedRead(b *testing.B) {
+	recs := benchRecords(b, 64<<10)
+	path := filepath.Join(b.TempDir(), "rec.json")
+	b.Run("size=64KiB/impl=cachetta", func(b *testing.B) {
+		c := benchCacheAt(b, path)
+		mustWrite(b, c, recs)
+		ctx := b.Context()
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			v, ok, err := recs, true, error(nil)
+			for pb.Next() {
+				v, ok, err = c.Read(ctx)
+			}
+			if err != nil || !ok || len(v) != len(recs) {
+				b.Errorf("Read() = %d records, %v, %v; want %d", len(v), ok, err, len(recs))
+			}
+		})
+	})
+	b.Run("size=64KiB/impl=floor", func(b *testing.B) {
+		mustWrite(b, benchCacheAt(b, path), recs)
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			v, err := recs, error(nil)
+			for pb.Next() {
+				var data []byte
+				if data, err = os.ReadFile(path); err != nil {
+					break
+				}
+				v = nil
+				err = json.Unmarshal(data, &v)
+			}
+			if err != nil || len(v) != len(recs) {
+				b.Errorf("got %d records, %v; want %d", len(v), err, len(recs))
+			}
+		})
+	})
+}
+
 // benchKiB is a 1 KiB struct, a value that a memory hit copies.
 type benchKiB struct {
 	Words [128]int64 `json:"words"`

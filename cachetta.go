@@ -31,6 +31,11 @@
 // goroutines. Join and With return copies that share the in-memory LRU and the
 // bookkeeping of runs and background refreshes with the original.
 //
+// Values are shared, not copied: every hit of one memory entry returns the
+// value that entry holds, and concurrent reads of one unchanged file share
+// one read and decode, so its readers receive one value too. Treat values
+// from the cache as read-only, or copy them before changing them.
+//
 // Processes sharing a directory also share runs: a wrapped function that
 // misses runs under a file lock beside its entry, so that one process runs it
 // and the others read its file, and an Invalidate in any process keeps the

@@ -2,7 +2,6 @@ package cachetta
 
 import (
 	"context"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -103,13 +102,12 @@ func (c *Cachetta[T]) memoryHit(ctx context.Context, path string) (*entry[T], bo
 // read.
 func (c *Cachetta[T]) remembered(path string, d time.Duration) (*entry[T], bool) {
 	e, ok := c.memory.get(path)
-	if !ok || e.age() >= d {
+	if !ok || !e.youngerThan(d) {
 		return nil, false
 	}
 	if c.cfg.memoryCheck {
 		info, err := c.fsys.stat(path)
-		if err != nil || e.file == nil || !os.SameFile(info, e.file) ||
-			!info.ModTime().Equal(e.file.ModTime()) || info.Size() != e.file.Size() {
+		if err != nil || e.file == nil || !sameFile(info, e.file) {
 			return nil, false
 		}
 	}

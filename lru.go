@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"io/fs"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -14,6 +15,7 @@ import (
 // from, so memory judges freshness as the disk does.
 type entry[T any] struct {
 	value   T
+	path    string // the key memory holds it under, set by add
 	modTime time.Time
 	// born is modTime carrying a monotonic clock reading: the moment, on the
 	// monotonic clock, when the wall clock read modTime, as seen at the disk
@@ -23,6 +25,15 @@ type entry[T any] struct {
 	// file is the stat of the file the value was read from, which
 	// WithMemoryCheck compares with a new stat.
 	file fs.FileInfo
+	// young is true while the entry is surely younger than ttl: a timer on
+	// the monotonic clock turns it false clockMargin before the entry's age
+	// reaches ttl, so that a hit in the long early part of an entry's life
+	// reads no clock. It is nil for an entry whose timer was never armed,
+	// and lives apart from the entry so that a timer never keeps a value
+	// alive.
+	young *atomic.Bool
+	ttl   time.Duration
+	timer *time.Timer // stopped when memory drops the entry
 }
 
 // newEntry returns the entry of value read at now, a time.Now reading, from
@@ -33,6 +44,47 @@ func newEntry[T any](value T, modTime, now time.Time) *entry[T] {
 	// Add keeps now's monotonic reading, shifted by the entry's age; Sub of
 	// a time without one uses the wall clock, as the disk rule does.
 	return &entry[T]{value: value, modTime: modTime, born: now.Add(modTime.Sub(now))}
+}
+
+// clockMargin is how long before an entry expires its timer fires. From
+// then on each hit reads the clock, so only a timer late by more than
+// clockMargin, a stall of the whole program at that moment, lets a hit see
+// an entry past its duration, and by no more than the stall lasts.
+const clockMargin = time.Second
+
+// arm starts the timer that lets hits find e younger than ttl without a
+// clock read, when e is young enough for it to matter. An entry read inside
+// a testing/synctest bubble, whose clock has no monotonic reading, is not
+// armed: a timer made in a bubble must never be stopped from outside it,
+// and its hits read the bubble's clock.
+func (e *entry[T]) arm(ttl time.Duration) {
+	if e.born == e.born.Round(0) {
+		return
+	}
+	left := ttl - e.age() - clockMargin
+	if left <= 0 {
+		return
+	}
+	young := new(atomic.Bool)
+	young.Store(true)
+	e.young, e.ttl = young, ttl
+	e.timer = time.AfterFunc(left, func() { young.Store(false) })
+}
+
+// disarm stops e's timer, which memory no longer needs.
+func (e *entry[T]) disarm() {
+	if e.timer != nil {
+		e.timer.Stop()
+	}
+}
+
+// youngerThan reports whether e's age is less than d, reading the clock only
+// when e's timer cannot tell.
+func (e *entry[T]) youngerThan(d time.Duration) bool {
+	if e.young != nil && d >= e.ttl && e.young.Load() {
+		return true
+	}
+	return e.age() < d
 }
 
 // age returns how old e is now. It reads the monotonic clock only, so a
@@ -69,9 +121,13 @@ type lruCache[T any] struct {
 // simplelru.LRU under a mutex. Each sits on a cache line of its own, so
 // that a core taking one shard's lock does not slow the hits on another's.
 type shard[T any] struct {
-	mu      sync.Mutex // guards entries
+	mu      sync.Mutex // guards entries, and the stores to front
 	entries *simplelru.LRU[string, *entry[T]]
-	_       [cacheLine - unsafe.Sizeof(sync.Mutex{}) - unsafe.Sizeof((*int)(nil))]byte
+	// front is the entry at the front of entries, or nil when unknown. A
+	// hit of the front entry changes no order, so it takes no lock: it is
+	// the hit of a hot key, the common case, at the cost of one atomic load.
+	front atomic.Pointer[entry[T]]
+	_     [cacheLine - unsafe.Sizeof(sync.Mutex{}) - 2*unsafe.Sizeof((*int)(nil))]byte
 }
 
 // cacheLine is the size of a cache line on common CPUs.
@@ -86,7 +142,7 @@ func newLRUCache[T any](size int, fsys fileSystem) *lruCache[T] {
 	for i := range m.shards {
 		// NewLRU fails only for a size <= 0, which config.validate and
 		// shared.memory rule out.
-		entries, err := simplelru.NewLRU[string, *entry[T]](size/n+btoi(i < size%n), nil)
+		entries, err := simplelru.NewLRU(size/n+btoi(i < size%n), dropped[T])
 		if err != nil {
 			panic("cachetta: " + err.Error())
 		}
@@ -113,16 +169,37 @@ func (m *lruCache[T]) shard(path string) *shard[T] {
 
 func (m *lruCache[T]) get(path string) (*entry[T], bool) {
 	s := m.shard(path)
+	if e := s.front.Load(); e != nil && e.path == path {
+		return e, true
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.entries.Get(path)
+	e, ok := s.entries.Get(path)
+	if ok {
+		s.front.Store(e) // Get moved it to the front
+	}
+	return e, ok
 }
 
-func (m *lruCache[T]) add(path string, e *entry[T]) {
+// add remembers e for path, arming its timer for ttl, the duration of the
+// copy that read it.
+func (m *lruCache[T]) add(path string, e *entry[T], ttl time.Duration) {
+	e.arm(ttl)
 	s := m.shard(path)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Add replaces an entry without reporting it as evicted.
+	if old, ok := s.entries.Peek(path); ok {
+		old.disarm()
+	}
+	e.path = path
 	s.entries.Add(path, e)
+	s.front.Store(e)
+}
+
+// dropped is called by a list for every entry it evicts, removes or purges.
+func dropped[T any](_ string, e *entry[T]) {
+	e.disarm()
 }
 
 func (m *lruCache[T]) remove(path string) {
@@ -130,6 +207,7 @@ func (m *lruCache[T]) remove(path string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.entries.Remove(path)
+	s.front.Store(nil)
 }
 
 // purge empties the memory.
@@ -138,6 +216,7 @@ func (m *lruCache[T]) purge() {
 		s := &m.shards[i]
 		s.mu.Lock()
 		s.entries.Purge()
+		s.front.Store(nil)
 		s.mu.Unlock()
 	}
 }

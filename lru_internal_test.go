@@ -22,7 +22,7 @@ func TestLRUShardsAddUpToTheSize(t *testing.T) {
 		// Ten times as many paths as the size fill every list, whatever
 		// the hash; the lists then hold the size in all.
 		for i := range 10 * tt.size {
-			m.add(strconv.Itoa(i), newEntry(i, time.Time{}, time.Now()))
+			m.add(strconv.Itoa(i), newEntry(i, time.Time{}, time.Now()), time.Hour)
 		}
 		total := 0
 		for i := range m.shards {

@@ -102,11 +102,13 @@ func (c *Cachetta[T]) lookup(ctx context.Context, path string) (T, freshness, er
 			return e.value, fresh, nil
 		}
 	}
-	return c.readFile(ctx, path, time.Now())
+	return c.readShared(ctx, path, time.Now())
 }
 
 // readFile reads and decodes the file at path, filling memory when it is on.
-func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time) (T, freshness, error) {
+// It calls opened, when not nil, with the stat of the file it opened, before
+// it reads a byte.
+func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time, opened func(fs.FileInfo)) (T, freshness, error) {
 	var zero T
 	var ps *pathState
 	var changes uint64
@@ -129,6 +131,9 @@ func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time) 
 	info, err := f.Stat()
 	if err != nil {
 		return zero, missing, fmt.Errorf("cachetta: read: %w", err)
+	}
+	if opened != nil {
+		opened(info)
 	}
 	if !info.Mode().IsRegular() {
 		return zero, missing, fmt.Errorf("cachetta: read %s: %w", path, errNotRegular)
@@ -169,7 +174,7 @@ func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time) 
 		if ps.changes.Load() == changes {
 			e := newEntry(v, info.ModTime(), now)
 			e.file = info
-			c.memory.add(path, e)
+			c.memory.add(path, e, c.cfg.duration)
 		}
 		ps.mu.Unlock()
 	}

@@ -32,6 +32,9 @@ echo
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go test -c -o "$tmp/cachetta.test" .
+# The comparison with otter is a module of its own, so that the root module
+# never depends on otter; the workspace gives it this cachetta.
+go test -c -o "$tmp/otter.test" ./bench/otter
 go build -o "$tmp/ratios" ./bench/ratios
 # go test -count N runs each benchmark N times in a row, so a change in the
 # machine's load between a benchmark and its floor skews their ratio. Runs of
@@ -43,6 +46,12 @@ for ((i = 1; i <= COUNT; i++)); do
 		-test.benchtime "$BENCHTIME" >>"$OUT" 2>&1; then
 		cat "$OUT" >&2
 		echo "run.sh: benchmarks failed in round $i" >&2
+		exit 1
+	fi
+	if ! "$tmp/otter.test" -test.run '^$' -test.bench "$BENCH" -test.benchmem -test.count 1 \
+		-test.benchtime "$BENCHTIME" >>"$OUT" 2>&1; then
+		cat "$OUT" >&2
+		echo "run.sh: otter benchmarks failed in round $i" >&2
 		exit 1
 	fi
 	# The scaling targets compare runs at GOMAXPROCS 1 and 2.

@@ -41,6 +41,8 @@ var targets = []target{
 	// the zero allocations of hits through wrappers.
 	{"LRU hit via Read", "BenchmarkLRUHit/via=Read", 0, false},
 	{"LRU hit via Wrap", "BenchmarkLRUHit/via=Wrap", 1.5, true},
+	{"WithMemoryCheck hit 1KiB vs disk hit", "BenchmarkMemoryCheckHit/size=1KiB", 0.1, false},
+	{"shared reads of one 64KiB file, parallel", "BenchmarkSharedRead/size=64KiB", 0, false},
 	{"write 1KiB", "BenchmarkWrite/size=1KiB", 1.15, false},
 	{"write 1MiB", "BenchmarkWrite/size=1MiB", 1.15, false},
 	{"Key int", "BenchmarkKey/arg=int", 2, false},
@@ -51,6 +53,10 @@ var targets = []target{
 	{"LRU hit, 1KiB struct, via Wrap", "BenchmarkLRUHitStruct/via=Wrap", 0, false},
 	{"LRU hit, 1KiB struct, via Wrap1(ctx, 42)", "BenchmarkLRUHitStruct/via=Wrap1", 2, true},
 	{"LRU hit, 1KiB struct, via Read(ctx, 42)", "BenchmarkLRUHitStruct/via=Read", 2, false},
+	// bench/otter: the floor is otter v2's Get with a loader, so the target
+	// is to be faster than otter.
+	{"Wrap1(ctx, 42) hit vs otter Get, slice", "BenchmarkWrap1HitVsOtter/value=slice", 1, true},
+	{"Wrap1(ctx, 42) hit vs otter Get, 1KiB struct", "BenchmarkWrap1HitVsOtter/value=KiB", 1, true},
 }
 
 // A scaling target bounds from below how much a benchmark's throughput grows

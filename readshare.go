@@ -1,0 +1,171 @@
+package cachetta
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"sync"
+	"time"
+)
+
+// Concurrent readers of one unchanged file share one read and decode: a
+// burst of readers of a hot file decodes it once, and N readers of a large
+// file hold one buffer, not N. A reader that finds a read of its path in
+// flight stats the path and joins only when the file is the one that read
+// opened (os.SameFile, modification time and size) and no write or
+// invalidation of the family came since the read began; otherwise it reads
+// on its own. Joiners receive the very value the read decoded.
+//
+// The read runs in its first caller's goroutine under that caller's
+// context, so no goroutine outlives a call and a cancelled caller stops the
+// read it leads. A joiner whose leader gave up that way, or whose leader's
+// codec panicked, starts over; a joiner's own cancellation fails only the
+// joiner.
+
+// reads holds the file reads in flight of every cache of the program, each
+// under the copy and the path that began it and only until it ends: the
+// package's one mutable state, as it is the one place that readers of one
+// copy, which shares nothing mutable of its own, can meet.
+var reads struct {
+	mu sync.Mutex            // guards m
+	m  map[readKey]shareable // a *fileRead[T] of the copy's T
+}
+
+// readKey names the reads of one path by one copy: copies differ in the
+// settings a read follows (codec, size limit, freshness).
+type readKey struct {
+	copy any // the *Cachetta[T] reading
+	path string
+}
+
+// shareable is what reads.m holds: a *fileRead of some T.
+type shareable interface{ shareable() }
+
+// fileRead is one read of a file that others may join.
+type fileRead[T any] struct {
+	changes uint64        // the path's pathState.changes when the read began
+	opened  chan struct{} // closed once info is set, or when the read ended without it
+	info    fs.FileInfo   // the stat of the file the read opened; nil when it opened none
+	done    chan struct{} // closed when the fields below are set
+
+	v        T
+	fr       freshness
+	err      error
+	gaveUp   bool // the leader's context ended the read
+	panicked bool // the codec or the logger panicked in the read
+}
+
+func (*fileRead[T]) shareable() {}
+
+// readShared is readFile, joining a read of the same unchanged file that is
+// in flight.
+func (c *Cachetta[T]) readShared(ctx context.Context, path string, now time.Time) (T, freshness, error) {
+	for {
+		v, fr, err, again := c.readSharedOnce(ctx, path, now)
+		if !again {
+			return v, fr, err
+		}
+	}
+}
+
+// readSharedOnce is one round of readShared; again reports a joined read
+// that ended with nothing to share.
+func (c *Cachetta[T]) readSharedOnce(ctx context.Context, path string, now time.Time) (_ T, _ freshness, _ error, again bool) {
+	// The path's state outlives every read registered for it, so that its
+	// count of changes keeps counting while one is in flight.
+	ps := c.shared.acquire(path)
+	defer c.shared.release(path, ps)
+	key := readKey{copy: c, path: path}
+	reads.mu.Lock()
+	r, _ := reads.m[key].(*fileRead[T])
+	// A read that began before a write or an invalidation of the family
+	// returned is not joined: it may hold what that write replaced.
+	if r != nil && r.changes == ps.changes.Load() {
+		reads.mu.Unlock()
+		return c.join(ctx, path, r, now)
+	}
+	r = &fileRead[T]{changes: ps.changes.Load(), opened: make(chan struct{}), done: make(chan struct{})}
+	if reads.m == nil {
+		reads.m = make(map[readKey]shareable)
+	}
+	reads.m[key] = r
+	reads.mu.Unlock()
+	v, fr, err := c.lead(ctx, key, r, now)
+	return v, fr, err, false
+}
+
+// lead performs the read r for its joiners, ending it whatever happens,
+// even a panic of the codec, which reaches the leader's caller.
+func (c *Cachetta[T]) lead(ctx context.Context, key readKey, r *fileRead[T], now time.Time) (T, freshness, error) {
+	opened := false
+	ended := false
+	defer func() {
+		if !ended {
+			r.panicked = true
+		}
+		if !opened {
+			close(r.opened)
+		}
+		reads.mu.Lock()
+		if reads.m[key] == r {
+			delete(reads.m, key)
+		}
+		reads.mu.Unlock()
+		close(r.done)
+	}()
+	r.v, r.fr, r.err = c.readFile(ctx, key.path, now, func(info fs.FileInfo) {
+		r.info, opened = info, true
+		close(r.opened)
+	})
+	r.gaveUp = r.err != nil && ctx.Err() != nil && errors.Is(r.err, ctx.Err())
+	ended = true
+	return r.v, r.fr, r.err
+}
+
+// join waits for the read r of path and returns its result, judged at now,
+// when r reads the file that path names now; otherwise it reads path alone.
+func (c *Cachetta[T]) join(ctx context.Context, path string, r *fileRead[T], now time.Time) (_ T, _ freshness, _ error, again bool) {
+	var zero T
+	info, err := c.fsys.stat(path)
+	if err != nil {
+		// Not there any more, or not to be seen: readFile tells which.
+		v, fr, err := c.readFile(ctx, path, now, nil)
+		return v, fr, err, false
+	}
+	select {
+	case <-r.opened:
+	case <-ctx.Done():
+		return zero, missing, ctx.Err(), false
+	}
+	if r.info == nil || !sameFile(r.info, info) {
+		v, fr, err := c.readFile(ctx, path, now, nil)
+		return v, fr, err, false
+	}
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		return zero, missing, ctx.Err(), false
+	}
+	switch {
+	case r.gaveUp || r.panicked:
+		return zero, missing, nil, true
+	case r.err != nil || r.fr == missing:
+		return zero, missing, r.err, false
+	}
+	// The leader judged the entry at its own moment.
+	fr := c.freshnessAt(r.info.ModTime(), now)
+	if fr == expired {
+		c.debug(ctx, "cache miss: expired", path)
+		return zero, missing, nil, false
+	}
+	return r.v, fr, nil, false
+}
+
+// sameFile reports whether a and b are stats of one file, unchanged: the
+// same file by os.SameFile, with the same modification time and size. Every
+// writer of the family renames a new file into place, so a write by any
+// process changes at least the first.
+func sameFile(a, b fs.FileInfo) bool {
+	return os.SameFile(a, b) && a.ModTime().Equal(b.ModTime()) && a.Size() == b.Size()
+}
