@@ -36,7 +36,7 @@ func (w *wrapper[T]) refreshEarly(ctx context.Context, path string, args []any) 
 // when it is there, or else from the file.
 func (c *Cachetta[T]) modTimeOf(path string) (time.Time, bool) {
 	if c.memory != nil {
-		if e, ok := c.memory.get(path); ok {
+		if e, _, ok := c.memory.get(path); ok {
 			return e.modTime, true
 		}
 	}

@@ -102,7 +102,7 @@ func (c *Cachetta[T]) memoryHit(ctx context.Context, path string) (*entry[T], bo
 // than d and, with WithMemoryCheck, its file has not changed since it was
 // read.
 func (c *Cachetta[T]) remembered(path string, d time.Duration) (*entry[T], bool) {
-	e, ok := c.memory.get(path)
+	e, s, ok := c.memory.get(path)
 	if !ok || e.age() >= d {
 		return nil, false
 	}
@@ -113,6 +113,7 @@ func (c *Cachetta[T]) remembered(path string, d time.Duration) (*entry[T], bool)
 			return nil, false
 		}
 	}
+	c.memoryHitCounted(s, path)
 	return e, true
 }
 

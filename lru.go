@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"io/fs"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -69,9 +70,11 @@ type lruCache[T any] struct {
 // simplelru.LRU under a mutex. Each sits on a cache line of its own, so
 // that a core taking one shard's lock does not slow the hits on another's.
 type shard[T any] struct {
-	mu      sync.Mutex // guards entries
+	mu      sync.Mutex // guards entries and victim
 	entries *simplelru.LRU[string, *entry[T]]
-	_       [cacheLine - unsafe.Sizeof(sync.Mutex{}) - unsafe.Sizeof((*int)(nil))]byte
+	hits    atomic.Uint64 // memory hits of this shard's paths (stats.go)
+	victim  string        // the path the last eviction, removal or purge dropped
+	_       [cacheLine - unsafe.Sizeof(sync.Mutex{}) - unsafe.Sizeof((*int)(nil)) - 8 - unsafe.Sizeof("")]byte
 }
 
 // cacheLine is the size of a cache line on common CPUs.
@@ -86,11 +89,12 @@ func newLRUCache[T any](size int, fsys fileSystem) *lruCache[T] {
 	for i := range m.shards {
 		// NewLRU fails only for a size <= 0, which config.validate and
 		// shared.memory rule out.
-		entries, err := simplelru.NewLRU[string, *entry[T]](size/n+btoi(i < size%n), nil)
+		s := &m.shards[i]
+		entries, err := simplelru.NewLRU(size/n+btoi(i < size%n), func(path string, _ *entry[T]) { s.victim = path })
 		if err != nil {
 			panic("cachetta: " + err.Error())
 		}
-		m.shards[i].entries = entries
+		s.entries = entries
 	}
 	return m
 }
@@ -111,18 +115,26 @@ func (m *lruCache[T]) shard(path string) *shard[T] {
 	return &m.shards[maphash.String(m.seed, path)&uint64(len(m.shards)-1)]
 }
 
-func (m *lruCache[T]) get(path string) (*entry[T], bool) {
+// get returns the entry memory holds for path and the shard that holds it,
+// whose hits a caller that takes the entry counts.
+func (m *lruCache[T]) get(path string) (*entry[T], *shard[T], bool) {
 	s := m.shard(path)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.entries.Get(path)
+	e, ok := s.entries.Get(path)
+	return e, s, ok
 }
 
-func (m *lruCache[T]) add(path string, e *entry[T]) {
+// add puts e in memory under path and returns the path it evicted to make
+// room, if any.
+func (m *lruCache[T]) add(path string, e *entry[T]) (victim string, evicted bool) {
 	s := m.shard(path)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.entries.Add(path, e)
+	if s.entries.Add(path, e) {
+		return s.victim, true
+	}
+	return "", false
 }
 
 func (m *lruCache[T]) remove(path string) {

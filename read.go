@@ -75,6 +75,7 @@ func (c *Cachetta[T]) read(ctx context.Context, worst freshness, args []any) (va
 		return zero, false, err
 	}
 	v, f, err := c.lookupFor(ctx, path, overridesOf(ctx))
+	c.readCounted(path, f, worst, err)
 	if err != nil || f == missing {
 		return zero, false, err
 	}
@@ -154,24 +155,33 @@ func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time) 
 	case errors.Is(err, errNotJSON):
 		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache miss: corrupt file",
 			slog.String("path", path), slog.Any("err", err))
+		c.corruptCounted(path, now, err)
 		return zero, missing, nil
 	case err != nil:
 		return zero, missing, err
 	}
+	c.shared.stats.bytesRead.Add(uint64(len(data)))
 	var v T
 	if err := c.cfg.codec.Unmarshal(data, &v); err != nil {
 		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache miss: corrupt file",
 			slog.String("path", path), slog.Any("err", err))
+		c.corruptCounted(path, now, err)
 		return zero, missing, nil
 	}
 	if ps != nil {
+		var victim string
+		var evicted bool
 		ps.mu.Lock()
 		if ps.changes.Load() == changes {
 			e := newEntry(v, info.ModTime(), now)
 			e.file = info
-			c.memory.add(path, e)
+			victim, evicted = c.memory.add(path, e)
 		}
 		ps.mu.Unlock()
+		c.evictedCounted(victim, evicted)
+	}
+	if fr == fresh {
+		c.diskHitCounted(path, now)
 	}
 	return v, fr, nil
 }
