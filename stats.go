@@ -11,7 +11,10 @@ import (
 // wrapped function counts exactly one of MemoryHits, DiskHits, StaleHits and
 // Misses, unless it returns an error without an answer (bad arguments, a done
 // context, a failed read of Read); what happens after a miss shows in Runs,
-// Joins and Writes.
+// Joins and Writes. A run looks at the disk once more before it calls its
+// function, in case another process wrote the entry meanwhile: that look
+// counts its bytes, and a disk or memory hit when it finds the entry fresh,
+// in which case the function is not called and Runs does not grow.
 type Stats struct {
 	// MemoryHits counts entries answered from memory (WithLRU) without a look
 	// at the disk: fresh hits of Read, ReadStale and wrapped functions.
