@@ -8,10 +8,11 @@ import (
 
 // Stats are the counters of a cache and all its copies (Join, With), since
 // New. Each counts from zero and only grows. A call of Read, ReadStale or a
-// wrapped function counts exactly one of MemoryHits, DiskHits, StaleHits and
+// wrapped function counts one of MemoryHits, DiskHits, StaleHits and
 // Misses, unless it returns an error without an answer (bad arguments, a done
 // context, a failed read of Read); what happens after a miss shows in Runs,
-// Joins and Writes. A run looks at the disk once more before it calls its
+// Joins and Writes, and a call that WithStaleIfError answers after its run
+// failed counts a StaleHit after its Miss. A run looks at the disk once more before it calls its
 // function, in case another process wrote the entry meanwhile: that look
 // counts its bytes, and a disk or memory hit when it finds the entry fresh,
 // in which case the function is not called and Runs does not grow.

@@ -215,3 +215,22 @@ func TestStatsOfBypassedAndForcedCalls(t *testing.T) {
 		})
 	}
 }
+
+// TestStatsOfStaleIfError checks that a call answered with an old entry
+// after its run failed counts its miss, the run and a stale hit.
+func TestStatsOfStaleIfError(t *testing.T) {
+	ctx := t.Context()
+	c := newCache[string](t, "s.json", cachetta.WithDuration(time.Hour), cachetta.WithStaleIfError(time.Hour))
+	writeFile(t, c.Path(), `"old"`)
+	backdate(t, c.Path(), 90*time.Minute)
+	get := cachetta.Wrap(c, func(context.Context) (string, error) { return "", errors.New("boom") })
+	if v, err := get(ctx); v != "old" || err != nil {
+		t.Fatalf("get = %q, %v; want old, nil", v, err)
+	}
+	// Only the fallback reads the file in full: the first two looks see it
+	// expired from its stat.
+	want := cachetta.Stats{Misses: 1, Runs: 1, StaleHits: 1, BytesRead: 5}
+	if got := c.Stats(); got != want {
+		t.Errorf("Stats() = %+v; want %+v", got, want)
+	}
+}
