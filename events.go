@@ -55,7 +55,8 @@ func (k EventKind) String() string {
 	return "EventKind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// Event is what a hook set by WithEvents receives.
+// Event is what a hook set by WithEvents receives: one operation of a
+// cache.
 type Event struct {
 	Kind EventKind
 	// Path is the file of the entry.
@@ -76,11 +77,16 @@ type Event struct {
 //
 // The hook is called synchronously, outside every lock of the cache, by the
 // goroutine doing the work: the caller's for hits, misses, joins, Write and
-// Invalidate, the run's for runs, refreshes and the writes of their results.
-// It may call the cache (Stats, Read, ...). It must be quick, since the
-// operation waits for it, and safe for concurrent use. A panic in it is not
-// recovered: it reaches the caller, or, in a background refresh, ends the
-// program as a panic in any goroutine does.
+// Invalidate, the run's for runs, refreshes and the reads and writes of a
+// run. It may call the cache (Stats, Read, ...). It must be quick, since the
+// operation waits for it, and safe for concurrent use.
+//
+// A panic in the hook is not recovered for it: it reaches the caller of the
+// operation. Inside a run it is the run's panic, which reaches the run's
+// callers as a panic of the wrapped function does (and fails a background
+// refresh); in EventRefresh and EventRefreshFailure, emitted once a
+// background refresh has ended, it ends the program, as a panic in any
+// goroutine does.
 func WithEvents(hook func(Event)) Option {
 	return optionFunc(func(c *config) { c.events = hook })
 }

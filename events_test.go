@@ -243,3 +243,35 @@ func TestEventKindString(t *testing.T) {
 		}
 	}
 }
+
+// TestEventsPanicReachesTheCaller checks that a hook's panic is not
+// swallowed: raised for a caller's own operation, and for a run's, it
+// reaches the caller.
+func TestEventsPanicReachesTheCaller(t *testing.T) {
+	tests := []struct {
+		kind cachetta.EventKind
+		call func(c *cachetta.Cachetta[int]) error
+	}{
+		{cachetta.EventMiss, func(c *cachetta.Cachetta[int]) error { _, _, err := c.Read(t.Context()); return err }},
+		{cachetta.EventRun, func(c *cachetta.Cachetta[int]) error {
+			_, err := cachetta.Wrap(c, func(context.Context) (int, error) { return 1, nil })(t.Context())
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind.String(), func(t *testing.T) {
+			c := newCache[int](t, "p.json", cachetta.WithEvents(func(e cachetta.Event) {
+				if e.Kind == tt.kind {
+					panic("hook")
+				}
+			}))
+			defer func() {
+				if p := recover(); p != "hook" {
+					t.Errorf("recovered %v; want the hook's panic", p)
+				}
+			}()
+			err := tt.call(c)
+			t.Errorf("the call returned %v; want the hook's panic", err)
+		})
+	}
+}

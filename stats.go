@@ -30,7 +30,8 @@ type Stats struct {
 	// answers one: a Read that finds a stale entry is a miss.
 	StaleHits uint64
 	// Misses counts calls that found no entry they may answer with: none on
-	// disk, an expired, corrupt or too large one, reading off, and every
+	// disk, an expired, corrupt or too large one, one that changed while
+	// it was read, reading off, and every
 	// call that Bypass or ForceRefresh sends past the cache. A wrapped
 	// function whose read fails with an I/O error runs it, so that is a miss
 	// too.
