@@ -104,16 +104,16 @@ func (c *Cachetta[T]) memoryHit(ctx context.Context, path string) (*entry[T], bo
 func (c *Cachetta[T]) remembered(path string, d time.Duration) (*entry[T], bool) {
 	e, s, ok := c.memory.get(path)
 	if !ok || e.age() >= d {
-		return nil, false
+		return nil, c.memoryRefused(s, ok)
 	}
 	if c.cfg.memoryCheck {
 		info, err := c.fsys.stat(path)
 		if err != nil || e.file == nil || !os.SameFile(info, e.file) ||
 			!info.ModTime().Equal(e.file.ModTime()) || info.Size() != e.file.Size() {
-			return nil, false
+			return nil, c.memoryRefused(s, true)
 		}
 	}
-	c.memoryHitCounted(s, path)
+	c.memoryHitEmitted(path)
 	return e, true
 }
 

@@ -70,11 +70,12 @@ type lruCache[T any] struct {
 // simplelru.LRU under a mutex. Each sits on a cache line of its own, so
 // that a core taking one shard's lock does not slow the hits on another's.
 type shard[T any] struct {
-	mu      sync.Mutex // guards entries and victim
+	mu      sync.Mutex // guards entries, found and victim
 	entries *simplelru.LRU[string, *entry[T]]
-	hits    atomic.Uint64 // memory hits of this shard's paths (stats.go)
+	found   uint64        // gets that found their path; hits are found - refused (stats.go)
+	refused atomic.Uint64 // entries found that their callers did not take
 	victim  string        // the path the last eviction, removal or purge dropped
-	_       [cacheLine - unsafe.Sizeof(sync.Mutex{}) - unsafe.Sizeof((*int)(nil)) - 8 - unsafe.Sizeof("")]byte
+	_       [cacheLine - unsafe.Sizeof(sync.Mutex{}) - unsafe.Sizeof((*int)(nil)) - 16 - unsafe.Sizeof("")]byte
 }
 
 // cacheLine is the size of a cache line on common CPUs.
@@ -115,13 +116,17 @@ func (m *lruCache[T]) shard(path string) *shard[T] {
 	return &m.shards[maphash.String(m.seed, path)&uint64(len(m.shards)-1)]
 }
 
-// get returns the entry memory holds for path and the shard that holds it,
-// whose hits a caller that takes the entry counts.
+// get returns the entry memory holds for path and the shard of path. It
+// counts the entry as a hit, which a caller that does not take it refuses
+// (see memoryRefused).
 func (m *lruCache[T]) get(path string) (*entry[T], *shard[T], bool) {
 	s := m.shard(path)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.entries.Get(path)
+	if ok {
+		s.found++
+	}
 	return e, s, ok
 }
 

@@ -109,17 +109,39 @@ func (c *Cachetta[T]) Stats() Stats {
 	}
 	for _, m := range c.shared.allMemories() {
 		for i := range m.shards {
-			st.MemoryHits += m.shards[i].hits.Load()
+			st.MemoryHits += m.shards[i].hits()
 		}
 	}
 	return st
 }
 
-// memoryHitCounted counts a memory hit on path, held by shard s. The shard's
-// own counter sits on the cache line whose lock the hit has just taken, so
-// hits of paths in different shards touch no common line.
-func (c *Cachetta[T]) memoryHitCounted(s *shard[T], path string) {
-	s.hits.Add(1)
+// A memory hit is counted in its shard, under the lock the hit takes anyway,
+// as an entry found: a plain add to the cache line that the lock has just
+// brought to the core, which hits of paths in other shards do not touch.
+// The few entries found and not taken (too old for the caller, changed on
+// disk, looked at for their age only) are refused afterwards, on paths that
+// go on to the disk.
+
+// hits returns the memory hits of s. The refusals are read first: each
+// follows its find, so the difference never goes below zero.
+func (s *shard[T]) hits() uint64 {
+	refused := s.refused.Load()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.found - refused
+}
+
+// memoryRefused refuses the entry that a get of shard s found, when found,
+// and returns false, the answer of a lookup that does not take it.
+func (c *Cachetta[T]) memoryRefused(s *shard[T], found bool) bool {
+	if found {
+		s.refused.Add(1)
+	}
+	return false
+}
+
+// memoryHitEmitted reports the memory hit on path to the hook, if any.
+func (c *Cachetta[T]) memoryHitEmitted(path string) {
 	if c.cfg.events != nil {
 		c.cfg.events(Event{Kind: EventMemoryHit, Path: path})
 	}

@@ -234,3 +234,22 @@ func TestStatsOfStaleIfError(t *testing.T) {
 		t.Errorf("Stats() = %+v; want %+v", got, want)
 	}
 }
+
+// TestStatsOfEarlyRefreshLooks checks that early refresh's look at the age
+// of the entry memory holds is not a memory hit.
+func TestStatsOfEarlyRefreshLooks(t *testing.T) {
+	ctx := t.Context()
+	c := newCache[int](t, "n.json", cachetta.WithLRU(4), cachetta.WithDuration(time.Hour), cachetta.WithEarlyRefresh(1))
+	get := cachetta.Wrap(c, func(context.Context) (int, error) { return 7, nil })
+	for range 3 { // a miss, a disk hit that fills memory, a memory hit
+		if _, err := get(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Wait()
+	// A microsecond's computation does not draw a refresh an hour early.
+	want := cachetta.Stats{Misses: 1, Runs: 1, Writes: 1, BytesWritten: 1, DiskHits: 1, BytesRead: 1, MemoryHits: 1}
+	if got := c.Stats(); got != want {
+		t.Errorf("Stats() = %+v; want %+v", got, want)
+	}
+}
