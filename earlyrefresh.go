@@ -36,7 +36,8 @@ func (w *wrapper[T]) refreshEarly(ctx context.Context, path string, args []any) 
 // when it is there, or else from the file.
 func (c *Cachetta[T]) modTimeOf(path string) (time.Time, bool) {
 	if c.memory != nil {
-		if e, ok := c.memory.get(path); ok {
+		if e, s, ok := c.memory.get(path); ok {
+			c.memoryRefused(s, true) // a look at its age, not a hit
 			return e.modTime, true
 		}
 	}

@@ -101,16 +101,17 @@ func (c *Cachetta[T]) memoryHit(ctx context.Context, path string) (*entry[T], bo
 // than d and, with WithMemoryCheck, its file has not changed since it was
 // read.
 func (c *Cachetta[T]) remembered(path string, d time.Duration) (*entry[T], bool) {
-	e, ok := c.memory.get(path)
+	e, s, ok := c.memory.get(path)
 	if !ok || !e.youngerThan(d) {
-		return nil, false
+		return nil, c.memoryRefused(s, ok)
 	}
 	if c.cfg.memoryCheck {
 		info, err := c.fsys.stat(path)
 		if err != nil || e.file == nil || !sameFile(info, e.file) {
-			return nil, false
+			return nil, c.memoryRefused(s, true)
 		}
 	}
+	c.memoryHitEmitted(path)
 	return e, true
 }
 

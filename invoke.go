@@ -13,7 +13,7 @@ import (
 func (w *wrapper[T]) invoke(ctx context.Context, path string, args []any, guard *writeGuard) (T, error) {
 	changes := guard.ps.changes.Load()
 	began := time.Now()
-	v, err := w.fn(withoutOverrides(ctx), args)
+	v, err := w.invoked(withoutOverrides(ctx), path, args)
 	if err != nil {
 		w.remember(ctx, path, guard.ps, changes, err)
 		return v, err

@@ -121,13 +121,16 @@ type lruCache[T any] struct {
 // simplelru.LRU under a mutex. Each sits on a cache line of its own, so
 // that a core taking one shard's lock does not slow the hits on another's.
 type shard[T any] struct {
-	mu      sync.Mutex // guards entries, and the stores to front
+	mu      sync.Mutex // guards entries, victim, and the stores to front
 	entries *simplelru.LRU[string, *entry[T]]
 	// front is the entry at the front of entries, or nil when unknown. A
 	// hit of the front entry changes no order, so it takes no lock: it is
 	// the hit of a hot key, the common case, at the cost of one atomic load.
-	front atomic.Pointer[entry[T]]
-	_     [cacheLine - unsafe.Sizeof(sync.Mutex{}) - 2*unsafe.Sizeof((*int)(nil))]byte
+	front   atomic.Pointer[entry[T]]
+	found   atomic.Uint64 // gets that found their path; hits are found - refused (stats.go)
+	refused atomic.Uint64 // entries found that their callers did not take
+	victim  string        // the path the last eviction, removal or purge dropped
+	_       [cacheLine - unsafe.Sizeof(sync.Mutex{}) - 2*unsafe.Sizeof((*int)(nil)) - 16 - unsafe.Sizeof("")]byte
 }
 
 // cacheLine is the size of a cache line on common CPUs.
@@ -142,11 +145,15 @@ func newLRUCache[T any](size int, fsys fileSystem) *lruCache[T] {
 	for i := range m.shards {
 		// NewLRU fails only for a size <= 0, which config.validate and
 		// shared.memory rule out.
-		entries, err := simplelru.NewLRU(size/n+btoi(i < size%n), dropped[T])
+		s := &m.shards[i]
+		entries, err := simplelru.NewLRU(size/n+btoi(i < size%n), func(path string, e *entry[T]) {
+			e.disarm()
+			s.victim = path
+		})
 		if err != nil {
 			panic("cachetta: " + err.Error())
 		}
-		m.shards[i].entries = entries
+		s.entries = entries
 	}
 	return m
 }
@@ -167,23 +174,28 @@ func (m *lruCache[T]) shard(path string) *shard[T] {
 	return &m.shards[maphash.String(m.seed, path)&uint64(len(m.shards)-1)]
 }
 
-func (m *lruCache[T]) get(path string) (*entry[T], bool) {
+// get returns the entry memory holds for path and the shard of path. It
+// counts the entry as a hit, which a caller that does not take it refuses
+// (see memoryRefused).
+func (m *lruCache[T]) get(path string) (*entry[T], *shard[T], bool) {
 	s := m.shard(path)
 	if e := s.front.Load(); e != nil && e.path == path {
-		return e, true
+		s.found.Add(1)
+		return e, s, true
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.entries.Get(path)
 	if ok {
 		s.front.Store(e) // Get moved it to the front
+		s.found.Add(1)
 	}
-	return e, ok
+	return e, s, ok
 }
 
 // add remembers e for path, arming its timer for ttl, the duration of the
-// copy that read it.
-func (m *lruCache[T]) add(path string, e *entry[T], ttl time.Duration) {
+// copy that read it, and returns the path it evicted to make room, if any.
+func (m *lruCache[T]) add(path string, e *entry[T], ttl time.Duration) (victim string, evicted bool) {
 	e.arm(ttl)
 	s := m.shard(path)
 	s.mu.Lock()
@@ -193,13 +205,12 @@ func (m *lruCache[T]) add(path string, e *entry[T], ttl time.Duration) {
 		old.disarm()
 	}
 	e.path = path
-	s.entries.Add(path, e)
+	evicted = s.entries.Add(path, e)
 	s.front.Store(e)
-}
-
-// dropped is called by a list for every entry it evicts, removes or purges.
-func dropped[T any](_ string, e *entry[T]) {
-	e.disarm()
+	if evicted {
+		return s.victim, true
+	}
+	return "", false
 }
 
 func (m *lruCache[T]) remove(path string) {

@@ -57,11 +57,11 @@ func TestLRUFrontHitsKeepTheOrder(t *testing.T) {
 				}
 			}
 			for path, want := range tt.want {
-				if _, ok := m.get(path); ok != want {
+				if _, _, ok := m.get(path); ok != want {
 					t.Errorf("after the steps memory holds %q: %v; want %v", path, ok, want)
 				}
 			}
-			if e, ok := m.get("a"); tt.wantA != 0 && (!ok || e.value != tt.wantA) {
+			if e, _, ok := m.get("a"); tt.wantA != 0 && (!ok || e.value != tt.wantA) {
 				t.Errorf("get(a) = %v, %v; want %d", e, ok, tt.wantA)
 			}
 		})

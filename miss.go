@@ -18,6 +18,11 @@ func (w *wrapper[T]) miss(ctx context.Context, path string, args []any, o *overr
 	}
 	v, err := w.compute(ctx, path, args)
 	if err != nil {
+		// A run that failed as the caller gave up may reach it before its
+		// cancellation does: the caller sees the cancellation either way.
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return v, ctxErr
+		}
 		if sv, ok := w.staleIfError(ctx, path, o, err); ok {
 			return sv, nil
 		}

@@ -63,6 +63,8 @@ type config struct {
 	staleIfError   time.Duration
 	earlyRefresh   float64
 	errorCaching   *errorCaching // nil when off
+
+	events func(Event) // nil when off
 }
 
 // applyOptions returns cfg with opts applied in order; nil options are

@@ -147,11 +147,13 @@ func (w *wrapper[T]) uncached(ctx context.Context, path string, args []any, o *o
 		if start {
 			c.shared.runs.Go(func() {
 				w.flights.execute(id, r, func(ctx context.Context) (T, error) {
-					return w.fn(ctx, args)
+					return w.invoked(ctx, path, args)
 				}, func(r *run[T], waited bool) {
 					w.ended(r, path, false, waited)
 				})
 			})
+		} else {
+			c.joinCounted(path)
 		}
 		return w.flights.wait(ctx, id, r)
 	}

@@ -75,6 +75,7 @@ func (c *Cachetta[T]) read(ctx context.Context, worst freshness, args []any) (va
 		return zero, false, err
 	}
 	v, f, err := c.lookupFor(ctx, path, overridesOf(ctx))
+	c.readCounted(path, f, worst, err)
 	if err != nil || f == missing {
 		return zero, false, err
 	}
@@ -107,8 +108,8 @@ func (c *Cachetta[T]) lookup(ctx context.Context, path string) (T, freshness, er
 
 // readFile reads and decodes the file at path, filling memory when it is on.
 // It calls opened, when not nil, with the stat of the file it opened, before
-// it reads a byte.
-func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time, opened func(fs.FileInfo)) (T, freshness, error) {
+// it reads a byte, and leaves its events in later (see emitLater).
+func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time, opened func(fs.FileInfo), later *[]Event) (T, freshness, error) {
 	var zero T
 	var ps *pathState
 	var changes uint64
@@ -159,24 +160,33 @@ func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time, 
 	case errors.Is(err, errNotJSON):
 		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache miss: corrupt file",
 			slog.String("path", path), slog.Any("err", err))
+		c.corruptCounted(path, now, err, later)
 		return zero, missing, nil
 	case err != nil:
 		return zero, missing, err
 	}
+	c.shared.stats.bytesRead.Add(uint64(len(data)))
 	var v T
 	if err := c.cfg.codec.Unmarshal(data, &v); err != nil {
 		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache miss: corrupt file",
 			slog.String("path", path), slog.Any("err", err))
+		c.corruptCounted(path, now, err, later)
 		return zero, missing, nil
 	}
 	if ps != nil {
+		var victim string
+		var evicted bool
 		ps.mu.Lock()
 		if ps.changes.Load() == changes {
 			e := newEntry(v, info.ModTime(), now)
 			e.file = info
-			c.memory.add(path, e, c.cfg.duration)
+			victim, evicted = c.memory.add(path, e, c.cfg.duration)
 		}
 		ps.mu.Unlock()
+		c.evictedCounted(victim, evicted, later)
+	}
+	if fr == fresh {
+		c.diskHitCounted(path, now, later)
 	}
 	return v, fr, nil
 }

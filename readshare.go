@@ -23,24 +23,19 @@ import (
 // codec panicked, starts over; a joiner's own cancellation fails only the
 // joiner.
 
-// reads holds the file reads in flight of every cache of the program, each
-// under the copy and the path that began it and only until it ends: the
-// package's one mutable state, as it is the one place that readers of one
-// copy, which shares nothing mutable of its own, can meet.
-var reads struct {
-	mu sync.Mutex            // guards m
-	m  map[readKey]shareable // a *fileRead[T] of the copy's T
+// fileReads holds the file reads in flight of a family, each under the copy
+// and the path that began it, and only until it ends.
+type fileReads[T any] struct {
+	mu sync.Mutex // guards m
+	m  map[readKey[T]]*fileRead[T]
 }
 
 // readKey names the reads of one path by one copy: copies differ in the
 // settings a read follows (codec, size limit, freshness).
-type readKey struct {
-	copy any // the *Cachetta[T] reading
+type readKey[T any] struct {
+	copy *Cachetta[T]
 	path string
 }
-
-// shareable is what reads.m holds: a *fileRead of some T.
-type shareable interface{ shareable() }
 
 // fileRead is one read of a file that others may join.
 type fileRead[T any] struct {
@@ -55,8 +50,6 @@ type fileRead[T any] struct {
 	gaveUp   bool // the leader's context ended the read
 	panicked bool // the codec or the logger panicked in the read
 }
-
-func (*fileRead[T]) shareable() {}
 
 // readShared is readFile, joining a read of the same unchanged file that is
 // in flight.
@@ -76,9 +69,10 @@ func (c *Cachetta[T]) readSharedOnce(ctx context.Context, path string, now time.
 	// count of changes keeps counting while one is in flight.
 	ps := c.shared.acquire(path)
 	defer c.shared.release(path, ps)
-	key := readKey{copy: c, path: path}
+	key := readKey[T]{copy: c, path: path}
+	reads := &c.shared.reads
 	reads.mu.Lock()
-	r, _ := reads.m[key].(*fileRead[T])
+	r := reads.m[key]
 	// A read that began before a write or an invalidation of the family
 	// returned is not joined: it may hold what that write replaced.
 	if r != nil && r.changes == ps.changes.Load() {
@@ -87,7 +81,7 @@ func (c *Cachetta[T]) readSharedOnce(ctx context.Context, path string, now time.
 	}
 	r = &fileRead[T]{changes: ps.changes.Load(), opened: make(chan struct{}), done: make(chan struct{})}
 	if reads.m == nil {
-		reads.m = make(map[readKey]shareable)
+		reads.m = make(map[readKey[T]]*fileRead[T])
 	}
 	reads.m[key] = r
 	reads.mu.Unlock()
@@ -96,8 +90,20 @@ func (c *Cachetta[T]) readSharedOnce(ctx context.Context, path string, now time.
 }
 
 // lead performs the read r for its joiners, ending it whatever happens,
-// even a panic of the codec, which reaches the leader's caller.
-func (c *Cachetta[T]) lead(ctx context.Context, key readKey, r *fileRead[T], now time.Time) (T, freshness, error) {
+// even a panic of the codec, which reaches the leader's caller. The read's
+// events are emitted once it has ended, so that a hook may read the path
+// again without waiting for itself.
+func (c *Cachetta[T]) lead(ctx context.Context, key readKey[T], r *fileRead[T], now time.Time) (T, freshness, error) {
+	var later []Event
+	c.leadRead(ctx, key, r, now, &later)
+	for _, e := range later {
+		c.emit(e)
+	}
+	return r.v, r.fr, r.err
+}
+
+// leadRead is lead without the events, which it leaves in later.
+func (c *Cachetta[T]) leadRead(ctx context.Context, key readKey[T], r *fileRead[T], now time.Time, later *[]Event) {
 	opened := false
 	ended := false
 	defer func() {
@@ -107,6 +113,7 @@ func (c *Cachetta[T]) lead(ctx context.Context, key readKey, r *fileRead[T], now
 		if !opened {
 			close(r.opened)
 		}
+		reads := &c.shared.reads
 		reads.mu.Lock()
 		if reads.m[key] == r {
 			delete(reads.m, key)
@@ -117,10 +124,9 @@ func (c *Cachetta[T]) lead(ctx context.Context, key readKey, r *fileRead[T], now
 	r.v, r.fr, r.err = c.readFile(ctx, key.path, now, func(info fs.FileInfo) {
 		r.info, opened = info, true
 		close(r.opened)
-	})
+	}, later)
 	r.gaveUp = r.err != nil && ctx.Err() != nil && errors.Is(r.err, ctx.Err())
 	ended = true
-	return r.v, r.fr, r.err
 }
 
 // join waits for the read r of path and returns its result, judged at now,
@@ -130,7 +136,7 @@ func (c *Cachetta[T]) join(ctx context.Context, path string, r *fileRead[T], now
 	info, err := c.fsys.stat(path)
 	if err != nil {
 		// Not there any more, or not to be seen: readFile tells which.
-		v, fr, err := c.readFile(ctx, path, now, nil)
+		v, fr, err := c.readFile(ctx, path, now, nil, nil)
 		return v, fr, err, false
 	}
 	select {
@@ -139,7 +145,7 @@ func (c *Cachetta[T]) join(ctx context.Context, path string, r *fileRead[T], now
 		return zero, missing, ctx.Err(), false
 	}
 	if r.info == nil || !sameFile(r.info, info) {
-		v, fr, err := c.readFile(ctx, path, now, nil)
+		v, fr, err := c.readFile(ctx, path, now, nil, nil)
 		return v, fr, err, false
 	}
 	select {
@@ -158,6 +164,9 @@ func (c *Cachetta[T]) join(ctx context.Context, path string, r *fileRead[T], now
 	if fr == expired {
 		c.debug(ctx, "cache miss: expired", path)
 		return zero, missing, nil, false
+	}
+	if fr == fresh {
+		c.diskHitCounted(path, now, nil)
 	}
 	return r.v, fr, nil, false
 }

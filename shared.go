@@ -21,7 +21,9 @@ type shared[T any] struct {
 	memories []*lruCache[T]        // every memory of the family, one per size and file system, for writes to clear
 	roots    map[string]fileSystem // the roots copies opened, by absolute path, each opened once
 
-	runs tracker
+	runs  tracker
+	stats counters     // see Stats; memory hits are counted in memory's shards
+	reads fileReads[T] // the file reads in flight, for readers of one file to share
 
 	// What the freshness and failure policies know of paths.
 	backoff pathMap[backoffState]    // refresh backoff

@@ -39,5 +39,8 @@ func (w *wrapper[T]) staleIfError(ctx context.Context, path string, o *overrides
 	}
 	c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "computation failed, serving a stale entry",
 		slog.String("path", path), slog.Any("err", err))
+	if f == stale {
+		c.staleHitCounted(path)
+	}
 	return v, true
 }

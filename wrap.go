@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"time"
 )
 
 // Wrap returns fn cached in c's file: a fresh entry is returned without
@@ -129,9 +130,11 @@ func (w *wrapper[T]) call(ctx context.Context, args []any) (T, error) {
 	}
 	o := overridesOf(ctx)
 	if o.skipsCache() {
+		c.missCounted(path)
 		return w.uncached(ctx, path, args, o)
 	}
 	v, f, err := c.lookupFor(ctx, path, o)
+	c.callCounted(ctx, path, f, err)
 	switch {
 	case errors.Is(err, ErrOutsideRoot):
 		return zero, err
@@ -199,6 +202,8 @@ func (w *wrapper[T]) computeOnce(ctx context.Context, path string, args []any) (
 	r, start := w.flights.join(id, rctx, cancel)
 	if start {
 		w.start(id, r, args, guard, false)
+	} else {
+		c.joinCounted(path)
 	}
 	return w.flights.wait(ctx, id, r)
 }
@@ -209,6 +214,7 @@ func (w *wrapper[T]) computeOnce(ctx context.Context, path string, args []any) (
 func (w *wrapper[T]) start(id flightID, r *run[T], args []any, guard writeGuard, background bool) {
 	c := w.c
 	ps := c.shared.acquire(id.path)
+	began := time.Now()
 	c.shared.runs.Go(func() {
 		defer c.shared.release(id.path, ps)
 		if background {
@@ -220,6 +226,9 @@ func (w *wrapper[T]) start(id flightID, r *run[T], args []any, guard writeGuard,
 			return w.run(ctx, id.path, args, &guard, background)
 		}, func(r *run[T], waited bool) {
 			w.ended(r, id.path, background, waited)
+			if background {
+				c.refreshCounted(id.path, began, r)
+			}
 		})
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 	"unicode/utf8"
 )
 
@@ -91,16 +92,17 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 		c.debug(ctx, "write skipped: writing disabled", path)
 		return nil
 	}
+	began := time.Now()
 	data, err := c.cfg.codec.Marshal(value)
 	if err != nil {
-		return fmt.Errorf("cachetta: write %s: encode: %w", path, err)
+		return c.writeFailed(path, began, fmt.Errorf("cachetta: write %s: encode: %w", path, err))
 	}
 	// A directory removed by someone else between the creation of the
 	// temporary file and the rename makes a round fail; the next one creates
 	// the directory again.
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return err
+			return c.writeFailed(path, began, err)
 		}
 		err := c.writeOnce(ctx, path, data, guard)
 		switch {
@@ -109,11 +111,12 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 			// as an Invalidate would: nothing is left to make durable.
 			if c.cfg.sync {
 				if err := c.syncDir(filepath.Dir(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-					return fmt.Errorf("cachetta: write %s: %w", path, err)
+					return c.writeFailed(path, began, fmt.Errorf("cachetta: write %s: %w", path, err))
 				}
 			}
 			c.debug(ctx, "cache write", path)
 			c.shared.written(path)
+			c.wroteCounted(path, began, len(data))
 			return nil
 		case errors.Is(err, errInvalidated):
 			c.debug(ctx, "write skipped: invalidated while computing", path)
@@ -121,7 +124,7 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 		case attempt < maxWriteAttempts && errors.Is(err, fs.ErrNotExist):
 			continue
 		}
-		return fmt.Errorf("cachetta: write %s: %w", path, err)
+		return c.writeFailed(path, began, fmt.Errorf("cachetta: write %s: %w", path, err))
 	}
 }
 
@@ -382,5 +385,6 @@ func (c *Cachetta[T]) Invalidate(ctx context.Context, args ...any) error {
 		return fmt.Errorf("cachetta: invalidate %s: %w", path, stampErr)
 	}
 	c.debug(ctx, "cache invalidated", path)
+	c.invalidationCounted(path)
 	return nil
 }

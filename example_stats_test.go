@@ -1,0 +1,63 @@
+package cachetta_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"path/filepath"
+
+	"github.com/cachetta-go/cachetta"
+)
+
+func ExampleCachetta_Stats() {
+	dir, cleanup := tempDir()
+	defer cleanup()
+	ctx := context.Background()
+
+	prices := cachetta.Must(cachetta.New[float64](filepath.Join(dir, "price.json"), cachetta.WithLRU(10)))
+	price := cachetta.Wrap1(prices, func(_ context.Context, sku string) (float64, error) {
+		return 9.99, nil
+	})
+	for _, sku := range []string{"apple", "apple", "apple", "pear"} {
+		if _, err := price(ctx, sku); err != nil {
+			log.Fatal(err)
+		}
+	}
+	s := prices.Stats()
+	fmt.Printf("runs %d, disk hits %d, memory hits %d\n", s.Runs, s.DiskHits, s.MemoryHits)
+	// Output:
+	// runs 2, disk hits 1, memory hits 1
+}
+
+func ExampleWithEvents() {
+	dir, cleanup := tempDir()
+	defer cleanup()
+	ctx := context.Background()
+
+	// A hook is called synchronously: a real one would add to a metric.
+	quotes := cachetta.Must(cachetta.New[string](filepath.Join(dir, "quote.json"),
+		cachetta.WithLRU(10),
+		cachetta.WithEvents(func(e cachetta.Event) {
+			fmt.Println(e.Kind, filepath.Base(e.Path))
+		})))
+	quote := cachetta.Wrap(quotes, func(context.Context) (string, error) {
+		return "carpe diem", nil
+	})
+	for range 3 {
+		if _, err := quote(ctx); err != nil {
+			log.Fatal(err)
+		}
+	}
+	// Output:
+	// miss quote.json
+	// run quote.json
+	// write quote.json
+	// disk hit quote.json
+	// memory hit quote.json
+}
+
+func ExampleEventKind_String() {
+	fmt.Println(cachetta.EventStaleHit)
+	// Output:
+	// stale hit
+}
