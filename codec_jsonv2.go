@@ -19,7 +19,12 @@ import (
 // jsonInvalidUTF8Options instead; on reading it is replaced, as v1 does.
 var jsonOptions = json.JoinOptions(jsonv1.DefaultOptionsV1(), jsontext.EscapeForHTML(false), jsontext.AllowInvalidUTF8(false))
 
-var jsonReadOptions = json.JoinOptions(jsonOptions, jsontext.AllowInvalidUTF8(true))
+// jsonReadOptions decode without v1's way of reporting errors, which checks
+// the whole value before decoding any of it: that costs a second pass, and
+// UnmarshalRead a buffer for the whole file. Which inputs fail is the same;
+// only which error is reported for an input with several differs, and for
+// the cache every error is a miss.
+var jsonReadOptions = json.JoinOptions(jsonOptions, jsontext.AllowInvalidUTF8(true), jsonv1.ReportErrorsWithLegacySemantics(false))
 
 // jsonInvalidUTF8Options write a string that is not UTF-8 as v1 writes it,
 // each invalid byte as the escape \ufffd, where v2 would write U+FFFD
