@@ -33,8 +33,11 @@ func decodeContents(ctx context.Context, f *os.File, size int64, codec Codec, v 
 // isJSONCodec reports whether codec decodes with encoding/json, whose
 // refusal of a first byte can be foreseen by checkJSONStart.
 func isJSONCodec(codec Codec) bool {
-	_, ok := codec.(jsonCodec)
-	return ok
+	switch codec.(type) {
+	case jsonCodec, pythonJSONCodec:
+		return true
+	}
+	return false
 }
 
 // decodeStream is decodeContents from r through s. The reader it gives s
