@@ -25,7 +25,9 @@ type StreamUnmarshaler interface {
 // A program built with GOEXPERIMENT=jsonv2 encodes and decodes with
 // encoding/json/v2 set to encoding/json's behaviour, which writes the same
 // bytes and refuses the same files, faster, and decodes large files from a
-// reader.
+// reader. The one difference known is a struct tag name that v1 refuses
+// for its characters (json:"a\b"), for which v1 writes the field's Go name
+// and v2 a name of its own.
 var JSON Codec = jsonCodec{}
 
 type jsonCodec struct{}
