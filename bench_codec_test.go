@@ -93,7 +93,7 @@ func BenchmarkStreamThreshold(b *testing.B) {
 	for _, size := range []struct {
 		name string
 		size int
-	}{{"64KiB", 64 << 10}, {"256KiB", 256 << 10}, {"1MiB", 1 << 20}, {"4MiB", 4 << 20}} {
+	}{{"64KiB", 64 << 10}, {"256KiB", 256 << 10}, {"1MiB", 1 << 20}, {"4MiB", 4 << 20}, {"16MiB", 16 << 20}} {
 		path := filepath.Join(b.TempDir(), "rec.json")
 		data, err := cachetta.JSON.Marshal(benchRecords(b, size.size))
 		if err != nil {
