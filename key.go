@@ -72,29 +72,44 @@ const maxPooledKeyBuffer = 64 << 10
 
 var keyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
+// pyWriter writes values in the spelling of Python's json module: the
+// separators ", " and ": ", ensure_ascii and the repr of floats. For a key
+// (keyWriter) it writes as json.dumps(sort_keys=True) does, struct fields
+// and the objects of a MarshalJSON by name and integer map keys by number,
+// and refuses strings that are not UTF-8 and structs that would all share
+// one key. Otherwise (dumpWriter, for PythonJSON) it keeps the order
+// encoding/json writes and replaces what is not UTF-8 with U+FFFD, as
+// encoding/json does.
+type pyWriter struct {
+	key bool
+}
+
+var keyWriter = pyWriter{key: true}
+
 // appendCanonical appends the text whose hash is the key of args.
 func appendCanonical(dst []byte, args []any) ([]byte, error) {
+	w := keyWriter
 	dst = append(dst, `{"args": [`...)
 	for i, a := range args {
 		if i > 0 {
 			dst = append(dst, ", "...)
 		}
 		var err error
-		if dst, err = appendKeyValue(dst, a, 0); err != nil {
+		if dst, err = w.appendValue(dst, a, 0); err != nil {
 			return dst, fmt.Errorf("%w: argument %d: %w", ErrArgs, i, err)
 		}
 	}
 	return append(dst, `], "kwargs": {}}`...), nil
 }
 
-// appendKeyValue appends v as Python's json.dumps would write its equivalent.
+// appendValue appends v as Python's json.dumps would write its equivalent.
 // Common types skip reflection.
-func appendKeyValue(dst []byte, v any, depth int) ([]byte, error) {
+func (w pyWriter) appendValue(dst []byte, v any, depth int) ([]byte, error) {
 	switch x := v.(type) {
 	case nil:
 		return append(dst, "null"...), nil
 	case string:
-		return appendPyString(dst, x)
+		return w.appendPyString(dst, x)
 	case int:
 		return strconv.AppendInt(dst, int64(x), 10), nil
 	case int64:
@@ -104,10 +119,10 @@ func appendKeyValue(dst []byte, v any, depth int) ([]byte, error) {
 	case float64:
 		return appendPyFloat(dst, x, 64)
 	}
-	return appendReflect(dst, reflect.ValueOf(v), depth)
+	return w.appendReflect(dst, reflect.ValueOf(v), depth)
 }
 
-func appendReflect(dst []byte, v reflect.Value, depth int) ([]byte, error) {
+func (w pyWriter) appendReflect(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 	if depth > maxKeyDepth {
 		return dst, errors.New("nested too deeply, or cyclic")
 	}
@@ -120,10 +135,10 @@ func appendReflect(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 		if v.IsNil() {
 			return append(dst, "null"...), nil
 		}
-		return appendReflect(dst, v.Elem(), depth+1)
+		return w.appendReflect(dst, v.Elem(), depth+1)
 	}
 	if m, ok := marshalerOf(v); ok {
-		return appendMarshaler(dst, m, depth)
+		return w.appendMarshaler(dst, m, depth)
 	}
 	t := v.Type()
 	if t == numberType {
@@ -145,41 +160,41 @@ func appendReflect(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 	case reflect.Float64:
 		return appendPyFloat(dst, v.Float(), 64)
 	case reflect.String:
-		return appendPyString(dst, v.String())
+		return w.appendPyString(dst, v.String())
 	case reflect.Pointer:
 		if v.IsNil() {
 			return append(dst, "null"...), nil
 		}
-		return appendReflect(dst, v.Elem(), depth+1)
+		return w.appendReflect(dst, v.Elem(), depth+1)
 	case reflect.Slice:
 		if v.IsNil() {
 			return append(dst, "null"...), nil
 		}
 		if p := reflect.PointerTo(t.Elem()); t.Elem().Kind() == reflect.Uint8 && !p.Implements(jsonMarshalerType) && !p.Implements(textMarshalerType) {
-			return appendPyString(dst, base64.StdEncoding.EncodeToString(v.Bytes()))
+			return w.appendPyString(dst, base64.StdEncoding.EncodeToString(v.Bytes()))
 		}
-		return appendList(dst, v, depth)
+		return w.appendList(dst, v, depth)
 	case reflect.Array:
-		return appendList(dst, v, depth)
+		return w.appendList(dst, v, depth)
 	case reflect.Map:
 		if v.IsNil() {
 			return append(dst, "null"...), nil
 		}
-		return appendMap(dst, v, depth)
+		return w.appendMap(dst, v, depth)
 	case reflect.Struct:
-		return appendStruct(dst, v, depth)
+		return w.appendStruct(dst, v, depth)
 	}
 	return dst, fmt.Errorf("unsupported type %v", t)
 }
 
-func appendList(dst []byte, v reflect.Value, depth int) ([]byte, error) {
+func (w pyWriter) appendList(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 	dst = append(dst, '[')
 	for i := range v.Len() {
 		if i > 0 {
 			dst = append(dst, ", "...)
 		}
 		var err error
-		if dst, err = appendReflect(dst, v.Index(i), depth+1); err != nil {
+		if dst, err = w.appendReflect(dst, v.Index(i), depth+1); err != nil {
 			return dst, err
 		}
 	}
@@ -195,7 +210,7 @@ type mapKey struct {
 	value reflect.Value
 }
 
-func appendMap(dst []byte, v reflect.Value, depth int) ([]byte, error) {
+func (w pyWriter) appendMap(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 	keyType := v.Type().Key()
 	var byText bool
 	switch {
@@ -216,7 +231,7 @@ func appendMap(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(a, b mapKey) int {
-		if byText {
+		if byText || !w.key {
 			return strings.Compare(a.text, b.text)
 		}
 		if c := cmpInt(a.num, b.num); c != 0 {
@@ -230,11 +245,11 @@ func appendMap(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 			dst = append(dst, ", "...)
 		}
 		var err error
-		if dst, err = appendPyString(dst, k.text); err != nil {
+		if dst, err = w.appendPyString(dst, k.text); err != nil {
 			return dst, err
 		}
 		dst = append(dst, ": "...)
-		if dst, err = appendReflect(dst, k.value, depth+1); err != nil {
+		if dst, err = w.appendReflect(dst, k.value, depth+1); err != nil {
 			return dst, err
 		}
 	}
@@ -269,13 +284,15 @@ func cmpInt[N int64 | uint64](a, b N) int {
 	return 0
 }
 
-// appendStruct appends the fields encoding/json writes for v. A struct type
-// with data but none of those fields (all unexported, tagged "-" or
-// ambiguous) is an error, wherever its value appears: encoding/json writes
-// each of its values as {}, so all of them would share one key.
-func appendStruct(dst []byte, v reflect.Value, depth int) ([]byte, error) {
+// appendStruct appends the fields encoding/json writes for v. For a key, a
+// struct type with data but none of those fields (all unexported, tagged "-"
+// or ambiguous) is an error, wherever its value appears: encoding/json
+// writes each of its values as {}, so all of them would share one key.
+func (w pyWriter) appendStruct(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 	fields := fieldsOf(v.Type())
-	if len(fields) == 0 && v.Type().Size() > 0 {
+	if !w.key {
+		fields = fieldsInOrder(v.Type())
+	} else if len(fields) == 0 && v.Type().Size() > 0 {
 		return dst, fmt.Errorf("%v has no field encoding/json writes, so all its values would share one key", v.Type())
 	}
 	dst = append(dst, '{')
@@ -290,14 +307,14 @@ func appendStruct(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 		}
 		first = false
 		var err error
-		if dst, err = appendPyString(dst, f.name); err != nil {
+		if dst, err = w.appendPyString(dst, f.name); err != nil {
 			return dst, err
 		}
 		dst = append(dst, ": "...)
 		if f.quoted {
-			dst, err = appendQuoted(dst, fv, depth+1)
+			dst, err = w.appendQuoted(dst, fv, depth+1)
 		} else {
-			dst, err = appendReflect(dst, fv, depth+1)
+			dst, err = w.appendReflect(dst, fv, depth+1)
 		}
 		if err != nil {
 			return dst, err
@@ -309,7 +326,7 @@ func appendStruct(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 // appendQuoted appends a field with the ",string" option: the text
 // encoding/json writes for v, as a string. Like encoding/json it leaves a nil
 // pointer null and the output of a marshaler as it is.
-func appendQuoted(dst []byte, v reflect.Value, depth int) ([]byte, error) {
+func (w pyWriter) appendQuoted(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 	if v.Kind() == reflect.Pointer {
 		if v.IsNil() {
 			return append(dst, "null"...), nil
@@ -317,17 +334,17 @@ func appendQuoted(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 		v = v.Elem()
 	}
 	if _, ok := marshalerOf(v); ok {
-		return appendReflect(dst, v, depth)
+		return w.appendReflect(dst, v, depth)
 	}
 	text, err := json.Marshal(v.Interface())
 	if err != nil {
 		return dst, err
 	}
-	return appendPyString(dst, string(text))
+	return w.appendPyString(dst, string(text))
 }
 
 // makes of itself, re-spelled the Python way.
-func appendMarshaler(dst []byte, v reflect.Value, depth int) ([]byte, error) {
+func (w pyWriter) appendMarshaler(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 	if v.Kind() == reflect.Pointer && v.IsNil() {
 		return append(dst, "null"...), nil
 	}
@@ -343,28 +360,31 @@ func appendMarshaler(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 		if !json.Valid(text) {
 			return dst, fmt.Errorf("%v.MarshalJSON returned invalid JSON %q", v.Type(), text)
 		}
+		if !w.key {
+			return w.appendRespelled(dst, text, depth+1)
+		}
 		generic, err := readJSON(text, depth+1)
 		if err != nil {
 			return dst, fmt.Errorf("%v.MarshalJSON: %w", v.Type(), err)
 		}
-		return appendGeneric(dst, generic, depth+1)
+		return w.appendGeneric(dst, generic, depth+1)
 	}
 	text, err := v.Interface().(encoding.TextMarshaler).MarshalText()
 	if err != nil {
 		return dst, err
 	}
-	return appendPyString(dst, string(text))
+	return w.appendPyString(dst, string(text))
 }
 
 // appendGeneric appends a value read by readJSON, whose strings may hold
 // lone surrogates.
-func appendGeneric(dst []byte, v any, depth int) ([]byte, error) {
+func (w pyWriter) appendGeneric(dst []byte, v any, depth int) ([]byte, error) {
 	if depth > maxKeyDepth {
 		return dst, errors.New("nested too deeply")
 	}
 	switch x := v.(type) {
 	case string:
-		return appendPyText(dst, x, true)
+		return w.appendPyText(dst, x, true)
 	case json.Number:
 		return appendNumberText(dst, string(x))
 	case []any:
@@ -374,7 +394,7 @@ func appendGeneric(dst []byte, v any, depth int) ([]byte, error) {
 				dst = append(dst, ", "...)
 			}
 			var err error
-			if dst, err = appendGeneric(dst, e, depth+1); err != nil {
+			if dst, err = w.appendGeneric(dst, e, depth+1); err != nil {
 				return dst, err
 			}
 		}
@@ -391,17 +411,17 @@ func appendGeneric(dst []byte, v any, depth int) ([]byte, error) {
 				dst = append(dst, ", "...)
 			}
 			var err error
-			if dst, err = appendPyText(dst, k, true); err != nil {
+			if dst, err = w.appendPyText(dst, k, true); err != nil {
 				return dst, err
 			}
 			dst = append(dst, ": "...)
-			if dst, err = appendGeneric(dst, x[k], depth+1); err != nil {
+			if dst, err = w.appendGeneric(dst, x[k], depth+1); err != nil {
 				return dst, err
 			}
 		}
 		return append(dst, '}'), nil
 	}
-	return appendKeyValue(dst, v, depth)
+	return w.appendValue(dst, v, depth)
 }
 
 // appendNumberText appends a JSON number as Python reads and rewrites it: a
@@ -452,14 +472,15 @@ func appendPyFloat(dst []byte, f float64, bits int) ([]byte, error) {
 // appendPyString appends s quoted as Python's json.dumps writes it with
 // ensure_ascii: printable ASCII as is, everything else escaped, characters
 // beyond the BMP as surrogate pairs.
-func appendPyString(dst []byte, s string) ([]byte, error) {
-	return appendPyText(dst, s, false)
+func (w pyWriter) appendPyString(dst []byte, s string) ([]byte, error) {
+	return w.appendPyText(dst, s, false)
 }
 
 // appendPyText is appendPyString for a string that may hold lone
 // surrogates, as readJSON keeps them, when surrogates is set; Python writes
-// one as a \u escape of its own.
-func appendPyText(dst []byte, s string, surrogates bool) ([]byte, error) {
+// one as a \u escape of its own. Outside a key, a byte that is not UTF-8 is
+// written as U+FFFD.
+func (w pyWriter) appendPyText(dst []byte, s string, surrogates bool) ([]byte, error) {
 	const hexDigits = "0123456789abcdef"
 	dst = append(dst, '"')
 	for i := 0; i < len(s); {
@@ -491,7 +512,10 @@ func appendPyText(dst []byte, s string, surrogates bool) ([]byte, error) {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			if r, size = surrogateAt(s, i); !surrogates || size == 0 {
-				return dst, fmt.Errorf("string %q is not valid UTF-8", s)
+				if w.key {
+					return dst, fmt.Errorf("string %q is not valid UTF-8", s)
+				}
+				r, size = utf8.RuneError, 1
 			}
 		}
 		i += size

@@ -150,8 +150,8 @@ func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time, 
 			slog.String("path", path), slog.Int64("size", size), slog.Int64("limit", c.cfg.maxFileSize))
 		return zero, missing, nil
 	}
-	_, probe := c.cfg.codec.(jsonCodec)
-	data, err := readContents(ctx, f, size, probe)
+	var v T
+	decodeErr, err := decodeContents(ctx, f, size, c.cfg.codec, &v)
 	switch {
 	case errors.Is(err, errSizeChanged):
 		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache miss: file changed while read",
@@ -165,9 +165,8 @@ func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time, 
 	case err != nil:
 		return zero, missing, err
 	}
-	c.shared.stats.bytesRead.Add(uint64(len(data)))
-	var v T
-	if err := c.cfg.codec.Unmarshal(data, &v); err != nil {
+	c.shared.stats.bytesRead.Add(uint64(size))
+	if err := decodeErr; err != nil {
 		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache miss: corrupt file",
 			slog.String("path", path), slog.Any("err", err))
 		c.corruptCounted(path, now, err, later)

@@ -1,0 +1,6 @@
+//go:build goexperiment.jsonv2
+
+package cachetta_test
+
+// jsonv2 tells the tests that the build uses encoding/json/v2.
+const jsonv2 = true
