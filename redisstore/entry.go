@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -19,16 +19,6 @@ const (
 	formatV1   = 'c'
 	headerSize = 1 + 8 + 8
 )
-
-// loadScript returns the value of KEYS[1], or its length when the entry's
-// bytes are more than ARGV[1], or nil when it is missing: the length is
-// checked on the server so a value over the limit is never sent.
-var loadScript = redis.NewScript(`
-local n = redis.call('STRLEN', KEYS[1])
-if n == 0 then return false end
-if n - 17 > tonumber(ARGV[1]) then return n end
-return redis.call('GET', KEYS[1])
-`)
 
 // statScript returns, for each key, its length and header, or false when it
 // is missing; both read in one step so a Save between them cannot pair one
@@ -58,7 +48,7 @@ func value(t time.Time, data []byte) []byte {
 
 // parseHeader decodes the header h of the entry name whose value is size
 // bytes long.
-func parseHeader(name string, h string, size int64) (cachetta.StoreEntry, error) {
+func parseHeader[H string | []byte](name string, h H, size int64) (cachetta.StoreEntry, error) {
 	if len(h) < headerSize || h[0] != formatV1 || size < headerSize {
 		return cachetta.StoreEntry{}, fmt.Errorf("redisstore: %s: value of %d bytes is not a cachetta entry", name, size)
 	}
@@ -70,32 +60,39 @@ func parseHeader(name string, h string, size int64) (cachetta.StoreEntry, error)
 	}, nil
 }
 
-// Load returns the bytes of the entry name in one round trip. An entry
-// whose value is not one Save wrote (another program's key under the
-// prefix) is an error, not a miss.
+// Load returns the bytes of the entry name in one round trip: a GETRANGE
+// of the header and at most maxSize+1 bytes, so that an entry over the
+// limit costs one byte more than the limit to find, not its length, and a
+// hit costs what a GET costs (a Lua script checking the length first was
+// half as fast again on loopback). An entry whose value is not one Save
+// wrote (another program's key under the prefix) is an error, not a miss.
 func (s *Store) Load(ctx context.Context, name string, maxSize int64) ([]byte, cachetta.StoreEntry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, cachetta.StoreEntry{}, fmt.Errorf("redisstore: load %s: %w", name, err)
 	}
-	res, err := loadScript.Run(ctx, s.client, []string{s.entryKey(name)}, maxSize).Result()
-	if errors.Is(err, redis.Nil) {
-		return nil, cachetta.StoreEntry{}, fmt.Errorf("redisstore: load %s: %w", name, fs.ErrNotExist)
+	// The last offset GETRANGE is asked for: header, maxSize bytes, and
+	// one more to tell "at the limit" from "over it".
+	last := int64(math.MaxInt64)
+	if maxSize < math.MaxInt64-headerSize {
+		last = headerSize + max(maxSize, 0)
 	}
+	v, err := s.client.GetRange(ctx, s.entryKey(name), 0, last).Bytes()
 	if err != nil {
 		return nil, cachetta.StoreEntry{}, fmt.Errorf("redisstore: load %s: %w", name, err)
 	}
-	switch v := res.(type) {
-	case int64:
-		return nil, cachetta.StoreEntry{}, fmt.Errorf("redisstore: load %s: %d bytes over the limit of %d: %w", name, v-headerSize, maxSize, cachetta.ErrTooLarge)
-	case string:
-		e, err := parseHeader(name, v, int64(len(v)))
-		if err != nil {
-			return nil, cachetta.StoreEntry{}, err
-		}
-		return []byte(v[headerSize:]), e, nil
-	default:
-		return nil, cachetta.StoreEntry{}, fmt.Errorf("redisstore: load %s: unexpected reply %T", name, res)
+	if len(v) == 0 {
+		// Every value a Save writes has a header; GETRANGE of a missing
+		// key is empty.
+		return nil, cachetta.StoreEntry{}, fmt.Errorf("redisstore: load %s: %w", name, fs.ErrNotExist)
 	}
+	if int64(len(v)) > headerSize+maxSize {
+		return nil, cachetta.StoreEntry{}, fmt.Errorf("redisstore: load %s: more than %d bytes: %w", name, maxSize, cachetta.ErrTooLarge)
+	}
+	e, err := parseHeader(name, v, int64(len(v)))
+	if err != nil {
+		return nil, cachetta.StoreEntry{}, err
+	}
+	return v[headerSize:len(v):len(v)], e, nil
 }
 
 // Stat returns the StoreEntry of name, reading only the value's header.

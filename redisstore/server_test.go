@@ -21,7 +21,7 @@ const requireEnv = "CACHETTA_REQUIRE_REDIS"
 // server is a redis-server the test started, on a loopback port of its
 // own, in a directory of its own, with persistence off.
 type server struct {
-	t    *testing.T
+	t    testing.TB
 	bin  string
 	dir  string
 	port int
@@ -31,7 +31,7 @@ type server struct {
 
 // startServer starts a redis-server for t and stops it at t's end. It
 // skips t when there is none, unless requireEnv says one must be.
-func startServer(t *testing.T) *server {
+func startServer(t testing.TB) *server {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -56,7 +56,7 @@ func startServer(t *testing.T) *server {
 	return nil
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -122,7 +122,7 @@ func (s *server) restart() {
 }
 
 // client returns a client of the server, closed at t's end.
-func (s *server) client(t *testing.T) *redis.Client {
+func (s *server) client(t testing.TB) *redis.Client {
 	c := redis.NewClient(&redis.Options{Addr: s.addr()})
 	t.Cleanup(func() { c.Close() })
 	return c
