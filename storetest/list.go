@@ -45,7 +45,7 @@ func (s suite) list(t *testing.T) {
 		"with space/é.json",
 	}
 	for i, name := range names {
-		if err := st.Save(ctx, name, []byte(fmt.Sprint(i)), 0); err != nil {
+		if err := st.Save(ctx, name, fmt.Append(nil, i), 0); err != nil {
 			t.Fatalf("Save(%q) = %v", name, err)
 		}
 	}

@@ -150,8 +150,8 @@ func (m *memory) List(ctx context.Context, prefix string) iter.Seq2[cachetta.Sto
 // treating only * as special: enough to show a store that forgets to
 // escape its prefix.
 func globPrefix(pattern, name string) bool {
-	if i := strings.IndexByte(pattern, '*'); i >= 0 {
-		return strings.HasPrefix(name, pattern[:i])
+	if before, _, ok := strings.Cut(pattern, "*"); ok {
+		return strings.HasPrefix(name, before)
 	}
 	return strings.HasPrefix(name, pattern)
 }
