@@ -115,6 +115,14 @@ func (m *memory) Delete(ctx context.Context, name string) error {
 		return fmt.Errorf("memory: delete %s: %w", name, fs.ErrNotExist)
 	}
 	delete(m.entries, name)
+	if m.brk == "delete children" {
+		// As os.RemoveAll would on a directory.
+		for other := range m.entries {
+			if strings.HasPrefix(other, name+"/") {
+				delete(m.entries, other)
+			}
+		}
+	}
 	return nil
 }
 

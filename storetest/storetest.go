@@ -64,6 +64,7 @@ func Run(t *testing.T, newStore func(t *testing.T) cachetta.Store, opts Options)
 	}
 	s := suite{newStore: newStore, opts: opts}
 	t.Run("Missing", s.missing)
+	t.Run("MissingParent", s.missingParent)
 	t.Run("RoundTrip", s.roundTrip)
 	t.Run("ModTime", s.modTime)
 	t.Run("SetModTime", s.setModTime)
