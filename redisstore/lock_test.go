@@ -53,7 +53,7 @@ func TestLockRenewed(t *testing.T) {
 	c := startServer(t).client(t)
 	st := newStore(t, c)
 	ctx := t.Context()
-	const lease = 300 * time.Millisecond
+	const lease = 500 * time.Millisecond
 	unlock, err := st.Lock(ctx, "r.json", lease)
 	if err != nil {
 		t.Fatal(err)
