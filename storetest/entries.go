@@ -155,6 +155,10 @@ func (s suite) setModTime(t *testing.T) {
 		if err != nil || string(data) != `"old"` || loaded.ModTime.Sub(want).Abs() > p {
 			t.Errorf("Load after SetModTime(%v) = %q, %+v, %v; want the bytes and that time", want, data, loaded, err)
 		}
+		// Pruning goes by what List says.
+		if e, ok := listed(t, st, name)[name]; !ok || e.ModTime.Sub(want).Abs() > p {
+			t.Errorf("List after SetModTime(%v) = %+v, %v; want that time", want, e, ok)
+		}
 	}
 }
 

@@ -80,7 +80,7 @@ func (s suite) list(t *testing.T) {
 			t.Errorf("Stat(%q) = %v", name, err)
 			continue
 		}
-		if e.Size != stat.Size || e.ModTime.Sub(stat.ModTime).Abs() > s.opts.TimePrecision {
+		if e.Size != stat.Size || e.ModTime.Sub(stat.ModTime).Abs() > s.opts.TimePrecision || e.Version != stat.Version {
 			t.Errorf("List entry %+v; Stat says %+v", e, stat)
 		}
 	}
