@@ -1,0 +1,14 @@
+module github.com/cachetta-go/cachetta/redisstore
+
+// go-redis v9.23 needs Go 1.26.
+go 1.26.0
+
+// The package also imports github.com/cachetta-go/cachetta, which the
+// workspace in ../go.work provides from the parent directory.
+require github.com/redis/go-redis/v9 v9.23.0
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+)
