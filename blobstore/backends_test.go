@@ -37,7 +37,7 @@ var backends = []backend{
 
 func openFile(t testing.TB) (*blob.Bucket, func(testing.TB, string, time.Time)) {
 	dir := t.TempDir()
-	bucket, err := fileblob.OpenBucket(dir, nil)
+	bucket, err := fileblob.OpenBucket(dir, &fileblob.Options{Metadata: fileblob.MetadataDontWrite})
 	if err != nil {
 		t.Fatalf("fileblob.OpenBucket: %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 
 	"github.com/cachetta-go/cachetta"
 )
@@ -23,12 +24,31 @@ func (s *Store) Load(ctx context.Context, name string, maxSize int64) ([]byte, c
 	if maxSize <= 0 {
 		return nil, cachetta.StoreEntry{}, fmt.Errorf("blobstore: load %s: maximum size must be positive, got %d", name, maxSize)
 	}
+	// Some drivers (fileblob, memblob) never look at the context.
+	if err := ctx.Err(); err != nil {
+		return nil, cachetta.StoreEntry{}, wrap("load", name, err)
+	}
 	r, err := s.bucket.NewReader(ctx, key, nil)
 	if err != nil {
 		return nil, cachetta.StoreEntry{}, wrap("load", name, err)
 	}
 	defer func() { _ = r.Close() }()
-	size := r.Size()
+	size, mod := r.Size(), r.ModTime()
+	if s.kind == kindFile {
+		// fileblob stats the name, then opens it: a Save between the two
+		// pairs one file's size with another's bytes. The open file knows
+		// its own.
+		var f io.Reader
+		if r.As(&f) {
+			if f, ok := f.(*os.File); ok {
+				fi, err := f.Stat()
+				if err != nil {
+					return nil, cachetta.StoreEntry{}, wrap("load", name, err)
+				}
+				size, mod = fi.Size(), fi.ModTime()
+			}
+		}
+	}
 	if size > maxSize {
 		return nil, cachetta.StoreEntry{}, tooLarge(name, size, maxSize)
 	}
@@ -45,12 +65,11 @@ func (s *Store) Load(ctx context.Context, name string, maxSize int64) ([]byte, c
 		return nil, cachetta.StoreEntry{}, fmt.Errorf("blobstore: load %s: read %d bytes of an object of %d: %w",
 			name, len(data), size, io.ErrUnexpectedEOF)
 	}
-	mod := r.ModTime()
 	return data, cachetta.StoreEntry{
 		Name:    name,
 		Size:    size,
 		ModTime: mod,
-		Version: readerVersion(r, mod, size),
+		Version: readerVersion(s.kind, r),
 	}, nil
 }
 
@@ -88,6 +107,9 @@ func (s *Store) Stat(ctx context.Context, name string) (cachetta.StoreEntry, err
 	if err != nil {
 		return cachetta.StoreEntry{}, err
 	}
+	if err := ctx.Err(); err != nil {
+		return cachetta.StoreEntry{}, wrap("stat", name, err)
+	}
 	a, err := s.bucket.Attributes(ctx, key)
 	if err != nil {
 		return cachetta.StoreEntry{}, wrap("stat", name, err)
@@ -96,6 +118,6 @@ func (s *Store) Stat(ctx context.Context, name string) (cachetta.StoreEntry, err
 		Name:    name,
 		Size:    a.Size,
 		ModTime: a.ModTime,
-		Version: attributesVersion(a),
+		Version: attributesVersion(s.kind, a),
 	}, nil
 }

@@ -8,12 +8,6 @@ import (
 	"gocloud.dev/gcerrors"
 )
 
-// saveOptions are shared, never modified: WriteAll copies them.
-var saveOptions = &blob.WriterOptions{
-	// Entries are whatever the cache's codec makes; sniffing a content type
-	// would cost a pass over the bytes and name it wrongly for some codecs.
-	DisableContentTypeDetection: true,
-}
 
 // Save replaces the entry name by data in one PUT, which S3, Cloud Storage
 // and Azure apply atomically; fileblob renames a complete temporary file
@@ -25,7 +19,18 @@ func (s *Store) Save(ctx context.Context, name string, data []byte, keep time.Du
 	if err != nil {
 		return err
 	}
-	if err := s.bucket.WriteAll(ctx, key, data, saveOptions); err != nil {
+	if err := ctx.Err(); err != nil {
+		return wrap("save", name, err)
+	}
+	opts := &blob.WriterOptions{
+		// Entries are whatever the cache's codec makes; sniffing a content
+		// type would cost a pass over the bytes and name some codecs wrongly.
+		DisableContentTypeDetection: true,
+	}
+	if s.kind == kindS3 || s.kind == kindAzure {
+		opts.Metadata = map[string]string{versionKey: newVersion()}
+	}
+	if err := s.bucket.WriteAll(ctx, key, data, opts); err != nil {
 		return wrap("save", name, err)
 	}
 	return nil
@@ -36,6 +41,9 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 	key, err := s.key("delete", name)
 	if err != nil {
 		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return wrap("delete", name, err)
 	}
 	if err := s.bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 		return wrap("delete", name, err)

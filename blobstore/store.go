@@ -5,14 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
+	"net/url"
 
 	"github.com/cachetta-go/cachetta"
 	"gocloud.dev/blob"
 
 	// The drivers Open chooses among by URL scheme.
 	_ "gocloud.dev/blob/azureblob"
-	_ "gocloud.dev/blob/fileblob"
+	"gocloud.dev/blob/fileblob"
 	_ "gocloud.dev/blob/gcsblob"
 	_ "gocloud.dev/blob/memblob"
 	_ "gocloud.dev/blob/s3blob"
@@ -24,15 +24,16 @@ type Store struct {
 	bucket *blob.Bucket
 	owned  bool   // Open opened bucket, so Close closes it
 	prefix string // "" or the WithPrefix value followed by "/"
-	// fileblob, given no_tmp_dir, writes its temporary files next to the
-	// objects, where List must not take them for entries.
-	fileTemps bool
+	kind   kind
 }
 
 var _ cachetta.Store = (*Store)(nil)
 
 // New returns a Store keeping its entries in bucket, which the caller opened
-// and closes after the last use of the Store.
+// and closes after the last use of the Store. A fileblob bucket should be
+// opened with fileblob.Options{Metadata: fileblob.MetadataDontWrite}:
+// fileblob rewrites its metadata sidecar files in place, and a Load that
+// meets one half written fails.
 func New(bucket *blob.Bucket, opts ...Option) (*Store, error) {
 	if bucket == nil {
 		return nil, errors.New("blobstore: nil bucket")
@@ -48,8 +49,7 @@ func New(bucket *blob.Bucket, opts ...Option) (*Store, error) {
 		}
 		s.prefix = cfg.prefix + "/"
 	}
-	var fi os.FileInfo
-	s.fileTemps = bucket.As(&fi)
+	s.kind = bucketKind(bucket)
 	return s, nil
 }
 
@@ -58,11 +58,24 @@ func New(bucket *blob.Bucket, opts ...Option) (*Store, error) {
 // S3-compatible servers), gs:// (Google Cloud Storage), azblob:// (Azure Blob
 // Storage), file:// (a local directory) and mem:// (memory, for tests), with
 // the query parameters and credentials gocloud.dev documents for each.
+// A file:// URL without a metadata parameter gets metadata=skip (see New).
 // Close closes the bucket.
-func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
-	bucket, err := blob.OpenBucket(ctx, url)
+func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
+	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("blobstore: open %s: %w", url, err)
+		return nil, fmt.Errorf("blobstore: open %s: %w", rawURL, err)
+	}
+	if u.Scheme == fileblob.Scheme {
+		// See New: without this, Loads racing Saves can fail.
+		q := u.Query()
+		if !q.Has("metadata") {
+			q.Set("metadata", string(fileblob.MetadataDontWrite))
+			u.RawQuery = q.Encode()
+		}
+	}
+	bucket, err := blob.OpenBucket(ctx, u.String())
+	if err != nil {
+		return nil, fmt.Errorf("blobstore: open %s: %w", rawURL, err)
 	}
 	s, err := New(bucket, opts...)
 	if err != nil {

@@ -1,80 +1,135 @@
 package blobstore
 
 import (
-	"fmt"
-	"time"
+	"crypto/rand"
+	"os"
+	"strconv"
+	"strings"
 
 	"cloud.google.com/go/storage"
 	azblobblob "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"gocloud.dev/blob"
 )
 
-// An entry's Version is the service's ETag, the same from Load, Stat and
-// List. Load gets it from the GET's response, through the driver's own type
-// (blob.Reader's portable attributes leave it out), at the cost of a type
-// switch and a copy of the response header struct, never a request. Cloud
-// Storage's reader carries no ETag, so there the Version is the object's
-// generation, everywhere. fileblob and memblob make their ETag from the
-// modification time and the size; localVersion spells it the same way, and
-// a test holds the two together.
+// An entry's Version must change with every Save, even of the same bytes,
+// and Load must learn it from the response that brought the bytes, or it
+// could pair old bytes with a new version. So:
+//   - S3 and Azure: a random token Save writes as the object's metadata,
+//     which comes back in the GET's headers (S3's and Azure's ETags are
+//     digests of the bytes, the same for equal bytes). Objects written by
+//     something else fall back to the ETag.
+//   - Cloud Storage: the object's generation, a number every write changes,
+//     on the reader as on the attributes.
+//   - fileblob and memblob: none. fileblob's metadata sidecar is rewritten
+//     in place, so it races a reader, and file times are too coarse to tell
+//     two Saves apart; memblob is for tests.
+//
+// List leaves Version empty: listings carry no metadata; Stat tells it.
 
-func readerVersion(r *blob.Reader, mod time.Time, size int64) string {
-	var s3out s3.GetObjectOutput
-	if r.As(&s3out) {
-		return deref(s3out.ETag)
+// A kind is the service behind a bucket, found once by New.
+type kind uint8
+
+const (
+	kindOther kind = iota // memblob, or a driver this package does not know
+	kindS3
+	kindGCS
+	kindAzure
+	kindFile // fileblob, whose reader is the open *os.File
+)
+
+func bucketKind(b *blob.Bucket) kind {
+	var s3c *s3.Client
+	var gcs *storage.Client
+	var az *container.Client
+	var fi os.FileInfo
+	switch {
+	case b.As(&s3c):
+		return kindS3
+	case b.As(&gcs):
+		return kindGCS
+	case b.As(&az):
+		return kindAzure
+	case b.As(&fi):
+		return kindFile
 	}
-	var az azblobblob.DownloadStreamResponse
-	if r.As(&az) {
-		if az.ETag != nil {
-			return string(*az.ETag)
+	return kindOther
+}
+
+// versionKey is the metadata key of the token: lower case and without
+// punctuation, which Azure would otherwise escape.
+const versionKey = "cachettaversion"
+
+// newVersion returns a fresh token for a Save.
+func newVersion() string { return rand.Text() }
+
+func readerVersion(k kind, r *blob.Reader) string {
+	switch k {
+	case kindS3:
+		var out s3.GetObjectOutput
+		if !r.As(&out) {
+			return ""
 		}
-		return ""
-	}
-	var gcs *storage.Reader
-	if r.As(&gcs) {
-		return generation(gcs.Attrs.Generation)
-	}
-	return localVersion(mod, size)
-}
-
-func attributesVersion(a *blob.Attributes) string {
-	var gcs storage.ObjectAttrs
-	if a.As(&gcs) {
-		return generation(gcs.Generation)
-	}
-	return a.ETag
-}
-
-func listVersion(o *blob.ListObject) string {
-	var s3obj s3types.Object
-	if o.As(&s3obj) {
-		return deref(s3obj.ETag)
-	}
-	var az container.BlobItem
-	if o.As(&az) {
-		if az.Properties != nil && az.Properties.ETag != nil {
-			return string(*az.Properties.ETag)
+		if v := lookup(out.Metadata); v != "" {
+			return v
 		}
-		return ""
+		return deref(out.ETag)
+	case kindAzure:
+		var out azblobblob.DownloadStreamResponse
+		if !r.As(&out) {
+			return ""
+		}
+		for k, v := range out.Metadata {
+			if strings.EqualFold(k, versionKey) && v != nil {
+				return *v
+			}
+		}
+		if out.ETag != nil {
+			return string(*out.ETag)
+		}
+	case kindGCS:
+		var sr *storage.Reader
+		if r.As(&sr) {
+			return generation(sr.Attrs.Generation)
+		}
 	}
-	var gcs storage.ObjectAttrs
-	if o.As(&gcs) {
-		return generation(gcs.Generation)
-	}
-	return localVersion(o.ModTime, o.Size)
+	return ""
 }
 
-// localVersion is fileblob's and memblob's ETag for an object of this
-// modification time and size.
-func localVersion(mod time.Time, size int64) string {
-	return fmt.Sprintf("\"%x-%x\"", mod.UnixNano(), size)
+func attributesVersion(k kind, a *blob.Attributes) string {
+	switch k {
+	case kindS3, kindAzure:
+		// gocloud lowercases and unescapes metadata keys here.
+		if v := a.Metadata[versionKey]; v != "" {
+			return v
+		}
+		return a.ETag
+	case kindGCS:
+		var oa storage.ObjectAttrs
+		if a.As(&oa) {
+			return generation(oa.Generation)
+		}
+	}
+	return ""
+}
+
+// lookup finds the token in S3's metadata, whose keys the SDK may or may not
+// have lowercased.
+func lookup(md map[string]string) string {
+	if v, ok := md[versionKey]; ok {
+		return v
+	}
+	for k, v := range md {
+		if strings.EqualFold(k, versionKey) {
+			return v
+		}
+	}
+	return ""
 }
 
 func generation(g int64) string {
-	return fmt.Sprintf("g%d", g)
+	return "g" + strconv.FormatInt(g, 10)
 }
 
 func deref(s *string) string {
