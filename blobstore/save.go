@@ -8,7 +8,6 @@ import (
 	"gocloud.dev/gcerrors"
 )
 
-
 // Save replaces the entry name by data in one PUT, which S3, Cloud Storage
 // and Azure apply atomically; fileblob renames a complete temporary file
 // into place. The object's modification time is set by the service. keep is
