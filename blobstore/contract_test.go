@@ -21,7 +21,7 @@ func TestContract(t *testing.T) {
 			var opts storetest.Options
 			newStore := func(t *testing.T) cachetta.Store {
 				if b.name == "file" && strings.HasSuffix(t.Name(), "/LongNames") {
-					t.Skip("fileblob names its temporary file after the object plus a suffix: a 255-byte name overflows the file system's limit")
+					t.Skip("fileblob names its temporary file after the object plus a suffix: a name element over 234 bytes overflows the file system's limit of 255")
 				}
 				s, _, backdate := newStore(t, b, blobstore.WithPrefix("tenant/cache"))
 				if backdate != nil {
