@@ -165,4 +165,3 @@ func TestPrefixIsolation(t *testing.T) {
 		})
 	}
 }
-
