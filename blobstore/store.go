@@ -53,7 +53,7 @@ func New(bucket *blob.Bucket, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// Open opens the bucket that url names and returns a Store keeping its
+// Open opens the bucket rawURL names and returns a Store keeping its
 // entries there. The scheme chooses the service: s3:// (Amazon S3 and
 // S3-compatible servers), gs:// (Google Cloud Storage), azblob:// (Azure Blob
 // Storage), file:// (a local directory) and mem:// (memory, for tests), with
@@ -63,7 +63,7 @@ func New(bucket *blob.Bucket, opts ...Option) (*Store, error) {
 func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("blobstore: open %s: %w", rawURL, err)
+		return nil, fmt.Errorf("blobstore: open: %w", err)
 	}
 	if u.Scheme == fileblob.Scheme {
 		// See New: without this, Loads racing Saves can fail.
@@ -75,7 +75,8 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	}
 	bucket, err := blob.OpenBucket(ctx, u.String())
 	if err != nil {
-		return nil, fmt.Errorf("blobstore: open %s: %w", rawURL, err)
+		// Without the query, which can hold a token.
+		return nil, fmt.Errorf("blobstore: open %s://%s%s: %w", u.Scheme, u.Host, u.Path, err)
 	}
 	s, err := New(bucket, opts...)
 	if err != nil {
