@@ -15,8 +15,8 @@ import (
 // List yields every entry whose name starts with prefix, in the bucket's
 // key order, fetching pages of keys as the sequence is consumed. It skips
 // what no entry can be: "directory" placeholder objects, keys that are not
-// entry names, and fileblob's in-flight temporary files. Versions are left
-// empty: listings carry no metadata. An error ends the sequence.
+// entry names, and fileblob's in-flight temporary files. An error ends the
+// sequence.
 func (s *Store) List(ctx context.Context, prefix string) iter.Seq2[cachetta.StoreEntry, error] {
 	return func(yield func(cachetta.StoreEntry, error) bool) {
 		it := s.bucket.List(&blob.ListOptions{Prefix: s.prefix + prefix})
@@ -38,7 +38,7 @@ func (s *Store) List(ctx context.Context, prefix string) iter.Seq2[cachetta.Stor
 			if obj.IsDir || !validName(name) || s.kind == kindFile && fileTemp.MatchString(name) {
 				continue
 			}
-			e := cachetta.StoreEntry{Name: name, Size: obj.Size, ModTime: obj.ModTime}
+			e := cachetta.StoreEntry{Name: name, Size: obj.Size, ModTime: obj.ModTime, Version: listVersion(s.kind, obj)}
 			if !yield(e, nil) {
 				return
 			}

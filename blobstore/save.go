@@ -26,9 +26,6 @@ func (s *Store) Save(ctx context.Context, name string, data []byte, keep time.Du
 		// type would cost a pass over the bytes and name some codecs wrongly.
 		DisableContentTypeDetection: true,
 	}
-	if s.kind == kindS3 || s.kind == kindAzure {
-		opts.Metadata = map[string]string{versionKey: newVersion()}
-	}
 	if err := s.bucket.WriteAll(ctx, key, data, opts); err != nil {
 		return wrap("save", name, err)
 	}
@@ -44,8 +41,16 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 	if err := ctx.Err(); err != nil {
 		return wrap("delete", name, err)
 	}
-	if err := s.bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
-		return wrap("delete", name, err)
+	err = s.bucket.Delete(ctx, key)
+	if err == nil || gcerrors.Code(err) == gcerrors.NotFound {
+		return nil
 	}
-	return nil
+	if s.kind == kindFile {
+		// fileblob removes a key by its path, which fails on a directory
+		// holding other entries; that name is no entry, so it is missing.
+		if _, aerr := s.bucket.Attributes(ctx, key); gcerrors.Code(aerr) == gcerrors.NotFound {
+			return nil
+		}
+	}
+	return wrap("delete", name, err)
 }

@@ -53,7 +53,7 @@ func TestLockRenewed(t *testing.T) {
 	c := startServer(t).client(t)
 	st := newStore(t, c)
 	ctx := t.Context()
-	const lease = 300 * time.Millisecond
+	const lease = 500 * time.Millisecond
 	unlock, err := st.Lock(ctx, "r.json", lease)
 	if err != nil {
 		t.Fatal(err)
@@ -207,5 +207,31 @@ func TestLockTwoProcesses(t *testing.T) {
 	}
 	if count["parent"] != rounds || count["child"] != rounds {
 		t.Errorf("turns = %v; want %d each", count, rounds)
+	}
+}
+
+// TestRenewOnlyOwn lets a holder's lease run out and another take the key:
+// the first holder's renewal, still running, must not extend the lease it
+// no longer owns, so the second holder's lease runs out on time.
+func TestRenewOnlyOwn(t *testing.T) {
+	c := startServer(t).client(t)
+	st := newStore(t, c)
+	ctx := t.Context()
+	const lease = 300 * time.Millisecond
+	unlock, err := st.Lock(ctx, "o.json", lease)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	key := redisstore.LockKey(st, "o.json")
+	if err := c.Set(ctx, key, "someone else", lease).Err(); err != nil {
+		t.Fatal(err)
+	}
+	// Time is what this test waits for: three of the first holder's
+	// renewal ticks, and the other's lease.
+	<-time.After(3 * lease)
+	if n, err := c.Exists(ctx, key).Result(); err != nil || n != 0 {
+		v, _ := c.Get(ctx, key).Result()
+		t.Errorf("EXISTS of another's lock after its lease = %d (%q), %v; want it expired", n, v, err)
 	}
 }

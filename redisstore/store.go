@@ -17,6 +17,7 @@ package redisstore
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/cachetta-go/cachetta"
@@ -33,14 +34,16 @@ type Store struct {
 
 var _ cachetta.Locker = (*Store)(nil)
 
-// New returns a Store on client. A Redis Cluster client is refused, since
-// an entry prefix's keys would lie on many nodes and SCAN reaches one.
+// New returns a Store on client. A Redis Cluster client and a Ring are
+// refused, since an entry prefix's keys would lie on many servers and SCAN
+// reaches one.
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	if client == nil {
 		return nil, errors.New("redisstore: nil client")
 	}
-	if _, ok := client.(*redis.ClusterClient); ok {
-		return nil, errors.New("redisstore: a Redis Cluster client is not supported; use one server or a failover client")
+	switch client.(type) {
+	case *redis.ClusterClient, *redis.Ring:
+		return nil, fmt.Errorf("redisstore: a %T is not supported; use one server or a failover client", client)
 	}
 	cfg := config{prefix: DefaultPrefix}
 	for _, o := range opts {

@@ -25,6 +25,7 @@ func TestRunCatches(t *testing.T) {
 		{"shared buffer", "TestRunMemory/RoundTrip"},
 		{"ignore modtime", "TestRunMemory/SetModTime"},
 		{"delete missing", "TestRunMemory/Missing"},
+		{"delete children", "TestRunMemory/MissingParent"},
 		{"glob", "TestRunMemory/List"},
 		{"yield after stop", "TestRunMemory/ListStop"},
 		{"ignore ctx", "TestRunMemory/Cancelled"},

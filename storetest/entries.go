@@ -49,6 +49,30 @@ func (s suite) missing(t *testing.T) {
 	}
 }
 
+// missingParent asks for names that are only the "directory" of an entry
+// or start one: none is an entry, and deleting one leaves the entry be.
+func (s suite) missingParent(t *testing.T) {
+	st := s.newStore(t)
+	ctx := s.ctx(t)
+	if err := st.Save(ctx, "dir/sub/x.json", []byte(`1`), 0); err != nil {
+		t.Fatalf("Save = %v", err)
+	}
+	for _, name := range []string{"dir", "dir/sub", "dir/sub/x", "dir/sub/x.jso"} {
+		if data, _, err := st.Load(ctx, name, 100); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("Load(%q) = %q, %v; want fs.ErrNotExist", name, data, err)
+		}
+		if e, err := st.Stat(ctx, name); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("Stat(%q) = %+v, %v; want fs.ErrNotExist", name, e, err)
+		}
+		if err := st.Delete(ctx, name); err != nil {
+			t.Errorf("Delete(%q) = %v; want nil", name, err)
+		}
+	}
+	if data, _, err := st.Load(ctx, "dir/sub/x.json", 100); err != nil || string(data) != "1" {
+		t.Errorf("Load(dir/sub/x.json) after deleting its parents' names = %q, %v; want it untouched", data, err)
+	}
+}
+
 func (s suite) roundTrip(t *testing.T) {
 	st := s.newStore(t)
 	ctx := s.ctx(t)
@@ -130,6 +154,10 @@ func (s suite) setModTime(t *testing.T) {
 		data, loaded, err := st.Load(ctx, name, 100)
 		if err != nil || string(data) != `"old"` || loaded.ModTime.Sub(want).Abs() > p {
 			t.Errorf("Load after SetModTime(%v) = %q, %+v, %v; want the bytes and that time", want, data, loaded, err)
+		}
+		// Pruning goes by what List says.
+		if e, ok := listed(t, st, name)[name]; !ok || e.ModTime.Sub(want).Abs() > p {
+			t.Errorf("List after SetModTime(%v) = %+v, %v; want that time", want, e, ok)
 		}
 	}
 }

@@ -45,7 +45,7 @@ func (s suite) list(t *testing.T) {
 		"with space/é.json",
 	}
 	for i, name := range names {
-		if err := st.Save(ctx, name, []byte(fmt.Sprint(i)), 0); err != nil {
+		if err := st.Save(ctx, name, fmt.Append(nil, i), 0); err != nil {
 			t.Fatalf("Save(%q) = %v", name, err)
 		}
 	}
@@ -80,7 +80,7 @@ func (s suite) list(t *testing.T) {
 			t.Errorf("Stat(%q) = %v", name, err)
 			continue
 		}
-		if e.Size != stat.Size || e.ModTime.Sub(stat.ModTime).Abs() > s.opts.TimePrecision {
+		if e.Size != stat.Size || e.ModTime.Sub(stat.ModTime).Abs() > s.opts.TimePrecision || e.Version != stat.Version {
 			t.Errorf("List entry %+v; Stat says %+v", e, stat)
 		}
 	}

@@ -115,6 +115,14 @@ func (m *memory) Delete(ctx context.Context, name string) error {
 		return fmt.Errorf("memory: delete %s: %w", name, fs.ErrNotExist)
 	}
 	delete(m.entries, name)
+	if m.brk == "delete children" {
+		// As os.RemoveAll would on a directory.
+		for other := range m.entries {
+			if strings.HasPrefix(other, name+"/") {
+				delete(m.entries, other)
+			}
+		}
+	}
 	return nil
 }
 
@@ -150,8 +158,8 @@ func (m *memory) List(ctx context.Context, prefix string) iter.Seq2[cachetta.Sto
 // treating only * as special: enough to show a store that forgets to
 // escape its prefix.
 func globPrefix(pattern, name string) bool {
-	if i := strings.IndexByte(pattern, '*'); i >= 0 {
-		return strings.HasPrefix(name, pattern[:i])
+	if before, _, ok := strings.Cut(pattern, "*"); ok {
+		return strings.HasPrefix(name, before)
 	}
 	return strings.HasPrefix(name, pattern)
 }

@@ -54,6 +54,14 @@ type Options struct {
 // subtest and must return a store that holds no entry and shares none with
 // the stores of other calls (a fresh directory, a fresh key prefix); it
 // registers its own cleanup with t.Cleanup.
+//
+// Beyond the letter of cachetta.Store, the suite asks what the cache relies
+// on: Load returns a non-nil slice for an empty entry; a name that only
+// begins other entries' names ("dir" for "dir/x.json") is no entry, and
+// deleting it is nil and leaves them; every method with a context already
+// done returns an error; a Lock whose context ends returns an error wrapping
+// the context's. Its names hold * ? [ ] \ and spaces, which Windows file
+// names cannot.
 func Run(t *testing.T, newStore func(t *testing.T) cachetta.Store, opts Options) {
 	t.Helper()
 	if opts.TimePrecision <= 0 {
@@ -64,6 +72,7 @@ func Run(t *testing.T, newStore func(t *testing.T) cachetta.Store, opts Options)
 	}
 	s := suite{newStore: newStore, opts: opts}
 	t.Run("Missing", s.missing)
+	t.Run("MissingParent", s.missingParent)
 	t.Run("RoundTrip", s.roundTrip)
 	t.Run("ModTime", s.modTime)
 	t.Run("SetModTime", s.setModTime)
