@@ -20,6 +20,9 @@
 //   - An entry's modification time, which decides its freshness, is the
 //     service's Last-Modified, set by the service's clock when the object was
 //     written (whole seconds on S3), not by the writer's.
+//   - An entry's Version is the generation on Cloud Storage and the ETag on
+//     Azure, which change with every write; it is empty on S3, whose ETag is
+//     the digest of the bytes, and on local buckets.
 //   - A *Store is not a cachetta.Locker: runs of a wrapped function that miss
 //     are coalesced inside one process only. See the README for why.
 //   - The keep argument of Save is not applied per object (these services

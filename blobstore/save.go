@@ -8,6 +8,13 @@ import (
 	"gocloud.dev/gcerrors"
 )
 
+// saveOptions are shared and never modified; WriteAll copies them.
+var saveOptions = &blob.WriterOptions{
+	// Entries are whatever the cache's codec makes; sniffing a content type
+	// would cost a pass over the bytes and name some codecs wrongly.
+	DisableContentTypeDetection: true,
+}
+
 // Save replaces the entry name by data in one PUT, which S3, Cloud Storage
 // and Azure apply atomically; fileblob renames a complete temporary file
 // into place. The object's modification time is set by the service. keep is
@@ -21,12 +28,7 @@ func (s *Store) Save(ctx context.Context, name string, data []byte, keep time.Du
 	if err := ctx.Err(); err != nil {
 		return wrap("save", name, err)
 	}
-	opts := &blob.WriterOptions{
-		// Entries are whatever the cache's codec makes; sniffing a content
-		// type would cost a pass over the bytes and name some codecs wrongly.
-		DisableContentTypeDetection: true,
-	}
-	if err := s.bucket.WriteAll(ctx, key, data, opts); err != nil {
+	if err := s.bucket.WriteAll(ctx, key, data, saveOptions); err != nil {
 		return wrap("save", name, err)
 	}
 	return nil
