@@ -1,0 +1,82 @@
+package blobstore_test
+
+import (
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/cachetta-go/cachetta/blobstore"
+	"gocloud.dev/blob/memblob"
+)
+
+func TestOpen(t *testing.T) {
+	srv, _ := startS3(t)
+	home := t.TempDir()
+	t.Setenv("AWS_ACCESS_KEY_ID", "key")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(home, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(home, "credentials"))
+	t.Setenv("AWS_REQUEST_CHECKSUM_CALCULATION", "when_required")
+	t.Setenv("AWS_RESPONSE_CHECKSUM_VALIDATION", "when_required")
+	dir := t.TempDir()
+	for _, tc := range []struct{ name, url string }{
+		{"mem", "mem://"},
+		{"file", "file://" + filepath.ToSlash(dir)},
+		{"s3", "s3://" + s3Bucket + "?region=us-east-1&use_path_style=true&disable_https=true&endpoint=" + url.QueryEscape(srv.URL)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := blobstore.Open(t.Context(), tc.url, blobstore.WithPrefix("cache"))
+			if err != nil {
+				t.Fatalf("Open(%q): %v", tc.url, err)
+			}
+			defer s.Close()
+			if err := s.Save(t.Context(), "k.json", []byte(`"v"`), 0); err != nil {
+				t.Fatalf("Save: %v", err)
+			}
+			if got, _, err := s.Load(t.Context(), "k.json", 10); err != nil || string(got) != `"v"` {
+				t.Errorf("Load = %q, %v; want \"v\"", got, err)
+			}
+		})
+	}
+	// Open asks fileblob for no metadata sidecars, which Loads could race.
+	if _, err := os.Stat(filepath.Join(dir, "cache", "k.json.attrs")); !os.IsNotExist(err) {
+		t.Errorf("Open(file://...) left a metadata sidecar: %v", err)
+	}
+	for _, bad := range []string{"nope://bucket", "::", "file://" + filepath.ToSlash(dir) + "?metadata=bogus"} {
+		if s, err := blobstore.Open(t.Context(), bad); err == nil {
+			s.Close()
+			t.Errorf("Open(%q) = nil error; want one", bad)
+		}
+	}
+	if s, err := blobstore.Open(t.Context(), "mem://", blobstore.WithPrefix("/abs")); err == nil {
+		s.Close()
+		t.Errorf("Open with an invalid prefix = nil error; want one")
+	}
+}
+
+func TestClose(t *testing.T) {
+	ctx := t.Context()
+	bucket := memblob.OpenBucket(nil)
+	defer bucket.Close()
+	s, err := blobstore.New(bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := bucket.WriteAll(ctx, "k", []byte("1"), nil); err != nil {
+		t.Errorf("the caller's bucket after the Store's Close: %v; want it open", err)
+	}
+	opened, err := blobstore.Open(ctx, "mem://")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := opened.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := opened.Save(ctx, "k", []byte("1"), 0); err == nil {
+		t.Errorf("Save after Close of an opened Store = nil error; want the bucket closed")
+	}
+}
