@@ -23,6 +23,9 @@ type entry[T any] struct {
 	// file is the stat of the file the value was read from, which
 	// WithMemoryCheck compares with a new stat.
 	file fs.FileInfo
+	// stored is what a cache with a store remembers of the store entry
+	// instead, nil without a store.
+	stored *storeInfo
 }
 
 // newEntry returns the entry of value read at now, a time.Now reading, from

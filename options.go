@@ -55,6 +55,7 @@ type config struct {
 	sync           bool
 	processLock    bool
 	lockTimeout    time.Duration
+	store          Store // nil for local files
 
 	// Freshness and failure.
 	refreshBackoff bool
@@ -118,6 +119,8 @@ func (c *config) validate() error {
 		return fmt.Errorf("directory mode %#o must be permission bits including 0700", c.dirMode)
 	case c.maxFileSize <= 0:
 		return fmt.Errorf("maximum file size must be positive, got %d", c.maxFileSize)
+	case c.store != nil && c.root != "":
+		return errors.New("WithStore and WithRoot cannot be combined")
 	}
 	return c.validateFreshness() // freshness_options.go
 }

@@ -98,7 +98,7 @@ func (c *Cachetta[T]) lookup(ctx context.Context, path string) (T, freshness, er
 	// Only a fresh entry is answered from memory: past its duration another
 	// process may have refreshed the file.
 	if c.memory != nil {
-		if e, ok := c.remembered(path, c.cfg.duration); ok {
+		if e, ok := c.remembered(ctx, path, c.cfg.duration); ok {
 			return e.value, fresh, nil
 		}
 	}
@@ -107,6 +107,9 @@ func (c *Cachetta[T]) lookup(ctx context.Context, path string) (T, freshness, er
 
 // readFile reads and decodes the file at path, filling memory when it is on.
 func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time) (T, freshness, error) {
+	if c.cfg.store != nil {
+		return c.loadEntry(ctx, path, now)
+	}
 	var zero T
 	var ps *pathState
 	var changes uint64
