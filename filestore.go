@@ -39,6 +39,9 @@ func NewFileStore(dir string) (*FileStore, error) {
 	return &FileStore{root: r.root, dir: r.dir}, nil
 }
 
+// Dir returns the absolute path of the store's directory.
+func (s *FileStore) Dir() string { return s.dir }
+
 // Close closes the store's directory.
 func (s *FileStore) Close() error { return s.root.Close() }
 
