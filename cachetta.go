@@ -93,15 +93,23 @@ func (c *Cachetta[T]) configure(cfg config) error {
 	// Copies keep the handle of their original's root, so that all of them
 	// see the same directory whatever happens to its name.
 	fsys := c.fsys
-	if fsys == nil || cfg.root != c.cfg.root {
+	switch {
+	case cfg.store != nil:
+		fsys = c.shared.storeSystem(cfg.store)
+	case fsys == nil || cfg.root != c.cfg.root || c.cfg.store != nil:
 		if fsys, err = c.shared.fileSystem(cfg.root, cfg.dirMode); err != nil {
 			return err
 		}
 	}
 	path := fsys.resolve(c.name)
-	if r, ok := fsys.(*rootFS); ok {
-		if _, err := r.rel("new", path); err != nil {
+	switch fsys := fsys.(type) {
+	case *rootFS:
+		if _, err := fsys.rel("new", path); err != nil {
 			return fmt.Errorf("cachetta: %w", err)
+		}
+	case *storeFS:
+		if _, err := confineToStore(path); err != nil {
+			return err
 		}
 	}
 	c.memory = c.shared.memory(cfg.lruSize, fsys)

@@ -36,6 +36,9 @@ func (c *Cachetta[T]) Clear(ctx context.Context) (removed []string, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if c.cfg.store != nil {
+		return c.clearStored(ctx)
+	}
 	p := c.pruner(ctx)
 	p.visit = p.clear
 	removed, err = p.run("clear")

@@ -17,7 +17,7 @@ func (w *wrapper[T]) refreshEarly(ctx context.Context, path string, args []any) 
 	if !ok || delta <= 0 {
 		return
 	}
-	modTime, ok := c.modTimeOf(path)
+	modTime, ok := c.modTimeOf(ctx, path)
 	if !ok {
 		return
 	}
@@ -34,12 +34,16 @@ func (w *wrapper[T]) refreshEarly(ctx context.Context, path string, args []any) 
 
 // modTimeOf returns the modification time of the entry at path, from memory
 // when it is there, or else from the file.
-func (c *Cachetta[T]) modTimeOf(path string) (time.Time, bool) {
+func (c *Cachetta[T]) modTimeOf(ctx context.Context, path string) (time.Time, bool) {
 	if c.memory != nil {
 		if e, s, ok := c.memory.get(path); ok {
 			c.memoryRefused(s, true) // a look at its age, not a hit
 			return e.modTime, true
 		}
+	}
+	if c.cfg.store != nil {
+		se, err := c.cfg.store.Stat(ctx, path)
+		return se.ModTime, err == nil
 	}
 	info, err := c.fsys.stat(path)
 	if err != nil {

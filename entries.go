@@ -41,6 +41,14 @@ func (c *Cachetta[T]) Entries(ctx context.Context) iter.Seq2[Info, error] {
 			yield(Info{}, err)
 			return
 		}
+		if c.cfg.store != nil {
+			for info, err := range c.listStored(ctx) {
+				if !yield(info, err) {
+					return
+				}
+			}
+			return
+		}
 		w := c.walker(ctx)
 		d, err := w.open(c.fsys)
 		if errors.Is(err, fs.ErrNotExist) {

@@ -94,25 +94,33 @@ func (c *Cachetta[T]) memoryHit(ctx context.Context, path string) (*entry[T], bo
 		}
 		d = min(d, o.maxAge)
 	}
-	return c.remembered(path, d)
+	return c.remembered(ctx, path, d)
 }
 
 // remembered returns the entry memory holds for path when it is younger
 // than d and, with WithMemoryCheck, its file has not changed since it was
 // read.
-func (c *Cachetta[T]) remembered(path string, d time.Duration) (*entry[T], bool) {
+func (c *Cachetta[T]) remembered(ctx context.Context, path string, d time.Duration) (*entry[T], bool) {
 	e, s, ok := c.memory.get(path)
 	if !ok || !e.youngerThan(d) {
 		return nil, c.memoryRefused(s, ok)
 	}
-	if c.cfg.memoryCheck {
-		info, err := c.fsys.stat(path)
-		if err != nil || e.file == nil || !sameFile(info, e.file) {
-			return nil, c.memoryRefused(s, true)
-		}
+	if c.cfg.memoryCheck && !c.unchanged(ctx, path, e) {
+		return nil, c.memoryRefused(s, true)
 	}
 	c.memoryHitEmitted(path)
 	return e, true
+}
+
+// unchanged reports whether the file at path is still the one e was read
+// from: the same file by os.SameFile, with the same modification time and
+// size, or the same store entry.
+func (c *Cachetta[T]) unchanged(ctx context.Context, path string, e *entry[T]) bool {
+	if c.cfg.store != nil {
+		return c.storeUnchanged(ctx, path, e)
+	}
+	info, err := c.fsys.stat(path)
+	return err == nil && e.file != nil && sameFile(info, e.file)
 }
 
 // preparePaths sets what a copy knows of its paths before any call: the

@@ -29,6 +29,9 @@ func (c *Cachetta[T]) Info(ctx context.Context, args ...any) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
+	if c.cfg.store != nil {
+		return c.statEntry(ctx, path)
+	}
 	info := Info{Path: path}
 	fi, err := c.fsys.stat(path)
 	if errors.Is(err, fs.ErrNotExist) {

@@ -171,6 +171,9 @@ type lockFile struct {
 	run   bool
 	owner uint64
 	gen   uint64
+	// unlockStored releases the lock of a Locker instead, for a cache with
+	// a store; f and ps are nil then.
+	unlockStored func()
 }
 
 // lockTarget opens and looks at one lock file, through the cache's file
@@ -383,6 +386,10 @@ func (c *Cachetta[T]) unlock(lf *lockFile) {
 	if lf == nil {
 		return
 	}
+	if lf.unlockStored != nil {
+		lf.unlockStored()
+		return
+	}
 	ps := lf.ps
 	ps.mu.Lock()
 	if ps.lock.held == lf {
@@ -417,6 +424,9 @@ func (c *Cachetta[T]) lockRun(ctx context.Context, path string, owner uint64, ba
 	// A run that reads or writes nothing has nothing to share.
 	if !c.cfg.processLock || !c.cfg.read || !c.cfg.write {
 		return nil, nil
+	}
+	if c.cfg.store != nil {
+		return c.lockStored(ctx, path)
 	}
 	lf, err := c.lock(ctx, c.fsTarget(runLockPath(path), true), !background, true, owner)
 	switch {

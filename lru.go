@@ -34,6 +34,9 @@ type entry[T any] struct {
 	young *atomic.Bool
 	ttl   time.Duration
 	timer *time.Timer // stopped when memory drops the entry
+	// stored is what a cache with a store remembers of the store entry
+	// instead, nil without a store.
+	stored *storeInfo
 }
 
 // newEntry returns the entry of value read at now, a time.Now reading, from

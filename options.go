@@ -57,6 +57,7 @@ type config struct {
 	lockTimeout    time.Duration
 	maxBytes       int64 // budget.go
 	maxEntries     int
+	store          Store // nil for local files
 
 	// Freshness and failure.
 	refreshBackoff bool
@@ -126,6 +127,8 @@ func (c *config) validate() error {
 		return fmt.Errorf("maximum bytes must not be negative, got %d", c.maxBytes)
 	case c.maxEntries < 0:
 		return fmt.Errorf("maximum entries must not be negative, got %d", c.maxEntries)
+	case c.store != nil && c.root != "":
+		return errors.New("WithStore and WithRoot cannot be combined")
 	}
 	return c.validateFreshness() // freshness_options.go
 }

@@ -122,10 +122,13 @@ func (c *Cachetta[T]) PathFor(args ...any) (string, error) {
 // set and path lies outside the root. Symbolic links are checked later, by
 // os.Root, when the file is opened.
 func (c *Cachetta[T]) confine(path string) (string, error) {
-	if r, ok := c.fsys.(*rootFS); ok {
-		if _, err := r.rel("resolve", path); err != nil {
+	switch fsys := c.fsys.(type) {
+	case *rootFS:
+		if _, err := fsys.rel("resolve", path); err != nil {
 			return "", fmt.Errorf("cachetta: %w", err)
 		}
+	case *storeFS:
+		return confineToStore(path)
 	}
 	return path, nil
 }

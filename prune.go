@@ -62,6 +62,9 @@ func (c *Cachetta[T]) Prune(ctx context.Context) (removed []string, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if c.cfg.store != nil {
+		return c.pruneStored(ctx)
+	}
 	p := c.pruner(ctx)
 	p.visit = p.prune
 	return p.run("prune")

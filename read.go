@@ -99,7 +99,7 @@ func (c *Cachetta[T]) lookup(ctx context.Context, path string) (T, freshness, er
 	// Only a fresh entry is answered from memory: past its duration another
 	// process may have refreshed the file.
 	if c.memory != nil {
-		if e, ok := c.remembered(path, c.cfg.duration); ok {
+		if e, ok := c.remembered(ctx, path, c.cfg.duration); ok {
 			return e.value, fresh, nil
 		}
 	}
@@ -110,6 +110,9 @@ func (c *Cachetta[T]) lookup(ctx context.Context, path string) (T, freshness, er
 // It calls opened, when not nil, with the stat of the file it opened, before
 // it reads a byte, and leaves its events in later (see emitLater).
 func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time, opened func(fs.FileInfo), later *[]Event) (T, freshness, error) {
+	if c.cfg.store != nil {
+		return c.loadEntry(ctx, path, now, later)
+	}
 	var zero T
 	var ps *pathState
 	var changes uint64

@@ -54,6 +54,11 @@ type fileRead[T any] struct {
 // readShared is readFile, joining a read of the same unchanged file that is
 // in flight.
 func (c *Cachetta[T]) readShared(ctx context.Context, path string, now time.Time) (T, freshness, error) {
+	// A store has no stat as cheap as a file system's to tell a joiner
+	// that the entry is the one being read.
+	if c.cfg.store != nil {
+		return c.loadEntry(ctx, path, now, nil)
+	}
 	for {
 		v, fr, err, again := c.readSharedOnce(ctx, path, now)
 		if !again {

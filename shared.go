@@ -16,10 +16,11 @@ import (
 // (see lock.go). Two families, made by two calls of New, share nothing: to
 // each other they are as two processes.
 type shared[T any] struct {
-	mu       sync.Mutex            // guards paths, memories and roots
+	mu       sync.Mutex            // guards paths, memories, roots and stores
 	paths    map[string]*pathState // only paths some operation is using now
 	memories []*lruCache[T]        // every memory of the family, one per size and file system, for writes to clear
 	roots    map[string]fileSystem // the roots copies opened, by absolute path, each opened once
+	stores   []*storeFS            // the stores copies named, each once
 
 	runs  tracker
 	stats counters     // see Stats; memory hits are counted in memory's shards

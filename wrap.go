@@ -245,7 +245,11 @@ func (w *wrapper[T]) run(ctx context.Context, path string, args []any, guard *wr
 		return zero, err
 	}
 	defer c.unlock(lf)
-	guard.run = lf
+	// A store's lock carries no generation stamp: a run there is kept off
+	// the store only by an Invalidate in this family.
+	if lf != nil && lf.unlockStored == nil {
+		guard.run = lf
+	}
 	// A caller that missed just before the previous run wrote this file joins
 	// no run and starts this one, and a process that waited for the lock did
 	// so while another wrote it: they find the file here.

@@ -109,7 +109,7 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 		case err == nil:
 			// A directory removed since the rename took the entry with it,
 			// as an Invalidate would: nothing is left to make durable.
-			if c.cfg.sync {
+			if c.cfg.sync && c.cfg.store == nil {
 				if err := c.syncDir(filepath.Dir(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 					return c.writeFailed(path, began, fmt.Errorf("cachetta: write %s: %w", path, err))
 				}
@@ -136,6 +136,9 @@ const maxWriteAttempts = 1000
 
 // writeOnce writes data to a temporary file and commits it to path.
 func (c *Cachetta[T]) writeOnce(ctx context.Context, path string, data []byte, guard *writeGuard) error {
+	if c.cfg.store != nil {
+		return c.saveEntry(ctx, path, data, guard)
+	}
 	tmp, err := c.writeTemp(path, data)
 	if err != nil {
 		return err
@@ -349,6 +352,9 @@ func (c *Cachetta[T]) Invalidate(ctx context.Context, args ...any) error {
 	path, err := c.PathFor(args...)
 	if err != nil {
 		return err
+	}
+	if c.cfg.store != nil {
+		return c.deleteEntry(ctx, path)
 	}
 	// os.Remove would delete an empty directory standing where the file
 	// should be.

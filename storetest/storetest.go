@@ -87,6 +87,7 @@ func Run(t *testing.T, newStore func(t *testing.T) cachetta.Store, opts Options)
 	t.Run("LongNames", s.longNames)
 	t.Run("Cancelled", s.cancelled)
 	t.Run("Lock", s.lock)
+	t.Run("Cache", s.cache)
 }
 
 // suite carries Run's arguments to the subtests.

@@ -1,0 +1,219 @@
+package cachetta
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"iter"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// A FileStore is a Store of entries in the files of one local directory,
+// each entry the file of its name below it, written as a cache without a
+// store writes its files: a temporary file renamed over the old one. It is
+// the seam's reference implementation, for code written against Store and
+// for tests of one; a cache without WithStore uses the same directory
+// layout with more than a Store can say: process locks with generation
+// stamps, Prune's set-aside removal, identity by inode for WithMemoryCheck.
+// A FileStore is not a Locker, so runs through it are coalesced within one
+// process only, and its StoreEntry has no Version.
+type FileStore struct {
+	root *os.Root
+	dir  string
+}
+
+// NewFileStore returns the store of the directory dir, which it creates
+// when missing and keeps open, as WithRoot does, until Close: every name
+// stays inside it, whatever links below it say.
+func NewFileStore(dir string) (*FileStore, error) {
+	fsys, err := newFileSystem(dir, 0o700)
+	if err != nil {
+		return nil, err
+	}
+	r := fsys.(*rootFS)
+	return &FileStore{root: r.root, dir: r.dir}, nil
+}
+
+// Dir returns the absolute path of the store's directory.
+func (s *FileStore) Dir() string { return s.dir }
+
+// Close closes the store's directory.
+func (s *FileStore) Close() error { return s.root.Close() }
+
+// local returns the relative file name of the entry name, or an error when
+// name is not an entry name.
+func (s *FileStore) local(op, name string) (string, error) {
+	if name == "." || !fs.ValidPath(name) {
+		return "", &fs.PathError{Op: op, Path: name, Err: ErrOutsideRoot}
+	}
+	return filepath.FromSlash(name), nil
+}
+
+// named returns err naming the real file of name.
+func (s *FileStore) named(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return &fs.PathError{Op: pe.Op, Path: filepath.Join(s.dir, pe.Path), Err: outside(pe.Err)}
+	}
+	return err
+}
+
+// entryFile returns nil when info, of the file rel, is an entry's: a
+// directory is the parent of entries, so no entry is there, and any other
+// file that is not regular is an error.
+func (s *FileStore) entryFile(op, rel string, info fs.FileInfo) error {
+	switch {
+	case info.IsDir():
+		return &fs.PathError{Op: op, Path: filepath.Join(s.dir, rel), Err: fs.ErrNotExist}
+	case !info.Mode().IsRegular():
+		return fmt.Errorf("cachetta: %s %s: %w", op, filepath.Join(s.dir, rel), errNotRegular)
+	}
+	return nil
+}
+
+// Load implements Store.
+func (s *FileStore) Load(ctx context.Context, name string, maxSize int64) ([]byte, StoreEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, StoreEntry{}, err
+	}
+	rel, err := s.local("open", name)
+	if err != nil {
+		return nil, StoreEntry{}, err
+	}
+	f, err := s.root.OpenFile(rel, os.O_RDONLY|openNonblock, 0)
+	if err != nil {
+		return nil, StoreEntry{}, s.named(err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, StoreEntry{}, s.named(err)
+	}
+	if err := s.entryFile("read", rel, info); err != nil {
+		return nil, StoreEntry{}, err
+	}
+	if info.Size() > maxSize {
+		return nil, StoreEntry{}, fmt.Errorf("%w: %s has %d bytes, limit %d", ErrTooLarge, name, info.Size(), maxSize)
+	}
+	data, err := readContents(ctx, f, info.Size(), false)
+	if err != nil {
+		return nil, StoreEntry{}, fmt.Errorf("cachetta: read %s: %w", filepath.Join(s.dir, rel), err)
+	}
+	return data, StoreEntry{Name: name, Size: info.Size(), ModTime: info.ModTime()}, nil
+}
+
+// Stat implements Store.
+func (s *FileStore) Stat(ctx context.Context, name string) (StoreEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return StoreEntry{}, err
+	}
+	rel, err := s.local("stat", name)
+	if err != nil {
+		return StoreEntry{}, err
+	}
+	info, err := s.root.Stat(rel)
+	if err != nil {
+		return StoreEntry{}, s.named(err)
+	}
+	if err := s.entryFile("stat", rel, info); err != nil {
+		return StoreEntry{}, err
+	}
+	return StoreEntry{Name: name, Size: info.Size(), ModTime: info.ModTime()}, nil
+}
+
+// Save implements Store. keep is ignored: Prune removes what has expired.
+func (s *FileStore) Save(ctx context.Context, name string, data []byte, keep time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	rel, err := s.local("save", name)
+	if err != nil {
+		return err
+	}
+	dir, base := filepath.Split(rel)
+	tmp := dir + tempName(base)
+	f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrNotExist) && dir != "" {
+		if err := s.root.MkdirAll(dir, 0o700); err != nil {
+			return s.named(err)
+		}
+		f, err = s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	}
+	if err != nil {
+		return s.named(err)
+	}
+	if err := fill(f, data, false); err != nil {
+		s.root.Remove(tmp)
+		return s.named(err)
+	}
+	if err := s.root.Rename(tmp, rel); err != nil {
+		s.root.Remove(tmp)
+		return s.named(err)
+	}
+	return nil
+}
+
+// Delete implements Store.
+func (s *FileStore) Delete(ctx context.Context, name string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	rel, err := s.local("remove", name)
+	if err != nil {
+		return err
+	}
+	// A directory is the parent of other entries, not one: Remove would
+	// delete it when empty.
+	if info, err := s.root.Lstat(rel); err == nil && info.IsDir() {
+		return nil
+	}
+	if err := s.root.Remove(rel); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return s.named(err)
+	}
+	return nil
+}
+
+// List implements Store. It walks the directory of prefix and below, and
+// yields the regular files, never following a symbolic link, and never the
+// temporary and lock files of this package.
+func (s *FileStore) List(ctx context.Context, prefix string) iter.Seq2[StoreEntry, error] {
+	return func(yield func(StoreEntry, error) bool) {
+		top := path.Dir(prefix + "x") // the directory every name with prefix lies in
+		err := fs.WalkDir(s.root.FS(), top, func(name string, d fs.DirEntry, err error) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			switch {
+			case err != nil && name == top && errors.Is(err, fs.ErrNotExist):
+				return fs.SkipAll
+			case err != nil:
+				return err
+			case d.IsDir() && name != top && !strings.HasPrefix(name+"/", prefix) && !strings.HasPrefix(prefix, name+"/"):
+				return fs.SkipDir // nothing below it starts with prefix
+			case d.IsDir() || !d.Type().IsRegular() || isTempName(d.Name()) || isLockName(d.Name()):
+				return nil
+			case !strings.HasPrefix(name, prefix):
+				return nil
+			}
+			info, err := d.Info()
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // removed since the listing
+			}
+			if err != nil {
+				return err
+			}
+			if !yield(StoreEntry{Name: name, Size: info.Size(), ModTime: info.ModTime()}, nil) {
+				return fs.SkipAll
+			}
+			return nil
+		})
+		if err != nil {
+			yield(StoreEntry{}, s.named(err))
+		}
+	}
+}

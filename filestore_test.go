@@ -1,0 +1,27 @@
+package cachetta_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/cachetta-go/cachetta"
+	"github.com/cachetta-go/cachetta/storetest"
+)
+
+func TestFileStoreContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) cachetta.Store {
+		s, err := cachetta.NewFileStore(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}, storetest.Options{
+		SetModTime: func(_ context.Context, s cachetta.Store, name string, mt time.Time) error {
+			return os.Chtimes(filepath.Join(s.(*cachetta.FileStore).Dir(), filepath.FromSlash(name)), time.Time{}, mt)
+		},
+	})
+}
