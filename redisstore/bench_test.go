@@ -2,9 +2,13 @@ package redisstore_test
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
+	"github.com/cachetta-go/cachetta"
 	"github.com/cachetta-go/cachetta/redisstore"
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/redis/go-redis/v9"
 )
 
 // The store's hit and write of 1 KiB, each beside the raw GET or SET of
@@ -66,6 +70,148 @@ func BenchmarkSave(b *testing.B) {
 			if err := c.Set(ctx, "raw", data, 0).Err(); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+// The cache on the store, each beside the floor it is judged against, the
+// raw go-redis call a program without cachetta would make for the same
+// key: a hit through Read against a GET, a Write against a SET, and a
+// memory hit in front of Redis against a bare golang-lru Get. The floors
+// do not decode or encode JSON, so the cache side pays that too.
+
+// benchValue is what the cache benchmarks store: about 1 KiB of JSON.
+type benchValue struct {
+	Name string `json:"name"`
+	Body string `json:"body"`
+}
+
+func newBenchValue() benchValue {
+	return benchValue{Name: "bench", Body: strings.Repeat("x", 1000)}
+}
+
+// benchCache returns a cache of one entry on a store of its own on srv.
+func benchCache(b *testing.B, c redis.UniversalClient, prefix string, opts ...cachetta.Option) (*cachetta.Cachetta[benchValue], *redisstore.Store) {
+	b.Helper()
+	st, err := redisstore.New(c, redisstore.WithPrefix(prefix))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cache, err := cachetta.New[benchValue]("bench.json", append([]cachetta.Option{cachetta.WithStore(st)}, opts...)...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return cache, st
+}
+
+func BenchmarkRedisHit(b *testing.B) {
+	c := startServer(b).client(b)
+	cache, st := benchCache(b, c, "hit:")
+	ctx := b.Context()
+	want := newBenchValue()
+	if err := cache.Write(ctx, want); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("impl=cachetta", func(b *testing.B) {
+		var (
+			v   benchValue
+			ok  bool
+			err error
+		)
+		b.ReportAllocs()
+		for b.Loop() {
+			v, ok, err = cache.Read(ctx)
+		}
+		if err != nil || !ok || v != want {
+			b.Fatalf("Read = %.20v, %t, %v; want a hit", v, ok, err)
+		}
+	})
+	b.Run("impl=floor", func(b *testing.B) {
+		key := redisstore.EntryKey(st, "bench.json")
+		var (
+			data []byte
+			err  error
+		)
+		b.ReportAllocs()
+		for b.Loop() {
+			data, err = c.Get(ctx, key).Bytes()
+		}
+		if err != nil || len(data) == 0 {
+			b.Fatalf("GET = %d bytes, %v; want the entry", len(data), err)
+		}
+	})
+}
+
+func BenchmarkRedisWrite(b *testing.B) {
+	c := startServer(b).client(b)
+	cache, st := benchCache(b, c, "write:")
+	ctx := b.Context()
+	v := newBenchValue()
+	b.Run("impl=cachetta", func(b *testing.B) {
+		var err error
+		b.ReportAllocs()
+		for b.Loop() {
+			err = cache.Write(ctx, v)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	})
+	b.Run("impl=floor", func(b *testing.B) {
+		// The bytes the cache's write sends, with the same expiry.
+		key := redisstore.EntryKey(st, "bench.json")
+		data, err := c.Get(ctx, key).Bytes()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			err = c.Set(ctx, key, data, cachetta.DefaultDuration).Err()
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+func BenchmarkRedisLRUHit(b *testing.B) {
+	c := startServer(b).client(b)
+	cache, _ := benchCache(b, c, "lru:", cachetta.WithLRU(16))
+	ctx := b.Context()
+	want := newBenchValue()
+	if err := cache.Write(ctx, want); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("impl=cachetta", func(b *testing.B) {
+		var (
+			v   benchValue
+			ok  bool
+			err error
+		)
+		b.ReportAllocs()
+		for b.Loop() {
+			v, ok, err = cache.Read(ctx)
+		}
+		if err != nil || !ok || v != want {
+			b.Fatalf("Read = %.20v, %t, %v; want a hit", v, ok, err)
+		}
+	})
+	b.Run("impl=floor", func(b *testing.B) {
+		m, err := lru.New[string, benchValue](16)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.Add("bench.json", want)
+		var (
+			v  benchValue
+			ok bool
+		)
+		b.ReportAllocs()
+		for b.Loop() {
+			v, ok = m.Get("bench.json")
+		}
+		if !ok || v != want {
+			b.Fatal("golang-lru Get missed")
 		}
 	})
 }
