@@ -7,8 +7,14 @@
 #
 # Environment: COUNT (rounds, each running every benchmark once, default
 # 10), BENCHTIME (default 600ms, which keeps the whole run near 4 minutes on
-# 2 cores), BENCH (the -bench regexp, default .), OUT (the raw output file,
-# default bench/bench-<time>.txt, which git ignores).
+# 2 cores), BENCH (the -bench regexp, default .), STORE_BENCH (the -bench
+# regexp of the redisstore and blobstore binaries, default their cache
+# benchmarks), OUT (the raw output file, default bench/bench-<time>.txt,
+# which git ignores).
+#
+# The Redis benchmarks start their own redis-server on a loopback port, as
+# the redisstore tests do; without one on PATH they are skipped, with a
+# message, and their targets are not checked.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -17,6 +23,7 @@ BENCHSTAT=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 COUNT=${COUNT:-10}
 BENCHTIME=${BENCHTIME:-600ms}
 BENCH=${BENCH:-.}
+STORE_BENCH=${STORE_BENCH:-'^Benchmark(Redis|Blob)'}
 OUT=${OUT:-bench/bench-$(date +%Y%m%d-%H%M%S).txt}
 
 cpu=$(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)
@@ -35,6 +42,17 @@ go test -c -o "$tmp/cachetta.test" .
 # The comparison with otter is a module of its own, so that the root module
 # never depends on otter; the workspace gives it this cachetta.
 go test -c -o "$tmp/otter.test" ./bench/otter
+# The stores are modules of their own too; their cache benchmarks sit beside
+# the raw client calls (GET, SET, Bucket.ReadAll, Bucket.WriteAll).
+go test -c -o "$tmp/blobstore.test" ./blobstore
+skip=()
+if command -v redis-server >/dev/null; then
+	go test -c -o "$tmp/redisstore.test" ./redisstore
+else
+	echo "run.sh: redis-server not found on PATH (apt-get install redis-server): skipping the Redis benchmarks"
+	echo
+	skip=(-skip '^BenchmarkRedis')
+fi
 go build -o "$tmp/ratios" ./bench/ratios
 # go test -count N runs each benchmark N times in a row, so a change in the
 # machine's load between a benchmark and its floor skews their ratio. Runs of
@@ -54,6 +72,19 @@ for ((i = 1; i <= COUNT; i++)); do
 		echo "run.sh: otter benchmarks failed in round $i" >&2
 		exit 1
 	fi
+	stores=(blobstore)
+	if [[ -x $tmp/redisstore.test ]]; then
+		stores+=(redisstore)
+	fi
+	for store in "${stores[@]}"; do
+		# A test binary runs in its package's directory, as go test runs it.
+		if ! (cd "$store" && "$tmp/$store.test" -test.run '^$' -test.bench "$STORE_BENCH" -test.benchmem \
+			-test.count 1 -test.benchtime "$BENCHTIME") >>"$OUT" 2>&1; then
+			cat "$OUT" >&2
+			echo "run.sh: $store benchmarks failed in round $i" >&2
+			exit 1
+		fi
+	done
 	# The scaling targets compare runs at GOMAXPROCS 1 and 2.
 	if ! "$tmp/cachetta.test" -test.run '^$' -test.bench 'LRUHitParallelKeys' -test.benchmem -test.count 1 \
 		-test.benchtime "$BENCHTIME" -test.cpu 1,2 >>"$OUT" 2>&1; then
@@ -69,4 +100,4 @@ echo
 # The floor is the base column, so each delta is what cachetta adds to it.
 go run "$BENCHSTAT" -col '/impl@(floor cachetta)' "$OUT"
 echo
-"$tmp/ratios" "$OUT"
+"$tmp/ratios" "${skip[@]}" "$OUT"
