@@ -77,6 +77,8 @@ for ((i = 1; i <= ROUNDS; i++)); do
 	done
 done
 
+echo "machine: load at the end $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+echo
 "$PYTHON" - "$OUT" "${configs[@]}" <<'PY'
 import re
 import statistics
