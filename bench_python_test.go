@@ -14,7 +14,9 @@ const pythonBenchDirEnv = "CACHETTA_PYTHON_BENCH_DIR"
 // BenchmarkPythonDiskHit is BenchmarkDiskHit on files a Python process can
 // find afterwards: rec-1KiB.json and rec-1MiB.json in $CACHETTA_PYTHON_BENCH_DIR.
 // bench/python/run.sh divides its impl=cachetta figures by Python's open and
-// json.load of the same files; impl=floor is the Go floor, as everywhere.
+// json.load of the same files; impl=floor is the Go floor, as everywhere,
+// and impl=syscalls the floor of any language: open, fstat, read and close
+// of the file without decoding it.
 func BenchmarkPythonDiskHit(b *testing.B) {
 	dir := os.Getenv(pythonBenchDirEnv)
 	if dir == "" {
@@ -40,5 +42,18 @@ func BenchmarkPythonDiskHit(b *testing.B) {
 		b.Run("size="+s.name+"/impl=floor", func(b *testing.B) {
 			floorDiskHit(b, path, len(recs))
 		})
+		b.Run("size="+s.name+"/impl=syscalls", func(b *testing.B) {
+			floorSyscalls(b, path, fileSize(b, path))
+		})
 	}
+}
+
+// fileSize returns the size of the file at path.
+func fileSize(b *testing.B, path string) int {
+	b.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return int(info.Size())
 }
