@@ -15,10 +15,12 @@ import (
 	"github.com/cachetta-go/cachetta"
 )
 
-// envFileSizePath names the cache file TestWriteOverTheFileSizeLimit's child
-// writes under a lowered RLIMIT_FSIZE. Without it the child test returns at
-// once.
-const envFileSizePath = "CACHETTA_FSIZE_PATH"
+// The environment of TestWriteOverTheFileSizeLimit's child. Without
+// envFileSizePath the child test returns at once.
+const (
+	envFileSizePath  = "CACHETTA_FSIZE_PATH"  // the cache file the child writes under a lowered RLIMIT_FSIZE
+	envFileSizeStore = "CACHETTA_FSIZE_STORE" // when set, the cache keeps it in a FileStore of its directory
+)
 
 // The lines the child prints for its parent: the outcome of its Write.
 const (
@@ -28,21 +30,36 @@ const (
 )
 
 // TestWriteOverTheFileSizeLimit makes the temporary file's write fail with
-// EFBIG: Write must report it with the path, keep the previous file and leave
-// no temporary file behind. RLIMIT_FSIZE is a limit of the whole process, so
-// the limited write runs in a child process, where it cannot make a file
-// write of a test running in parallel fail.
+// EFBIG, for a cache of local files and one on a FileStore: Write must report
+// it, naming the file it failed on once, keep the previous file and leave no
+// temporary file behind. RLIMIT_FSIZE is a limit of the whole process, so the
+// limited write runs in a child process, where it cannot make a file write of
+// a test running in parallel fail.
 func TestWriteOverTheFileSizeLimit(t *testing.T) {
 	if path := os.Getenv(envFileSizePath); path != "" {
-		writeUnderFileSizeLimit(path)
+		writeUnderFileSizeLimit(path, os.Getenv(envFileSizeStore) != "")
 		return
 	}
 	t.Parallel()
+	for _, store := range []bool{false, true} {
+		name := map[bool]string{false: "files", true: "FileStore"}[store]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testWriteOverTheFileSizeLimit(t, store)
+		})
+	}
+}
+
+func testWriteOverTheFileSizeLimit(t *testing.T, store bool) {
 	c := newCache[string](t, "s.json")
 	if err := c.Write(t.Context(), "before"); err != nil {
 		t.Fatal(err)
 	}
-	out, err := helperProcess(t, "TestWriteOverTheFileSizeLimit", envFileSizePath+"="+c.Path()).Output()
+	env := []string{envFileSizePath + "=" + c.Path()}
+	if store {
+		env = append(env, envFileSizeStore+"=1")
+	}
+	out, err := helperProcess(t, "TestWriteOverTheFileSizeLimit", env...).Output()
 	if err != nil {
 		t.Fatalf("child: %v\n%s", err, out)
 	}
@@ -59,8 +76,12 @@ func TestWriteOverTheFileSizeLimit(t *testing.T) {
 		t.Errorf("Write over the file-size limit = nil; want an error naming %s", c.Path())
 	case strings.HasPrefix(outcome, fsizeError):
 		msg := strings.TrimPrefix(outcome, fsizeError)
-		if !strings.Contains(msg, c.Path()) || !strings.Contains(msg, "file too large") {
-			t.Errorf("Write over the file-size limit = %q; want an error naming %s and EFBIG", msg, c.Path())
+		// The error names the temporary file it failed on, beside the
+		// entry, or the entry itself.
+		dir := filepath.Dir(c.Path())
+		if !strings.Contains(msg, filepath.Join(dir, ".s.json.")) && !strings.Contains(msg, c.Path()) ||
+			strings.Contains(msg, filepath.Join(dir, dir)) || !strings.Contains(msg, "file too large") {
+			t.Errorf("Write over the file-size limit = %q; want an error naming a file of %s, once, and EFBIG", msg, dir)
 		}
 	default:
 		t.Fatalf("child printed no outcome:\n%s", out)
@@ -75,13 +96,25 @@ func TestWriteOverTheFileSizeLimit(t *testing.T) {
 
 // writeUnderFileSizeLimit is the child of TestWriteOverTheFileSizeLimit: it
 // lowers RLIMIT_FSIZE below the size of the value, writes it to the cache at
-// path, raises the limit again and prints the outcome on stdout. A pipe is
+// path, or with store to the entry of path's name in a FileStore of path's
+// directory, raises the limit again and prints the outcome on stdout. A pipe is
 // not subject to the limit, so the outcome reaches the parent.
-func writeUnderFileSizeLimit(path string) {
+func writeUnderFileSizeLimit(path string, store bool) {
 	// Go ignores SIGXFSZ unless told otherwise; say so, so that the write
 	// fails with EFBIG rather than killing the child.
 	signal.Ignore(syscall.SIGXFSZ)
-	c, err := cachetta.New[string](path)
+	var opts []cachetta.Option
+	if store {
+		s, err := cachetta.NewFileStore(filepath.Dir(path))
+		if err != nil {
+			os.Stdout.WriteString(fsizeError + err.Error() + "\n")
+			return
+		}
+		defer s.Close()
+		path = filepath.Base(path)
+		opts = append(opts, cachetta.WithStore(s))
+	}
+	c, err := cachetta.New[string](path, opts...)
 	if err != nil {
 		os.Stdout.WriteString(fsizeError + err.Error() + "\n")
 		return
