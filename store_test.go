@@ -525,3 +525,30 @@ func TestStorePruneKeepsToTheBudgetOldestFirst(t *testing.T) {
 		})
 	}
 }
+
+// taggedStore is a Store of a type that == compares, holding one that it
+// cannot compare: == of two taggedStores panics.
+type taggedStore struct{ cachetta.Store }
+
+// sliceStore is a Store that == cannot compare.
+type sliceStore struct {
+	*mapStore
+	tags []string
+}
+
+// TestStoreThatCannotBeComparedDoesNotPanic checks that copies naming a
+// store whose comparison panics, a comparable type holding one that is not,
+// are made: each gets a memory of its own, as the doc of storeSystem says.
+func TestStoreThatCannotBeComparedDoesNotPanic(t *testing.T) {
+	st := taggedStore{sliceStore{mapStore: newMapStore(), tags: []string{"a"}}}
+	c, err := cachetta.New[string]("v.json", cachetta.WithStore(st), cachetta.WithLRU(8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.With(cachetta.WithStore(st), cachetta.WithDuration(time.Minute)); err != nil {
+		t.Fatalf("With(WithStore(same store)) = %v; want a copy", err)
+	}
+	if _, err := c.With(cachetta.WithStore(taggedStore{sliceStore{mapStore: newMapStore(), tags: []string{"a"}}})); err != nil {
+		t.Fatalf("With(WithStore(another store)) = %v; want a copy", err)
+	}
+}

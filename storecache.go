@@ -60,9 +60,11 @@ func (s *storeFS) openDir(name string) (*os.Root, error) { return nil, s.refuse(
 func (s *shared[T]) storeSystem(st Store) *storeFS {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// A store whose type == cannot compare, a struct holding a slice say,
-	// cannot be found again: each copy naming it gets a memory of its own.
-	if !reflect.TypeOf(st).Comparable() {
+	// A store that == cannot compare, a struct holding a slice say, or a
+	// comparable struct holding such a store in an interface, cannot be
+	// found again: each copy naming it gets a memory of its own. Only the
+	// value tells the second case, where == panics.
+	if !reflect.ValueOf(st).Comparable() {
 		return &storeFS{s: st}
 	}
 	for _, fsys := range s.stores {
