@@ -552,3 +552,41 @@ func TestStoreThatCannotBeComparedDoesNotPanic(t *testing.T) {
 		t.Fatalf("With(WithStore(another store)) = %v; want a copy", err)
 	}
 }
+
+// TestStoreScopeOfAPathWithoutExtension checks that a cache whose path has
+// no extension and names no "directory" of the store keeps its entries in
+// scope, as on disk, where such a path is a file pattern unless a directory
+// is there: Entries, Prune and Clear see the entry at the path and its keyed
+// siblings, not only what lies below the path.
+func TestStoreScopeOfAPathWithoutExtension(t *testing.T) {
+	ctx := t.Context()
+	s := newMapStore()
+	c := storeCache[int](t, s, "data/latest")
+	if err := c.Write(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Write(ctx, 2, "k"); err != nil {
+		t.Fatal(err)
+	}
+	keyed, _ := c.PathFor("k")
+	if err := s.Save(ctx, "data/other", []byte("3"), 0); err != nil {
+		t.Fatal(err)
+	}
+	want := sorted([]string{"data/latest", keyed})
+	var listed []string
+	for info, err := range c.Entries(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed = append(listed, info.Path)
+	}
+	if slices.Sort(listed); !slices.Equal(listed, want) {
+		t.Errorf("Entries = %q; want %q", listed, want)
+	}
+	if removed, err := c.Clear(ctx); !slices.Equal(removed, want) || err != nil {
+		t.Errorf("Clear = %q, %v; want %q", removed, err, want)
+	}
+	if left := s.names(); !slices.Equal(left, []string{"data/other"}) {
+		t.Errorf("store holds %q; want [data/other]", left)
+	}
+}

@@ -249,18 +249,27 @@ func (c *Cachetta[T]) describeStored(se StoreEntry, now time.Time) Info {
 // storeScope is the scope of Prune, Clear and Entries in a store, as on
 // disk: for a path with an extension, the entries named as PathFor names
 // them beside it; for a path without one, a directory cache, every entry
-// below it.
+// below it when there is one, as on disk a directory is there, and
+// otherwise the entries named beside it, as for a path with an extension.
 type storeScope struct {
 	prefix    string // what every name in scope starts with
 	entryName string // the base name of entries; empty for a directory cache
 }
 
-func (c *Cachetta[T]) storeScope() storeScope {
-	if path.Ext(c.path) == "" {
-		return storeScope{prefix: c.path + "/"}
-	}
+func (c *Cachetta[T]) storeScope(ctx context.Context) (storeScope, error) {
 	dir, base := path.Split(c.path)
-	return storeScope{prefix: dir, entryName: base}
+	file := storeScope{prefix: dir, entryName: base}
+	if path.Ext(c.path) != "" {
+		return file, nil
+	}
+	below := c.path + "/"
+	for _, err := range c.cfg.store.List(ctx, below) {
+		if err != nil {
+			return storeScope{}, fmt.Errorf("cachetta: list %s: %w", below, err)
+		}
+		return storeScope{prefix: below}, nil
+	}
+	return file, nil
 }
 
 // holds reports whether the entry name is in the scope.
@@ -274,8 +283,12 @@ func (s storeScope) holds(name string) bool {
 
 // storedEntries yields the entries of the store in the cache's scope.
 func (c *Cachetta[T]) storedEntries(ctx context.Context) iter.Seq2[StoreEntry, error] {
-	scope := c.storeScope()
 	return func(yield func(StoreEntry, error) bool) {
+		scope, err := c.storeScope(ctx)
+		if err != nil {
+			yield(StoreEntry{}, err)
+			return
+		}
 		for se, err := range c.cfg.store.List(ctx, scope.prefix) {
 			if err != nil {
 				yield(StoreEntry{}, fmt.Errorf("cachetta: list %s: %w", scope.prefix, err))
