@@ -354,8 +354,16 @@ func TestStoreFailuresAreErrors(t *testing.T) {
 	if err := c.Invalidate(ctx); !errors.Is(err, broken) {
 		t.Errorf("Invalidate = %v; want %v", err, broken)
 	}
-	if _, err := c.Prune(ctx); !errors.Is(err, broken) {
-		t.Errorf("Prune = %v; want %v", err, broken)
+	if _, err := c.Prune(ctx); !errors.Is(err, broken) || strings.Count(err.Error(), "cachetta:") != 1 {
+		t.Errorf("Prune = %v; want %v, with the prefix cachetta: once", err, broken)
+	}
+	if _, err := c.Clear(ctx); !errors.Is(err, broken) || strings.Count(err.Error(), "cachetta:") != 1 {
+		t.Errorf("Clear = %v; want %v, with the prefix cachetta: once", err, broken)
+	}
+	for _, err := range c.Entries(ctx) {
+		if !errors.Is(err, broken) || strings.Count(err.Error(), "cachetta:") != 1 {
+			t.Errorf("Entries yielded %v; want %v, with the prefix cachetta: once", err, broken)
+		}
 	}
 	// The wrapper computes when the store fails, as it does when a file
 	// cannot be read.

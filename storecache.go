@@ -265,7 +265,7 @@ func (c *Cachetta[T]) storeScope(ctx context.Context) (storeScope, error) {
 	below := c.path + "/"
 	for _, err := range c.cfg.store.List(ctx, below) {
 		if err != nil {
-			return storeScope{}, fmt.Errorf("cachetta: list %s: %w", below, err)
+			return storeScope{}, fmt.Errorf("list %q: %w", below, err)
 		}
 		return storeScope{prefix: below}, nil
 	}
@@ -281,7 +281,8 @@ func (s storeScope) holds(name string) bool {
 	return s.entryName == "" || !strings.Contains(rest, "/") && isEntryName(rest, s.entryName)
 }
 
-// storedEntries yields the entries of the store in the cache's scope.
+// storedEntries yields the entries of the store in the cache's scope. Its
+// errors name the listing, for the caller to prefix with its operation.
 func (c *Cachetta[T]) storedEntries(ctx context.Context) iter.Seq2[StoreEntry, error] {
 	return func(yield func(StoreEntry, error) bool) {
 		scope, err := c.storeScope(ctx)
@@ -291,7 +292,7 @@ func (c *Cachetta[T]) storedEntries(ctx context.Context) iter.Seq2[StoreEntry, e
 		}
 		for se, err := range c.cfg.store.List(ctx, scope.prefix) {
 			if err != nil {
-				yield(StoreEntry{}, fmt.Errorf("cachetta: list %s: %w", scope.prefix, err))
+				yield(StoreEntry{}, fmt.Errorf("list %q: %w", scope.prefix, err))
 				return
 			}
 			if scope.holds(se.Name) && !yield(se, nil) {
@@ -307,6 +308,11 @@ func (c *Cachetta[T]) listStored(ctx context.Context) iter.Seq2[Info, error] {
 		now := time.Now()
 		for se, err := range c.storedEntries(ctx) {
 			if err != nil {
+				if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+					err = ctxErr
+				} else {
+					err = fmt.Errorf("cachetta: entries: %w", err)
+				}
 				yield(Info{}, err)
 				return
 			}
