@@ -54,11 +54,17 @@ func (s *FileStore) local(op, name string) (string, error) {
 	return filepath.FromSlash(name), nil
 }
 
-// named returns err naming the real file of name.
+// named returns err naming the real file of name. The errors of the root's
+// methods name files relative to it; those of a file it opened already name
+// the file in full.
 func (s *FileStore) named(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return &fs.PathError{Op: pe.Op, Path: filepath.Join(s.dir, pe.Path), Err: outside(pe.Err)}
+		path := pe.Path
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(s.dir, path)
+		}
+		return &fs.PathError{Op: pe.Op, Path: path, Err: outside(pe.Err)}
 	}
 	return err
 }

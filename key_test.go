@@ -501,6 +501,11 @@ func TestKeyFollowsEncodingJSON(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if jsonv2 && tt.name == "invalid tag name" {
+				// The one difference of encoding/json under jsonv2 that JSON's
+				// doc names; Key follows encoding/json v1.
+				t.Skip("under GOEXPERIMENT=jsonv2, encoding/json names a field with an invalid tag name otherwise")
+			}
 			text, err := json.Marshal(tt.v)
 			if err != nil {
 				t.Fatalf("json.Marshal(%v) = %v", tt.v, err)

@@ -354,8 +354,16 @@ func TestStoreFailuresAreErrors(t *testing.T) {
 	if err := c.Invalidate(ctx); !errors.Is(err, broken) {
 		t.Errorf("Invalidate = %v; want %v", err, broken)
 	}
-	if _, err := c.Prune(ctx); !errors.Is(err, broken) {
-		t.Errorf("Prune = %v; want %v", err, broken)
+	if _, err := c.Prune(ctx); !errors.Is(err, broken) || strings.Count(err.Error(), "cachetta:") != 1 {
+		t.Errorf("Prune = %v; want %v, with the prefix cachetta: once", err, broken)
+	}
+	if _, err := c.Clear(ctx); !errors.Is(err, broken) || strings.Count(err.Error(), "cachetta:") != 1 {
+		t.Errorf("Clear = %v; want %v, with the prefix cachetta: once", err, broken)
+	}
+	for _, err := range c.Entries(ctx) {
+		if !errors.Is(err, broken) || strings.Count(err.Error(), "cachetta:") != 1 {
+			t.Errorf("Entries yielded %v; want %v, with the prefix cachetta: once", err, broken)
+		}
 	}
 	// The wrapper computes when the store fails, as it does when a file
 	// cannot be read.
@@ -523,5 +531,70 @@ func TestStorePruneKeepsToTheBudgetOldestFirst(t *testing.T) {
 				t.Errorf("Prune = %q, %v; want %q", removed, err, sorted(want))
 			}
 		})
+	}
+}
+
+// taggedStore is a Store of a type that == compares, holding one that it
+// cannot compare: == of two taggedStores panics.
+type taggedStore struct{ cachetta.Store }
+
+// sliceStore is a Store that == cannot compare.
+type sliceStore struct {
+	*mapStore
+	tags []string
+}
+
+// TestStoreThatCannotBeComparedDoesNotPanic checks that copies naming a
+// store whose comparison panics, a comparable type holding one that is not,
+// are made: each gets a memory of its own, as the doc of storeSystem says.
+func TestStoreThatCannotBeComparedDoesNotPanic(t *testing.T) {
+	st := taggedStore{sliceStore{mapStore: newMapStore(), tags: []string{"a"}}}
+	c, err := cachetta.New[string]("v.json", cachetta.WithStore(st), cachetta.WithLRU(8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.With(cachetta.WithStore(st), cachetta.WithDuration(time.Minute)); err != nil {
+		t.Fatalf("With(WithStore(same store)) = %v; want a copy", err)
+	}
+	if _, err := c.With(cachetta.WithStore(taggedStore{sliceStore{mapStore: newMapStore(), tags: []string{"a"}}})); err != nil {
+		t.Fatalf("With(WithStore(another store)) = %v; want a copy", err)
+	}
+}
+
+// TestStoreScopeOfAPathWithoutExtension checks that a cache whose path has
+// no extension and names no "directory" of the store keeps its entries in
+// scope, as on disk, where such a path is a file pattern unless a directory
+// is there: Entries, Prune and Clear see the entry at the path and its keyed
+// siblings, not only what lies below the path.
+func TestStoreScopeOfAPathWithoutExtension(t *testing.T) {
+	ctx := t.Context()
+	s := newMapStore()
+	c := storeCache[int](t, s, "data/latest")
+	if err := c.Write(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Write(ctx, 2, "k"); err != nil {
+		t.Fatal(err)
+	}
+	keyed, _ := c.PathFor("k")
+	if err := s.Save(ctx, "data/other", []byte("3"), 0); err != nil {
+		t.Fatal(err)
+	}
+	want := sorted([]string{"data/latest", keyed})
+	var listed []string
+	for info, err := range c.Entries(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed = append(listed, info.Path)
+	}
+	if slices.Sort(listed); !slices.Equal(listed, want) {
+		t.Errorf("Entries = %q; want %q", listed, want)
+	}
+	if removed, err := c.Clear(ctx); !slices.Equal(removed, want) || err != nil {
+		t.Errorf("Clear = %q, %v; want %q", removed, err, want)
+	}
+	if left := s.names(); !slices.Equal(left, []string{"data/other"}) {
+		t.Errorf("store holds %q; want [data/other]", left)
 	}
 }

@@ -60,9 +60,11 @@ func (s *storeFS) openDir(name string) (*os.Root, error) { return nil, s.refuse(
 func (s *shared[T]) storeSystem(st Store) *storeFS {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// A store whose type == cannot compare, a struct holding a slice say,
-	// cannot be found again: each copy naming it gets a memory of its own.
-	if !reflect.TypeOf(st).Comparable() {
+	// A store that == cannot compare, a struct holding a slice say, or a
+	// comparable struct holding such a store in an interface, cannot be
+	// found again: each copy naming it gets a memory of its own. Only the
+	// value tells the second case, where == panics.
+	if !reflect.ValueOf(st).Comparable() {
 		return &storeFS{s: st}
 	}
 	for _, fsys := range s.stores {
@@ -247,18 +249,27 @@ func (c *Cachetta[T]) describeStored(se StoreEntry, now time.Time) Info {
 // storeScope is the scope of Prune, Clear and Entries in a store, as on
 // disk: for a path with an extension, the entries named as PathFor names
 // them beside it; for a path without one, a directory cache, every entry
-// below it.
+// below it when there is one, as on disk a directory is there, and
+// otherwise the entries named beside it, as for a path with an extension.
 type storeScope struct {
 	prefix    string // what every name in scope starts with
 	entryName string // the base name of entries; empty for a directory cache
 }
 
-func (c *Cachetta[T]) storeScope() storeScope {
-	if path.Ext(c.path) == "" {
-		return storeScope{prefix: c.path + "/"}
-	}
+func (c *Cachetta[T]) storeScope(ctx context.Context) (storeScope, error) {
 	dir, base := path.Split(c.path)
-	return storeScope{prefix: dir, entryName: base}
+	file := storeScope{prefix: dir, entryName: base}
+	if path.Ext(c.path) != "" {
+		return file, nil
+	}
+	below := c.path + "/"
+	for _, err := range c.cfg.store.List(ctx, below) {
+		if err != nil {
+			return storeScope{}, fmt.Errorf("list %q: %w", below, err)
+		}
+		return storeScope{prefix: below}, nil
+	}
+	return file, nil
 }
 
 // holds reports whether the entry name is in the scope.
@@ -270,13 +281,18 @@ func (s storeScope) holds(name string) bool {
 	return s.entryName == "" || !strings.Contains(rest, "/") && isEntryName(rest, s.entryName)
 }
 
-// storedEntries yields the entries of the store in the cache's scope.
+// storedEntries yields the entries of the store in the cache's scope. Its
+// errors name the listing, for the caller to prefix with its operation.
 func (c *Cachetta[T]) storedEntries(ctx context.Context) iter.Seq2[StoreEntry, error] {
-	scope := c.storeScope()
 	return func(yield func(StoreEntry, error) bool) {
+		scope, err := c.storeScope(ctx)
+		if err != nil {
+			yield(StoreEntry{}, err)
+			return
+		}
 		for se, err := range c.cfg.store.List(ctx, scope.prefix) {
 			if err != nil {
-				yield(StoreEntry{}, fmt.Errorf("cachetta: list %s: %w", scope.prefix, err))
+				yield(StoreEntry{}, fmt.Errorf("list %q: %w", scope.prefix, err))
 				return
 			}
 			if scope.holds(se.Name) && !yield(se, nil) {
@@ -292,6 +308,11 @@ func (c *Cachetta[T]) listStored(ctx context.Context) iter.Seq2[Info, error] {
 		now := time.Now()
 		for se, err := range c.storedEntries(ctx) {
 			if err != nil {
+				if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+					err = ctxErr
+				} else {
+					err = fmt.Errorf("cachetta: entries: %w", err)
+				}
 				yield(Info{}, err)
 				return
 			}

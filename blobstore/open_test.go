@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/cachetta-go/cachetta/blobstore"
@@ -78,5 +79,27 @@ func TestClose(t *testing.T) {
 	}
 	if err := opened.Save(ctx, "k", []byte("1"), 0); err == nil {
 		t.Errorf("Save after Close of an opened Store = nil error; want the bucket closed")
+	}
+}
+
+// TestOpenKeepsTheQueryOutOfErrors checks that Open's errors never show the
+// URL's query, which can hold a token, though the drivers' errors quote the
+// whole URL.
+func TestOpenKeepsTheQueryOutOfErrors(t *testing.T) {
+	const secret = "hunter2"
+	for _, raw := range []string{
+		"mem://?token=" + secret, // memblob refuses the parameter
+		"file://" + filepath.ToSlash(t.TempDir()) + "?metadata=" + secret, // fileblob refuses the value
+		"::" + secret, // not a URL
+	} {
+		s, err := blobstore.Open(t.Context(), raw)
+		if err == nil {
+			s.Close()
+			t.Errorf("Open(%q) = nil error; want one", raw)
+			continue
+		}
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("Open(%q) = %q; want an error without the query", raw, err)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"strings"
 
 	"github.com/cachetta-go/cachetta"
 	"gocloud.dev/blob"
@@ -63,7 +64,11 @@ func New(bucket *blob.Bucket, opts ...Option) (*Store, error) {
 func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("blobstore: open: %w", err)
+		// A *url.Error quotes the whole URL, query and all.
+		if uerr, ok := errors.AsType[*url.Error](err); ok {
+			err = uerr.Err
+		}
+		return nil, fmt.Errorf("blobstore: open: parse URL: %w", err)
 	}
 	if u.Scheme == fileblob.Scheme {
 		// See New: without this, Loads racing Saves can fail.
@@ -75,8 +80,13 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	}
 	bucket, err := blob.OpenBucket(ctx, u.String())
 	if err != nil {
-		// Without the query, which can hold a token.
-		return nil, fmt.Errorf("blobstore: open %s://%s%s: %w", u.Scheme, u.Host, u.Path, err)
+		// Without the query, which can hold a token; the drivers' errors
+		// quote the whole URL, so the query is cut out of theirs too.
+		safe := u.Scheme + "://" + u.Host + u.Path
+		return nil, &redactedError{
+			msg: "blobstore: open " + safe + ": " + redact(err.Error(), u, rawURL, safe),
+			err: err,
+		}
 	}
 	s, err := New(bucket, opts...)
 	if err != nil {
@@ -85,6 +95,28 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	}
 	s.owned = true
 	return s, nil
+}
+
+// redactedError is an error whose message leaves out what its cause's
+// message shows and must not be shown, the query of a URL, and which keeps
+// the cause for errors.Is and errors.As.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// redact returns msg with every spelling of the URL u, given as rawURL, put
+// as safe, and any query left over put as "?...".
+func redact(msg string, u *url.URL, rawURL, safe string) string {
+	msg = strings.ReplaceAll(msg, u.String(), safe)
+	msg = strings.ReplaceAll(msg, rawURL, safe)
+	if u.RawQuery != "" {
+		msg = strings.ReplaceAll(msg, u.RawQuery, "...")
+	}
+	return msg
 }
 
 // Close closes the bucket if Open opened it; a Store made by New leaves its

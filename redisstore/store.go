@@ -7,9 +7,9 @@
 // version, both big-endian) followed by the entry's JSON bytes. A Save is
 // one SET, so a reader sees the old value or the new one, never a mix, and
 // sets the key's expiry to the keep it is given so that Redis drops dead
-// entries itself. A Load is one round trip: a Lua script that checks the
-// length before it reads, so an entry larger than the limit never crosses
-// the network. The lock of an entry is the key prefix+"l:"+name, taken with
+// entries itself. A Load is one round trip: a GETRANGE of the header and
+// at most the limit and one byte, so an entry larger than the limit costs
+// one byte more than the limit to refuse, never its whole length. The lock of an entry is the key prefix+"l:"+name, taken with
 // SET NX PX and renewed while held; List never yields it.
 //
 // The store needs Redis 6.0 or later (or Valkey) and no command newer.
