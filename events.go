@@ -78,8 +78,11 @@ type Event struct {
 // The hook is called synchronously, outside every lock of the cache, by the
 // goroutine doing the work: the caller's for hits, misses, joins, Write and
 // Invalidate, the run's for runs, refreshes and the reads and writes of a
-// run. It may call the cache (Stats, Read, ...). It must be quick, since the
-// operation waits for it, and safe for concurrent use.
+// run. It may call the cache (Stats, Read, ...), except the wrapper of the
+// key being computed from an event of that key's run (EventRun, or
+// EventWrite inside it): such a call joins the run that waits for the hook,
+// and both wait for ever. It must be quick, since the operation waits for
+// it, and safe for concurrent use.
 //
 // A panic in the hook is not recovered for it: it reaches the caller of the
 // operation. Inside a run it is the run's panic, which reaches the run's

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"time"
 )
 
@@ -30,9 +29,9 @@ func runStat(e env, args []string) error {
 	if !info.Exists {
 		return fmt.Errorf("cachetta: stat %s: no such file", info.Path)
 	}
-	data, err := os.ReadFile(info.Path)
+	data, err := readEntry(info.Path)
 	if err != nil {
-		return fmt.Errorf("cachetta: %w", err)
+		return err
 	}
 	fmt.Fprintf(e.stdout, "path:     %s\n", info.Path)
 	fmt.Fprintf(e.stdout, "size:     %d bytes\n", info.Size)
