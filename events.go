@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 )
@@ -121,9 +122,12 @@ func (c *Cachetta[T]) diskHitCounted(path string, began time.Time, later *[]Even
 	c.emitLater(later, Event{Kind: EventDiskHit, Path: path, Duration: time.Since(began)})
 }
 
-// corruptCounted counts the file at path, read from began, that failed to
-// decode with err. Its event goes to later (see emitLater).
-func (c *Cachetta[T]) corruptCounted(path string, began time.Time, err error, later *[]Event) {
+// corruptCounted logs and counts the file at path, read from began, that
+// failed to decode with err, which makes the read a miss. Its event goes to
+// later (see emitLater).
+func (c *Cachetta[T]) corruptCounted(ctx context.Context, path string, began time.Time, err error, later *[]Event) {
+	c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache miss: corrupt file",
+		slog.String("path", path), slog.Any("err", err))
 	c.shared.stats.corruptFiles.Add(1)
 	c.emitLater(later, Event{Kind: EventCorruptFile, Path: path, Duration: time.Since(began), Err: err})
 }

@@ -161,36 +161,40 @@ func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time, 
 			slog.String("path", path), slog.Int64("size", size))
 		return zero, missing, nil
 	case errors.Is(err, errNotJSON):
-		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache miss: corrupt file",
-			slog.String("path", path), slog.Any("err", err))
-		c.corruptCounted(path, now, err, later)
+		c.corruptCounted(ctx, path, now, err, later)
 		return zero, missing, nil
 	case err != nil:
 		return zero, missing, err
 	}
 	c.shared.stats.bytesRead.Add(uint64(size))
 	if err := decodeErr; err != nil {
-		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache miss: corrupt file",
-			slog.String("path", path), slog.Any("err", err))
-		c.corruptCounted(path, now, err, later)
+		c.corruptCounted(ctx, path, now, err, later)
 		return zero, missing, nil
 	}
 	if ps != nil {
-		var victim string
-		var evicted bool
-		ps.mu.Lock()
-		if ps.changes.Load() == changes {
-			e := newEntry(v, info.ModTime(), now)
-			e.file = info
-			victim, evicted = c.memory.add(path, e, c.cfg.duration)
-		}
-		ps.mu.Unlock()
-		c.evictedCounted(victim, evicted, later)
+		e := newEntry(v, info.ModTime(), now)
+		e.file = info
+		c.rememberRead(ps, changes, path, e, later)
 	}
 	if fr == fresh {
 		c.diskHitCounted(path, now, later)
 	}
 	return v, fr, nil
+}
+
+// rememberRead puts e, of a value just read from path, in memory, unless
+// the family wrote or invalidated path since the read began (when its count
+// of changes stood at changes): the value would then be one that a newer
+// one replaced.
+func (c *Cachetta[T]) rememberRead(ps *pathState, changes uint64, path string, e *entry[T], later *[]Event) {
+	var victim string
+	var evicted bool
+	ps.mu.Lock()
+	if ps.changes.Load() == changes {
+		victim, evicted = c.memory.add(path, e, c.cfg.duration)
+	}
+	ps.mu.Unlock()
+	c.evictedCounted(victim, evicted, later)
 }
 
 const (

@@ -148,22 +148,13 @@ func (c *Cachetta[T]) loadEntry(ctx context.Context, name string, now time.Time,
 	c.shared.stats.bytesRead.Add(uint64(len(data)))
 	var v T
 	if err := c.cfg.codec.Unmarshal(data, &v); err != nil {
-		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache miss: corrupt file",
-			slog.String("path", name), slog.Any("err", err))
-		c.corruptCounted(name, now, err, later)
+		c.corruptCounted(ctx, name, now, err, later)
 		return zero, missing, nil
 	}
 	if ps != nil {
-		var victim string
-		var evicted bool
-		ps.mu.Lock()
-		if ps.changes.Load() == changes {
-			e := newEntry(v, se.ModTime, now)
-			e.stored = newStoreInfo(se)
-			victim, evicted = c.memory.add(name, e, c.cfg.duration)
-		}
-		ps.mu.Unlock()
-		c.evictedCounted(victim, evicted, later)
+		e := newEntry(v, se.ModTime, now)
+		e.stored = newStoreInfo(se)
+		c.rememberRead(ps, changes, name, e, later)
 	}
 	if fr == fresh {
 		c.diskHitCounted(name, now, later)
