@@ -61,3 +61,48 @@ func ExampleEventKind_String() {
 	// Output:
 	// stale hit
 }
+
+// An Event carries how long the operation took and why it failed, for a
+// histogram or a trace span.
+func ExampleEvent() {
+	dir, cleanup := tempDir()
+	defer cleanup()
+	ctx := context.Background()
+
+	rates := cachetta.Must(cachetta.New[float64](filepath.Join(dir, "rate.json"),
+		cachetta.WithEvents(func(e cachetta.Event) {
+			if e.Kind == cachetta.EventRun {
+				fmt.Println("run failed:", e.Err, e.Duration >= 0)
+			}
+		})))
+	rate := cachetta.Wrap(rates, func(context.Context) (float64, error) {
+		return 0, fmt.Errorf("upstream down")
+	})
+	_, err := rate(ctx)
+	fmt.Println(err)
+	// Output:
+	// run failed: upstream down true
+	// upstream down
+}
+
+// Stats is a snapshot: counters keep counting after it was taken.
+func ExampleStats() {
+	dir, cleanup := tempDir()
+	defer cleanup()
+	ctx := context.Background()
+
+	notes := cachetta.Must(cachetta.New[string](filepath.Join(dir, "note.json")))
+	if err := notes.Write(ctx, "remember the milk"); err != nil {
+		log.Fatal(err)
+	}
+	before := notes.Stats()
+	if _, _, err := notes.Read(ctx); err != nil {
+		log.Fatal(err)
+	}
+	after := notes.Stats()
+	fmt.Println(before.Writes, before.BytesWritten, before.DiskHits)
+	fmt.Println(after.DiskHits, after.BytesRead)
+	// Output:
+	// 1 19 0
+	// 1 19
+}
