@@ -3,6 +3,7 @@ package cachetta_test
 import (
 	"context"
 	"fmt"
+	"log"
 	"os"
 	"sync"
 	"time"
@@ -10,16 +11,23 @@ import (
 	"github.com/cachetta-go/cachetta"
 )
 
+// tempStore returns a FileStore in a new temporary directory and a func
+// that closes it and removes the directory.
+func tempStore() (*cachetta.FileStore, func()) {
+	dir, cleanup := tempDir()
+	s, err := cachetta.NewFileStore(dir)
+	if err != nil {
+		cleanup()
+		log.Fatal(err)
+	}
+	return s, func() { s.Close(); cleanup() }
+}
+
 // A Store is five methods on entry names; a cache calls them, and so can a
 // program that moves entries between stores.
 func ExampleStore() {
-	dir, _ := os.MkdirTemp("", "store")
-	defer os.RemoveAll(dir)
-	fs, err := cachetta.NewFileStore(dir)
-	if err != nil {
-		panic(err)
-	}
-	defer fs.Close()
+	fs, cleanup := tempStore()
+	defer cleanup()
 	var s cachetta.Store = fs
 
 	ctx := context.Background()
@@ -42,13 +50,8 @@ func ExampleStore() {
 // Stat tells an entry's age without reading it; a missing entry is
 // fs.ErrNotExist.
 func ExampleStoreEntry() {
-	dir, _ := os.MkdirTemp("", "store")
-	defer os.RemoveAll(dir)
-	s, err := cachetta.NewFileStore(dir)
-	if err != nil {
-		panic(err)
-	}
-	defer s.Close()
+	s, cleanup := tempStore()
+	defer cleanup()
 
 	ctx := context.Background()
 	if err := s.Save(ctx, "n.json", []byte("42"), 0); err != nil {
@@ -69,11 +72,11 @@ func ExampleStoreEntry() {
 // NewFileStore keeps entries below a directory, as a cache without a store
 // does, but through the Store seam: the reference for new back ends.
 func ExampleNewFileStore() {
-	dir, _ := os.MkdirTemp("", "store")
-	defer os.RemoveAll(dir)
+	dir, cleanup := tempDir()
+	defer cleanup()
 	s, err := cachetta.NewFileStore(dir)
 	if err != nil {
-		panic(err)
+		log.Fatal(err)
 	}
 	defer s.Close()
 	fmt.Println(s.Dir() == dir)
@@ -122,13 +125,8 @@ func (l *onlyHere) Lock(ctx context.Context, name string, lease time.Duration) (
 // A Store that is also a Locker lets caches share one run of a wrapped
 // function per entry: the cache takes the entry's lock before it runs.
 func ExampleLocker() {
-	dir, _ := os.MkdirTemp("", "store")
-	defer os.RemoveAll(dir)
-	fs, err := cachetta.NewFileStore(dir)
-	if err != nil {
-		panic(err)
-	}
-	defer fs.Close()
+	fs, cleanup := tempStore()
+	defer cleanup()
 	store := &onlyHere{Store: fs, names: map[string]chan struct{}{}}
 
 	ctx := context.Background()

@@ -3,7 +3,6 @@ package cachetta_test
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/cachetta-go/cachetta"
 )
@@ -12,13 +11,8 @@ import (
 // local reference store, in production a Redis or object store from the
 // redisstore and blobstore modules. Names stay the file names.
 func ExampleWithStore() {
-	dir, _ := os.MkdirTemp("", "store")
-	defer os.RemoveAll(dir)
-	store, err := cachetta.NewFileStore(dir)
-	if err != nil {
-		panic(err)
-	}
-	defer store.Close()
+	store, cleanup := tempStore()
+	defer cleanup()
 
 	users := cachetta.Must(cachetta.New[string]("cache/user.json", cachetta.WithStore(store)))
 	getUser := cachetta.Wrap1(users, func(_ context.Context, id int) (string, error) {
