@@ -31,6 +31,9 @@ type FileStore struct {
 // when missing and keeps open, as WithRoot does, until Close: every name
 // stays inside it, whatever links below it say.
 func NewFileStore(dir string) (*FileStore, error) {
+	if dir == "" {
+		return nil, errors.New("cachetta: NewFileStore: empty directory name")
+	}
 	fsys, err := newFileSystem(dir, 0o700)
 	if err != nil {
 		return nil, err

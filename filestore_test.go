@@ -25,3 +25,12 @@ func TestFileStoreContract(t *testing.T) {
 		},
 	})
 }
+
+// An empty directory name is an error, not the working directory and not
+// a panic.
+func TestNewFileStoreOfNoDirectory(t *testing.T) {
+	if s, err := cachetta.NewFileStore(""); err == nil {
+		s.Close()
+		t.Fatal(`NewFileStore("") = nil error; want an error`)
+	}
+}

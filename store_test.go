@@ -598,3 +598,66 @@ func TestStoreScopeOfAPathWithoutExtension(t *testing.T) {
 		t.Errorf("store holds %q; want [data/other]", left)
 	}
 }
+
+// pausedLoadStore holds its first Load, once it has the bytes, until
+// resume is closed, so that a test can act between a read and its end.
+type pausedLoadStore struct {
+	*mapStore
+	paused chan struct{} // closed when the first Load has its bytes
+	resume chan struct{}
+	first  sync.Once
+}
+
+func (s *pausedLoadStore) Load(ctx context.Context, name string, maxSize int64) ([]byte, cachetta.StoreEntry, error) {
+	data, se, err := s.mapStore.Load(ctx, name, maxSize)
+	s.first.Do(func() {
+		close(s.paused)
+		<-s.resume
+	})
+	return data, se, err
+}
+
+// A Clear or Prune that deletes an entry while a read of it is in flight
+// keeps that read's value out of memory, as Invalidate does.
+func TestStoreRemovalDuringAReadKeepsMemoryClear(t *testing.T) {
+	for _, remove := range []struct {
+		name string
+		do   func(*cachetta.Cachetta[string], context.Context) ([]string, error)
+	}{
+		{"Clear", (*cachetta.Cachetta[string]).Clear},
+		{"Prune", (*cachetta.Cachetta[string]).Prune},
+	} {
+		t.Run(remove.name, func(t *testing.T) {
+			ctx := t.Context()
+			s := &pausedLoadStore{mapStore: newMapStore(), paused: make(chan struct{}), resume: make(chan struct{})}
+			c := storeCache[string](t, s, "v.json", cachetta.WithLRU(8))
+			if err := c.Write(ctx, "old"); err != nil {
+				t.Fatal(err)
+			}
+			// Two hours old: fresh for the reader, expired for the copy
+			// that prunes.
+			s.backdate("v.json", 2*time.Hour)
+			reader, err := c.With(cachetta.WithDuration(3 * time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			read := make(chan error, 1)
+			go func() {
+				_, _, err := reader.Read(ctx)
+				read <- err
+			}()
+			<-s.paused
+			removed, err := remove.do(c, ctx)
+			if err != nil || len(removed) != 1 {
+				t.Fatalf("%s = %q, %v; want v.json removed", remove.name, removed, err)
+			}
+			close(s.resume)
+			if err := <-read; err != nil {
+				t.Fatal(err)
+			}
+			if v, ok, err := reader.Read(ctx); ok || err != nil {
+				t.Errorf("Read after %s = %q, %t, %v; want a miss", remove.name, v, ok, err)
+			}
+		})
+	}
+}

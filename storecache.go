@@ -314,6 +314,31 @@ func (c *Cachetta[T]) listStored(ctx context.Context) iter.Seq2[Info, error] {
 	}
 }
 
+// removeStoredEntry deletes the entry name if, looked at again, due still
+// judges it removable, and reports whether it did. Like deleteEntry, it
+// holds the name's state meanwhile and counts a change, so that a read of
+// the entry in flight does not put the deleted value back in memory.
+func (c *Cachetta[T]) removeStoredEntry(ctx context.Context, name string, due func(StoreEntry) bool) (bool, error) {
+	ps := c.shared.acquire(name)
+	defer c.shared.release(name, ps)
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	now, err := c.cfg.store.Stat(ctx, name)
+	if errors.Is(err, fs.ErrNotExist) || err == nil && !due(now) {
+		return false, nil
+	}
+	if err == nil {
+		err = c.cfg.store.Delete(ctx, name)
+	}
+	if err != nil {
+		return false, err
+	}
+	ps.changes.Add(1)
+	c.shared.forget(name)
+	c.shared.invalidated(name)
+	return true, nil
+}
+
 // removeStored deletes the entries in scope that due judges removable, and
 // returns their names, sorted. Before each deletion it looks at the entry
 // again, so that one another process rewrote since the listing is kept,
@@ -330,12 +355,9 @@ func (c *Cachetta[T]) removeStored(ctx context.Context, op string, due func(Stor
 		if !due(se) {
 			continue
 		}
-		now, err := c.cfg.store.Stat(ctx, se.Name)
-		if errors.Is(err, fs.ErrNotExist) || err == nil && !due(now) {
+		deleted, err := c.removeStoredEntry(ctx, se.Name, due)
+		if !deleted && err == nil {
 			continue
-		}
-		if err == nil {
-			err = c.cfg.store.Delete(ctx, se.Name)
 		}
 		if err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
@@ -346,8 +368,6 @@ func (c *Cachetta[T]) removeStored(ctx context.Context, op string, due func(Stor
 				slog.String("path", se.Name), slog.Any("err", err))
 			continue
 		}
-		c.shared.forget(se.Name)
-		c.shared.invalidated(se.Name)
 		removed = append(removed, se.Name)
 	}
 	slices.Sort(removed)
