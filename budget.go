@@ -87,6 +87,6 @@ func (p *pruner[T]) evict(d *os.Root, path, name string, kind fileKind) error {
 		return nil
 	}
 	return p.removeEntry(d, path, name, func(info fs.FileInfo) bool {
-		return os.SameFile(info, chosen) && info.ModTime().Equal(chosen.ModTime()) && info.Size() == chosen.Size()
+		return sameFile(info, chosen)
 	})
 }

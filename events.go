@@ -10,8 +10,10 @@ import (
 )
 
 // EventKind tells what an Event reports. Each kind is counted by the field
-// of Stats of the same name in the plural, at the moment the event is
-// emitted; EventRun as Runs, though Runs counts a run when it starts.
+// of Stats of the same name in the plural; EventRun as Runs, though Runs
+// counts a run when it starts. A counter may count an operation a moment
+// before its event is emitted: the events of a read wait until the read has
+// let go of its locks.
 type EventKind uint8
 
 // The kinds of events. See the fields of Stats for what each counts.
@@ -115,11 +117,20 @@ func (c *Cachetta[T]) emitLater(later *[]Event, e Event) {
 	}
 }
 
+// elapsed returns the time since began for an event's Duration, reading the
+// clock only when there is a hook to give it to.
+func (c *Cachetta[T]) elapsed(began time.Time) time.Duration {
+	if c.cfg.events == nil {
+		return 0
+	}
+	return time.Since(began)
+}
+
 // diskHitCounted counts the fresh entry read from path in a read that began
 // at began. Its event goes to later (see emitLater).
 func (c *Cachetta[T]) diskHitCounted(path string, began time.Time, later *[]Event) {
 	c.shared.stats.diskHits.Add(1)
-	c.emitLater(later, Event{Kind: EventDiskHit, Path: path, Duration: time.Since(began)})
+	c.emitLater(later, Event{Kind: EventDiskHit, Path: path, Duration: c.elapsed(began)})
 }
 
 // corruptCounted logs and counts the file at path, read from began, that
@@ -129,7 +140,7 @@ func (c *Cachetta[T]) corruptCounted(ctx context.Context, path string, began tim
 	c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache miss: corrupt file",
 		slog.String("path", path), slog.Any("err", err))
 	c.shared.stats.corruptFiles.Add(1)
-	c.emitLater(later, Event{Kind: EventCorruptFile, Path: path, Duration: time.Since(began), Err: err})
+	c.emitLater(later, Event{Kind: EventCorruptFile, Path: path, Duration: c.elapsed(began), Err: err})
 }
 
 // evictedCounted counts an eviction, of the entry at victim, when there was
@@ -147,9 +158,12 @@ func (c *Cachetta[T]) evictedCounted(victim string, evicted bool, later *[]Event
 func (w *wrapper[T]) invoked(ctx context.Context, path string, args []any) (T, error) {
 	c := w.c
 	c.shared.stats.runs.Add(1)
-	began := time.Now()
+	var began time.Time
+	if c.cfg.events != nil {
+		began = time.Now()
+	}
 	v, err := w.fn(ctx, args)
-	c.emit(Event{Kind: EventRun, Path: path, Duration: time.Since(began), Err: err})
+	c.emit(Event{Kind: EventRun, Path: path, Duration: c.elapsed(began), Err: err})
 	return v, err
 }
 
@@ -170,10 +184,10 @@ func (c *Cachetta[T]) refreshCounted(path string, began time.Time, r *run[T]) {
 			err = fmt.Errorf("cachetta: refresh %s: panic: %v", path, r.pan.value)
 		}
 		c.shared.stats.refreshFailures.Add(1)
-		c.emit(Event{Kind: EventRefreshFailure, Path: path, Duration: time.Since(began), Err: err})
+		c.emit(Event{Kind: EventRefreshFailure, Path: path, Duration: c.elapsed(began), Err: err})
 	default:
 		c.shared.stats.refreshes.Add(1)
-		c.emit(Event{Kind: EventRefresh, Path: path, Duration: time.Since(began)})
+		c.emit(Event{Kind: EventRefresh, Path: path, Duration: c.elapsed(began)})
 	}
 }
 
@@ -181,14 +195,14 @@ func (c *Cachetta[T]) refreshCounted(path string, began time.Time, r *run[T]) {
 func (c *Cachetta[T]) wroteCounted(path string, began time.Time, n int) {
 	c.shared.stats.writes.Add(1)
 	c.shared.stats.written.Add(uint64(n))
-	c.emit(Event{Kind: EventWrite, Path: path, Duration: time.Since(began)})
+	c.emit(Event{Kind: EventWrite, Path: path, Duration: c.elapsed(began)})
 }
 
 // writeFailed counts the failure err of a write of path begun at began, and
 // returns err.
 func (c *Cachetta[T]) writeFailed(path string, began time.Time, err error) error {
 	c.shared.stats.writeFailures.Add(1)
-	c.emit(Event{Kind: EventWriteFailure, Path: path, Duration: time.Since(began), Err: err})
+	c.emit(Event{Kind: EventWriteFailure, Path: path, Duration: c.elapsed(began), Err: err})
 	return err
 }
 

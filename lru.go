@@ -40,9 +40,10 @@ type entry[T any] struct {
 }
 
 // newEntry returns the entry of value read at now, a time.Now reading, from
-// a file last modified at modTime. Entries are never changed once made, so
-// memory holds pointers to them and a hit copies the value once, to its
-// caller.
+// a file last modified at modTime. An entry's value and times never change
+// once memory holds it (only memory's own bookkeeping is set when it adds
+// the entry), so memory holds pointers to entries and a hit copies the
+// value once, to its caller.
 func newEntry[T any](value T, modTime, now time.Time) *entry[T] {
 	// Add keeps now's monotonic reading, shifted by the entry's age; Sub of
 	// a time without one uses the wall clock, as the disk rule does.

@@ -21,7 +21,7 @@ const tempMaxAge = time.Hour
 // Prune removes files of the cache that no read can return any more, and
 // returns their paths, sorted. For a cache whose Path() is a file pattern
 // (cache/user.json) it looks in that file's directory only; for a cache
-// whose Path() is a directory it walks the tree below it. It removes two
+// whose Path() is a directory it walks the tree below it. It removes three
 // kinds of regular file:
 //
 //   - entries whose age is at least the duration plus the stale duration:

@@ -176,8 +176,11 @@ func (c *Cachetta[T]) commit(ctx context.Context, path, tmp string, guard *write
 			return cmp.Or(err, errInvalidated)
 		}
 	}
-	// Marked before it appears, so that no walk finds it unmarked.
-	c.mark(path)
+	// Marked before it appears, so that no walk finds it unmarked. A run's
+	// lock file is the mark, and the guard has just seen it at its path.
+	if guard == nil || guard.run == nil {
+		c.mark(path)
+	}
 	if err := c.fsys.rename(tmp, path); err != nil {
 		c.fsys.remove(tmp)
 		return err
