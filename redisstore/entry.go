@@ -85,7 +85,7 @@ func (s *Store) Load(ctx context.Context, name string, maxSize int64) ([]byte, c
 		// key is empty.
 		return nil, cachetta.StoreEntry{}, fmt.Errorf("redisstore: load %s: %w", name, fs.ErrNotExist)
 	}
-	if int64(len(v)) > headerSize+maxSize {
+	if int64(len(v))-headerSize > maxSize { // headerSize+maxSize can overflow
 		return nil, cachetta.StoreEntry{}, fmt.Errorf("redisstore: load %s: more than %d bytes: %w", name, maxSize, cachetta.ErrTooLarge)
 	}
 	e, err := parseHeader(name, v, int64(len(v)))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io/fs"
+	"math"
 	"testing"
 	"time"
 
@@ -199,6 +200,10 @@ func (s suite) maxSize(t *testing.T) {
 		}
 		if got, _, err := st.Load(ctx, "limit.json", int64(size)); err != nil || len(got) != size {
 			t.Errorf("Load(maxSize %d) of %d bytes = %d bytes, %v; want all of them", size, size, len(got), err)
+		}
+		// No limit at all is the largest int64, which no sum may overflow.
+		if got, _, err := st.Load(ctx, "limit.json", math.MaxInt64); err != nil || len(got) != size {
+			t.Errorf("Load(maxSize MaxInt64) of %d bytes = %d bytes, %v; want all of them", size, len(got), err)
 		}
 		got, _, err := st.Load(ctx, "limit.json", int64(size-1))
 		if !errors.Is(err, cachetta.ErrTooLarge) {
