@@ -13,9 +13,9 @@ import (
 	"github.com/cachetta-go/cachetta"
 )
 
-const lsHelp = `List the entries below DIR, sorted by path: every regular file that is not a
-temporary or lock file of cachetta, as a directory cache sees them, with its
-size, age and state (fresh, stale or expired). Links are not followed.`
+const lsHelp = `List the entries below DIR, sorted by path: the regular files that a cachetta
+write marked, as a directory cache sees them, with their size, age and state
+(fresh, stale or expired). Links are not followed.`
 
 // lsEntry is one entry as ls --json prints it.
 type lsEntry struct {

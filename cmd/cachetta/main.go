@@ -8,12 +8,12 @@
 //	cachetta ls [--json] DIR
 //	cachetta stat FILE
 //	cachetta key NAME.json [ARG...]
-//	cachetta prune [--dry-run] DIR
+//	cachetta prune [--dry-run] [--duration D] [--stale D] [--max-bytes N] [--max-entries N] DIR
 //	cachetta clear [--yes] DIR
 //
-// DIR is taken for a directory cache, as cachetta.New(DIR) makes one: every
-// regular file below it that is not a temporary or lock file of cachetta is
-// one of its entries. Each command takes --help.
+// DIR is taken for a directory cache, as cachetta.New(DIR) makes one: its
+// entries are the regular files below it that a cachetta write marked (see
+// cachetta.Cachetta.Entries). Each command takes --help.
 package main
 
 import (
@@ -37,7 +37,7 @@ commands:
   ls [--json] DIR            list the entries below DIR with size, age and state
   stat FILE                  show one entry's state and its JSON value
   key NAME.json [ARG...]     print the file a call with these JSON arguments uses
-  prune [--dry-run] [--duration D] [--max-bytes N] [--max-entries N] DIR
+  prune [--dry-run] [--duration D] [--stale D] [--max-bytes N] [--max-entries N] DIR
                              remove leftover temporary and lock files below DIR,
                              expired entries, and the oldest beyond the bounds
   clear [--yes] DIR          remove every entry below DIR, and its temporary and lock files
