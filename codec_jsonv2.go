@@ -1,4 +1,4 @@
-//go:build goexperiment.jsonv2
+//go:build go1.27 && goexperiment.jsonv2
 
 package cachetta
 
@@ -6,6 +6,7 @@ import (
 	jsonv1 "encoding/json"
 	"encoding/json/jsontext"
 	"encoding/json/v2"
+	"errors"
 	"io"
 	"reflect"
 	"unicode/utf8"
@@ -29,8 +30,9 @@ var jsonReadOptions = json.JoinOptions(jsonOptions, jsontext.AllowInvalidUTF8(tr
 // jsonInvalidUTF8Options write a string that is not UTF-8 as v1 writes it,
 // each invalid byte as the escape \ufffd, where v2 would write U+FFFD
 // itself. The hook is looked up for every value, so it is kept off the
-// common path.
-var jsonInvalidUTF8Options = json.JoinOptions(jsonReadOptions,
+// common path. Errors keep v1's semantics here: without them the released
+// v2 refuses a ",string" tag on a list, which v1 ignores.
+var jsonInvalidUTF8Options = json.JoinOptions(jsonOptions, jsontext.AllowInvalidUTF8(true),
 	json.WithMarshalers(json.MarshalToFunc(func(enc *jsontext.Encoder, v any) error {
 		// v points to the value, or is a pointer value: either way v1
 		// writes the string pointed to.
@@ -39,7 +41,7 @@ var jsonInvalidUTF8Options = json.JoinOptions(jsonReadOptions,
 			s = s.Elem()
 		}
 		if s.Kind() != reflect.String || utf8.ValidString(s.String()) {
-			return json.SkipFunc
+			return errors.ErrUnsupported
 		}
 		quoted := appendInvalidUTF8String(nil, s.String())
 		// A field tagged ",string" holds a string's JSON text as a string.
