@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,6 +93,12 @@ func TestJSONCodecWrites(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if encodingJSONOnV2 && !jsonv2 && strings.HasPrefix(tt.name, "invalid UTF-8") {
+				// Go 1.26 with GOEXPERIMENT=jsonv2 builds the v1 codec on an
+				// encoding/json that writes U+FFFD itself where v1 writes the
+				// escape \ufffd: other bytes, the same value when read.
+				t.Skip("encoding/json on Go 1.26's experimental v2 engine spells U+FFFD unescaped")
+			}
 			got, err := cachetta.JSON.Marshal(tt.value)
 			if tt.want == "" {
 				if err == nil {

@@ -2,5 +2,6 @@
 
 package cachetta_test
 
-// jsonv2 tells the tests that the build uses encoding/json/v2.
+// jsonv2 tells the tests that the JSON codec uses encoding/json/v2, which
+// it does from Go 1.27 on, unless GOEXPERIMENT=nojsonv2.
 const jsonv2 = false

@@ -501,14 +501,17 @@ func TestKeyFollowsEncodingJSON(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if jsonv2 && tt.name == "invalid tag name" {
-				// The one difference of encoding/json under jsonv2 that JSON's
-				// doc names; Key follows encoding/json v1.
-				t.Skip("under GOEXPERIMENT=jsonv2, encoding/json names a field with an invalid tag name otherwise")
-			}
 			text, err := json.Marshal(tt.v)
 			if err != nil {
 				t.Fatalf("json.Marshal(%v) = %v", tt.v, err)
+			}
+			if encodingJSONOnV2 && tt.name == "invalid tag name" {
+				// encoding/json on the v2 engine (Go 1.27 by default, 1.26
+				// with GOEXPERIMENT=jsonv2) takes the tag name a\b as it is,
+				// where v1 ignores it and uses the field's name A. Key keeps
+				// v1's spelling, so that a key never changes with the Go
+				// release that computes it: files written before stay hits.
+				text = []byte(`{"A":1,"ok":2}`)
 			}
 			want, err := cachetta.Key(json.RawMessage(text))
 			if err != nil {

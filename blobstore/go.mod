@@ -4,9 +4,9 @@ go 1.26.0
 
 // gocloud.dev v0.47.0 needs Go 1.26.
 
-// The package imports github.com/cachetta-go/cachetta, which the workspace in
-// ../go.work provides from the parent directory until a release of cachetta
-// has the Store seam to require here.
+// Inside this repository the workspace in ../go.work replaces the version
+// of github.com/cachetta-go/cachetta below by the parent directory.
+require github.com/cachetta-go/cachetta v0.1.0
 
 require (
 	cel.dev/expr v0.25.3 // indirect
