@@ -23,6 +23,12 @@ var ErrTooLarge = errors.New("cachetta: entry too large")
 // A missing entry is an error wrapping fs.ErrNotExist from Load and Stat,
 // and nil from Delete. Every other error is the store's own, wrapped with
 // the entry's name.
+//
+// A Store that is not a Locker leaves a window open between processes:
+// runs of a wrapped function are coalesced only within one process, so two
+// processes that miss one entry at once may both run the function, and the
+// later Save wins, whichever run began first. So may a run that gave up
+// waiting for a Locker's lock (WithLockTimeout) and one that holds it.
 type Store interface {
 	// Load returns the bytes of the entry name and its StoreEntry. An entry
 	// larger than maxSize bytes is an error wrapping ErrTooLarge, found
@@ -64,6 +70,12 @@ type StoreEntry struct {
 // processes, so that of the processes sharing the store one runs a wrapped
 // function that misses and the others wait and read its result. Without a
 // Locker, runs are coalesced only inside one process.
+//
+// A lease can be lost while its holder runs (a pause longer than the
+// lease, a store that forgot it). A Locker may then refuse the holder's
+// Save of the entry with an error, so that a run that lost its lock does
+// not put its older result over a newer one; the cache logs the failed
+// write as a warning and still returns the run's result to its callers.
 type Locker interface {
 	Store
 

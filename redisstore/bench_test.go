@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cachetta-go/cachetta"
 	"github.com/cachetta-go/cachetta/redisstore"
@@ -57,6 +58,20 @@ func BenchmarkSave(b *testing.B) {
 	ctx := b.Context()
 	data := bytes.Repeat([]byte("x"), 1<<10)
 	b.Run("store", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := st.Save(ctx, "w.json", data, 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// Under the entry's lock a Save is the fenced script, one EVALSHA.
+	b.Run("store-locked", func(b *testing.B) {
+		unlock, err := st.Lock(ctx, "w.json", time.Minute)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer unlock()
 		b.ReportAllocs()
 		for b.Loop() {
 			if err := st.Save(ctx, "w.json", data, 0); err != nil {

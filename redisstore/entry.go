@@ -141,9 +141,16 @@ func (s *Store) stat(ctx context.Context, names []string) ([]*cachetta.StoreEntr
 	return out, nil
 }
 
-// Save replaces the entry name by data with one SET. keep, when positive,
-// becomes the key's expiry (rounded up to a millisecond); otherwise the key
-// has none, even if an earlier Save gave it one.
+// Save replaces the entry name by data with one SET or, while this Store
+// holds the lock of name, with one script that sets it only if the lock key
+// still holds this holder's token; otherwise the Save writes nothing and
+// returns an error wrapping ErrLockLost. keep, when positive, becomes the
+// key's expiry (rounded up to a millisecond); otherwise the key has none,
+// even if an earlier Save gave it one.
+//
+// The fence is by name: while a lock of name is held, any Save of name
+// through this Store value is fenced by it, a Write of the cache beside
+// the run as well as the run's own Save.
 func (s *Store) Save(ctx context.Context, name string, data []byte, keep time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("redisstore: save %s: %w", name, err)
@@ -152,8 +159,20 @@ func (s *Store) Save(ctx context.Context, name string, data []byte, keep time.Du
 	if keep > 0 {
 		expiry = (keep + time.Millisecond - 1).Truncate(time.Millisecond)
 	}
-	if err := s.client.Set(ctx, s.entryKey(name), value(time.Now(), data), expiry).Err(); err != nil {
+	v := value(time.Now(), data)
+	token, locked := s.fences.token(name)
+	if !locked {
+		if err := s.client.Set(ctx, s.entryKey(name), v, expiry).Err(); err != nil {
+			return fmt.Errorf("redisstore: save %s: %w", name, err)
+		}
+		return nil
+	}
+	set, err := fencedSetScript.Run(ctx, s.client, s.entryKeys(name), token, v, expiry.Milliseconds()).Int()
+	if err != nil {
 		return fmt.Errorf("redisstore: save %s: %w", name, err)
+	}
+	if set == 0 {
+		return fmt.Errorf("%w: save %s refused", ErrLockLost, name)
 	}
 	return nil
 }

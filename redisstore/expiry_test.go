@@ -1,18 +1,36 @@
 package redisstore_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/cachetta-go/cachetta/redisstore"
+	"github.com/redis/go-redis/v9"
 )
 
 // TestSaveExpiry checks that keep becomes the key's Redis expiry, so that
 // Redis drops an entry no cache can use, and that a Save without keep
-// clears an earlier expiry.
+// clears an earlier expiry: with the lock of the entry held, when the Save
+// is the fenced script, as without it, when it is a SET.
 func TestSaveExpiry(t *testing.T) {
 	c := startServer(t).client(t)
-	st := newStore(t, c)
+	for _, locked := range []bool{false, true} {
+		t.Run(fmt.Sprintf("locked=%t", locked), func(t *testing.T) {
+			st := newStore(t, c)
+			if locked {
+				unlock, err := st.Lock(t.Context(), "e.json", time.Minute)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer unlock()
+			}
+			testSaveExpiry(t, c, st)
+		})
+	}
+}
+
+func testSaveExpiry(t *testing.T, c *redis.Client, st *redisstore.Store) {
 	ctx := t.Context()
 	key := redisstore.EntryKey(st, "e.json")
 	for _, tt := range []struct {

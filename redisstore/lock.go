@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"log/slog"
 	mrand "math/rand/v2"
 	"sync"
 	"time"
@@ -43,9 +44,11 @@ return 0
 // random token, whose lease a goroutine owned by the lock renews every
 // lease/3 until unlock. A waiter polls with a backoff from 2ms to 100ms
 // (jittered, so waiters do not step together) and gives up when ctx is
-// done. lease is rounded up to a millisecond. unlock stops the renewal,
-// waits for it to end, and deletes the key only if it still holds this
-// holder's token; calling it again does nothing.
+// done. lease is rounded up to a millisecond. A renewal that finds the key
+// no longer holding the token logs a warning and ends: the lock is lost,
+// and until unlock this Store's Saves of name are refused (see Save). unlock
+// stops the renewal, waits for it to end, and deletes the key only if it
+// still holds this holder's token; calling it again does nothing.
 func (s *Store) Lock(ctx context.Context, name string, lease time.Duration) (unlock func(), err error) {
 	if lease <= 0 {
 		return nil, fmt.Errorf("redisstore: lock %s: lease %v is not positive", name, lease)
@@ -64,7 +67,7 @@ func (s *Store) Lock(ctx context.Context, name string, lease time.Duration) (unl
 			return nil, fmt.Errorf("redisstore: lock %s: %w", name, err)
 		}
 		if ok {
-			return s.hold(key, token, lease), nil
+			return s.hold(name, token, lease), nil
 		}
 		wait := poll/2 + mrand.N(poll/2+1)
 		poll = min(2*poll, maxPoll)
@@ -81,8 +84,11 @@ func (s *Store) Lock(ctx context.Context, name string, lease time.Duration) (unl
 	}
 }
 
-// hold starts the renewal of a lock just taken and returns its unlock.
-func (s *Store) hold(key, token string, lease time.Duration) func() {
+// hold starts the renewal of the lock of name just taken with token, and
+// fences the Store's Saves of name with it, and returns its unlock.
+func (s *Store) hold(name, token string, lease time.Duration) func() {
+	key := s.lockKey(name)
+	s.fences.add(name, token)
 	ctx, stop := context.WithCancel(context.Background())
 	var renewer sync.WaitGroup
 	renewer.Go(func() {
@@ -98,7 +104,13 @@ func (s *Store) hold(key, token string, lease time.Duration) func() {
 			n, err := renewScript.Run(rctx, s.client, []string{key}, token, lease.Milliseconds()).Int64()
 			cancel()
 			if err == nil && n == 0 {
-				return // lost: the lease ran out and another may hold it
+				// The lease ran out, or the server lost the key, and
+				// another may hold it now: nothing left to renew. Saves
+				// of name are refused from here on by their fence; this
+				// says why, where no caller would hear it.
+				s.logger.LogAttrs(ctx, slog.LevelWarn, "cache lock lost, the holder's save will be refused",
+					slog.String("path", name), slog.String("key", key), slog.Duration("lease", lease))
+				return
 			}
 			// An error (a server away for a moment) is retried at the next
 			// tick: the lease may still be running.
@@ -109,6 +121,10 @@ func (s *Store) hold(key, token string, lease time.Duration) func() {
 		once.Do(func() {
 			stop()
 			renewer.Wait()
+			// Forgotten before the release, so that a holder in this
+			// process that takes the lock after it never finds this token
+			// still fencing its Saves.
+			s.fences.remove(name, token)
 			rctx, cancel := context.WithTimeout(context.Background(), unlockTimeout)
 			defer cancel()
 			// An error leaves the lease to run out, which the Locker

@@ -1,5 +1,7 @@
 package redisstore
 
+import "log/slog"
+
 // DefaultPrefix is the start of every key a Store writes unless WithPrefix
 // says otherwise.
 const DefaultPrefix = "cachetta:"
@@ -11,6 +13,7 @@ type Option interface {
 
 type config struct {
 	prefix string
+	logger *slog.Logger
 }
 
 type prefixOption string
@@ -22,3 +25,13 @@ func (p prefixOption) apply(c *config) { c.prefix = string(p) }
 // entries exactly when their prefixes are equal. The default is
 // DefaultPrefix; an empty prefix is allowed.
 func WithPrefix(prefix string) Option { return prefixOption(prefix) }
+
+type loggerOption struct{ l *slog.Logger }
+
+func (o loggerOption) apply(c *config) { c.logger = o.l }
+
+// WithLogger sets the logger of what the Store finds with no caller to
+// tell: a lock whose lease renewal finds it held no more is logged at warn
+// level. Pass the cache's logger (cachetta.WithLogger) to see it beside the
+// cache's own lines. The default is slog.Default(); New refuses nil.
+func WithLogger(l *slog.Logger) Option { return loggerOption{l} }

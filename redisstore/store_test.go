@@ -20,7 +20,8 @@ var prefixes atomic.Int64
 
 func newStore(t *testing.T, c redis.UniversalClient) *redisstore.Store {
 	t.Helper()
-	st, err := redisstore.New(c, redisstore.WithPrefix(fmt.Sprintf("test%d:", prefixes.Add(1))))
+	st, err := redisstore.New(c, redisstore.WithPrefix(fmt.Sprintf("test%d:", prefixes.Add(1))),
+		redisstore.WithLogger(testLogger(t)))
 	if err != nil {
 		t.Fatalf("New = %v", err)
 	}
