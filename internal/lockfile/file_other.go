@@ -1,0 +1,25 @@
+//go:build !unix
+
+package lockfile
+
+import (
+	"errors"
+	"io/fs"
+	"syscall"
+)
+
+// openNonblock and openNoFollow are 0 where no open flag does their work;
+// the opened file is then checked against an Lstat of its path.
+const (
+	openNonblock = 0
+	openNoFollow = 0
+)
+
+// links returns 1: the link count is not in the FileInfo here.
+func links(fs.FileInfo) uint64 { return 1 }
+
+// isObstacleErr reports whether an open failed for what is at the name, a
+// directory.
+func isObstacleErr(err error) bool {
+	return errors.Is(err, syscall.EISDIR)
+}

@@ -1,0 +1,32 @@
+//go:build unix
+
+package lockfile
+
+import (
+	"errors"
+	"io/fs"
+	"syscall"
+)
+
+// openNonblock opens a named pipe planted at the name without waiting for a
+// writer; on a regular file it has no effect.
+const openNonblock = syscall.O_NONBLOCK
+
+// openNoFollow makes opening a symbolic link fail.
+const openNoFollow = syscall.O_NOFOLLOW
+
+// links returns the number of names of the file info describes.
+func links(info fs.FileInfo) uint64 {
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Nlink)
+	}
+	return 1
+}
+
+// isObstacleErr reports whether an open failed for what is at the name: a
+// symbolic link (ELOOP, or EMLINK on some BSDs), a directory (EISDIR), or a
+// device or socket that cannot be opened (ENXIO).
+func isObstacleErr(err error) bool {
+	return errors.Is(err, syscall.ELOOP) || errors.Is(err, syscall.EMLINK) ||
+		errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.ENXIO)
+}
