@@ -77,9 +77,6 @@ func TestPruneBudgetRemovesTheOldestFirst(t *testing.T) {
 				if err != nil || ok != slices.Contains(tt.wantKept, k) {
 					t.Errorf("Read(%d) after Prune = %v, %v; want %v", k, ok, err, !ok)
 				}
-				if mark := markOf(paths[k]); exists(t, mark) != ok {
-					t.Errorf("after Prune, mark of entry %d exists = %v; want %v", k, !ok, ok)
-				}
 			}
 		})
 	}
@@ -179,7 +176,3 @@ func keyedPath[T any](t *testing.T, c *cachetta.Cachetta[T], arg any) string {
 	return path
 }
 
-// markOf returns the mark of the entry at path.
-func markOf(path string) string {
-	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".cachetta-lock")
-}

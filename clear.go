@@ -15,16 +15,14 @@ import (
 //
 //   - the entries: the file at Path() and its keyed siblings
 //     name-<16 hex digits>.ext;
-//   - their temporary files and run lock files, and the directory's lock
-//     file, which every write takes; the temporary and lock files of other
-//     caches in the directory stay.
+//   - their temporary files, and the per-entry lock files of earlier
+//     releases; those of other caches in the directory stay.
 //
-// A cache with a path function removes, in that directory too, the entries
-// it recognises by their mark, the lock file every write leaves beside its
-// entry (see Entries). For a cache whose Path() is a directory, it removes
-// the entries it recognises so in the tree below it, and the temporary and
-// lock files there; files without a mark stay. An entry's mark goes with it,
-// unreported, unless a process holds it.
+// A cache with a path function removes, in that directory too, every regular
+// file with the cache's extension (see Entries). For a cache whose Path() is
+// a directory, it removes such files in the tree below it, and the temporary
+// files there, this package's and Python's. The directory's lock file,
+// .cachetta-lock, stays: other processes may be coordinating through it.
 //
 // Clear removes no directory, no symbolic link and nothing outside its
 // scope, and it never follows a link: it walks and removes as Prune does,
@@ -61,16 +59,10 @@ func (p *pruner[T]) clear(d *os.Root, path, name string, kind fileKind) error {
 	switch {
 	case kind == kindEntry:
 		return p.removeEntry(d, path, name, always)
-	case kind == kindTemp && (p.tree || isTempOf(name, p.entryName)):
+	case kind == kindTemp && (p.tree || isTempName(name) && isTempOf(name, p.entryName)):
 		return p.remove(d, path, name, always)
-	case kind == kindLock && (p.tree || name == dirLockName || isRunLockOf(name, p.entryName)):
-		return p.removeLock(d, path, name, always)
-	case kind == kindMadeLock:
-		// The removals above made it: it goes, unreported.
-		n := len(p.removed)
-		err := p.removeLock(d, path, name, always)
-		p.removed = p.removed[:n]
-		return err
+	case kind == kindOldLock && (p.tree || isRunLockOf(name, p.entryName)):
+		return p.remove(d, path, name, always)
 	}
 	return nil
 }
@@ -86,7 +78,8 @@ func isTempOf(name, entryName string) bool {
 }
 
 // isRunLockOf reports whether the lock file name, which isLockName accepts,
-// is the run lock of an entry named as entryName's entries are:
+// is the run lock an earlier release made for an entry named as entryName's
+// entries are:
 // .<entry name>.cachetta-lock, or, for a long name, the name cut and followed
 // by "-" and 16 hex digits (see runLockPath).
 func isRunLockOf(name, entryName string) bool {

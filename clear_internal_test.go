@@ -1,6 +1,8 @@
 package cachetta
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,12 +19,12 @@ func TestClearRecognisesFilesOfLongNames(t *testing.T) {
 	}{
 		{filepath.Base(tempName(long)), long, true},
 		{filepath.Base(tempName(keyed)), long, true},
-		{filepath.Base(runLockPath(long)), long, true},
-		{filepath.Base(runLockPath(keyed)), long, true},
+		{filepath.Base(oldRunLockPath(long)), long, true},
+		{filepath.Base(oldRunLockPath(keyed)), long, true},
 		{filepath.Base(tempName(keyed)), "other.json", false},
-		{filepath.Base(runLockPath(keyed)), "other.json", false},
+		{filepath.Base(oldRunLockPath(keyed)), "other.json", false},
 		{filepath.Base(tempName("x" + keyed)), long, false},
-		{filepath.Base(runLockPath("x" + keyed)), long, false},
+		{filepath.Base(oldRunLockPath("x" + keyed)), long, false},
 	}
 	for _, tt := range tests {
 		var got bool
@@ -38,4 +40,19 @@ func TestClearRecognisesFilesOfLongNames(t *testing.T) {
 			t.Errorf("owned(%q, %q) = %v; want %v", tt.name, tt.entryName, got, tt.want)
 		}
 	}
+}
+
+// oldRunLockPath returns the per-entry lock file that releases before
+// v0.2.0 made beside the entry at path: .<name>.cachetta-lock, or for a
+// name too long for that, the name cut at a UTF-8 boundary and followed by
+// "-" and 16 hex digits of its SHA-256.
+func oldRunLockPath(path string) string {
+	dir, name := filepath.Split(path)
+	if 1+len(name)+len(lockSuffix) <= maxNameLen {
+		return dir + "." + name + lockSuffix
+	}
+	sum := sha256.Sum256([]byte(name))
+	hash := hex.EncodeToString(sum[:8])
+	keep := maxNameLen - len(".-") - len(hash) - len(lockSuffix)
+	return dir + "." + cutAtRune(name, keep) + "-" + hash + lockSuffix
 }

@@ -81,11 +81,11 @@ func TestEntries(t *testing.T) {
 func TestEntriesDirectoryCache(t *testing.T) {
 	dir := t.TempDir()
 	c := cachetta.Must(cachetta.New[int](dir, cachetta.WithDuration(time.Hour)))
-	// Entries have their mark beside them; b.json and notes.txt have none,
-	// and c.json's is no regular file.
+	// Every regular .json file is an entry, whoever wrote it; hidden
+	// files, other extensions, temporary and lock files are not.
 	for _, name := range []string{"a.json", ".a.json.cachetta-lock", "b.json", "users/1.json", "users/.1.json.abc.cachetta-tmp",
-		"users/.1.json.cachetta-lock", "users/.cachetta-lock", "deep/er/notes.txt", "deep/er/.notes.txt.cachetta-lock",
-		"deep/other.txt", "c.json", ".c.json.cachetta-lock/x"} {
+		"users/.1.json.cachetta-lock", "users/.cachetta-lock", "users/tmpa1b2c3d4.tmp", "users/.hidden.json",
+		"deep/er/notes.txt", "deep/other.txt", "c.json"} {
 		writeFile(t, filepath.Join(dir, name), "1")
 	}
 	outside := filepath.Join(t.TempDir(), "x.json")
@@ -96,7 +96,7 @@ func TestEntriesDirectoryCache(t *testing.T) {
 	if err := os.Symlink(filepath.Dir(outside), filepath.Join(dir, "elsewhere")); err != nil {
 		t.Fatal(err)
 	}
-	want := []entryState{{"a.json", 1, false, false}, {"deep/er/notes.txt", 1, false, false}, {"users/1.json", 1, false, false}}
+	want := []entryState{{"a.json", 1, false, false}, {"b.json", 1, false, false}, {"c.json", 1, false, false}, {"users/1.json", 1, false, false}}
 	got, err := collect(t, t.Context(), c, dir)
 	if err != nil || !slices.Equal(got, want) {
 		t.Errorf("Entries = %v, %v; want %v", got, err, want)

@@ -89,15 +89,15 @@ func ExampleWithRoot() {
 	// <nil>
 	// true
 	// uploads/cat.json
-	// [uploads uploads/.cachetta-lock uploads/.cat.json.cachetta-lock uploads/cat.json]
+	// [uploads uploads/.cachetta-lock uploads/cat.json]
 }
 
 func ExampleWithProcessLock() {
 	dir, cleanup := tempDir()
 	defer cleanup()
 	ctx := context.Background()
-	// A cache only this process uses takes no directory lock; the file beside
-	// each entry is still made, as the mark Prune and Clear recognise.
+	// A cache only this process uses takes no lock and makes no lock file;
+	// one that processes share keeps one hidden lock file per directory.
 	local := cachetta.Must(cachetta.New[int](filepath.Join(dir, "local", "n.json"),
 		cachetta.WithProcessLock(false)))
 	shared := cachetta.Must(cachetta.New[int](filepath.Join(dir, "shared", "n.json")))
@@ -106,7 +106,7 @@ func ExampleWithProcessLock() {
 	cachetta.Wrap(shared, one)(ctx)
 	fmt.Println(list(dir))
 	// Output:
-	// [local local/.n.json.cachetta-lock local/n.json shared shared/.cachetta-lock shared/.n.json.cachetta-lock shared/n.json]
+	// [local local/n.json shared shared/.cachetta-lock shared/n.json]
 }
 
 func ExampleWithLockTimeout() {

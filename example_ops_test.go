@@ -38,7 +38,7 @@ func ExampleCachetta_Clear() {
 	_, err = os.Stat(filepath.Join(dir, "notes.txt"))
 	fmt.Println(err == nil)
 	// Output:
-	// [.cachetta-lock user-2da0b9c5f1a93f30.json user-dbcf233ca0930262.json] <nil>
+	// [user-2da0b9c5f1a93f30.json user-dbcf233ca0930262.json] <nil>
 	// false
 	// true
 }

@@ -17,65 +17,79 @@ import (
 	"github.com/cachetta-go/cachetta"
 )
 
-// TestLockFileThatIsANamedPipeIsRefused plants named pipes where the lock
-// files go: opening one must neither wait for a writer nor hang the cache.
-// Write reports the directory's lock, a wrapped call computes without its
-// run lock, and Wait returns.
-func TestLockFileThatIsANamedPipeIsRefused(t *testing.T) {
-	ctx := t.Context()
-	logger, logs := captureLogs(slog.LevelWarn)
-	c := newCache[int](t, "n.json", cachetta.WithLogger(logger))
-	dir := filepath.Dir(c.Path())
-	runLock := filepath.Join(dir, ".n.json.cachetta-lock")
-	if err := syscall.Mkfifo(runLock, 0o600); err != nil {
-		t.Fatal(err)
+// TestPlantedLockFileNeverFailsForGood plants at the directory's lock file,
+// and at the per-entry lock file of earlier releases, what a hostile user of
+// the directory could: a named pipe, a directory, a dangling symbolic link,
+// a symbolic link and a hard link to a file outside the cache. With and
+// without WithRoot, every operation goes on (coordinating within the
+// process, with a warning), Invalidate removes the entry, and nothing
+// outside the cache is written, created or locked-and-written.
+func TestPlantedLockFileNeverFailsForGood(t *testing.T) {
+	const precious = "precious"
+	plants := []struct {
+		name  string
+		plant func(t *testing.T, at, victim string) error
+	}{
+		{"named pipe", func(t *testing.T, at, _ string) error { return syscall.Mkfifo(at, 0o600) }},
+		{"directory", func(t *testing.T, at, _ string) error { return os.Mkdir(at, 0o700) }},
+		{"dangling symbolic link", func(t *testing.T, at, victim string) error { return os.Symlink(victim+".missing", at) }},
+		{"symbolic link to a file outside", func(t *testing.T, at, victim string) error { return os.Symlink(victim, at) }},
+		{"hard link to a file outside", func(t *testing.T, at, victim string) error { return os.Link(victim, at) }},
 	}
-	if v, err := cachetta.Wrap(c, func(context.Context) (int, error) { return 7, nil })(ctx); v != 7 || err != nil {
-		t.Errorf("wrapped call beside a pipe for its run lock = %v, %v; want 7", v, err)
-	}
-	c.Wait()
-	if !strings.Contains(logs.String(), runLock) {
-		t.Errorf("logs %q do not name the refused lock file %s", logs, runLock)
-	}
-	dirLock := filepath.Join(dir, ".cachetta-lock")
-	os.Remove(dirLock)
-	if err := syscall.Mkfifo(dirLock, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Write(ctx, 8); err == nil || !strings.Contains(err.Error(), dirLock) {
-		t.Errorf("Write beside a pipe for the directory's lock = %v; want an error naming %s", err, dirLock)
-	}
-	if err := c.Invalidate(ctx); err == nil {
-		t.Error("Invalidate beside a pipe for the directory's lock = nil; want an error")
-	}
-}
-
-// TestInvalidateNeverWritesThroughALinkedLockFile makes the run lock of an
-// entry a symbolic link to a file outside the cache, and a dangling one:
-// Invalidate, which writes the generation stamp into the lock file, must
-// change nothing outside and create nothing there.
-func TestInvalidateNeverWritesThroughALinkedLockFile(t *testing.T) {
-	ctx := t.Context()
-	outside := t.TempDir()
-	victim := filepath.Join(outside, "victim")
-	writeFile(t, victim, "ABCDEFGH")
-	for _, target := range []string{victim, filepath.Join(outside, "dangling")} {
-		c := newCache[int](t, "n.json")
-		writeFile(t, c.Path(), "1")
-		if err := os.Symlink(target, filepath.Join(filepath.Dir(c.Path()), ".n.json.cachetta-lock")); err != nil {
-			t.Fatal(err)
+	for _, root := range []bool{false, true} {
+		for _, lockName := range []string{".cachetta-lock", ".n.json.cachetta-lock"} {
+			for _, p := range plants {
+				t.Run(p.name+" at "+lockName+map[bool]string{true: " with WithRoot"}[root], func(t *testing.T) {
+					ctx := t.Context()
+					dir, outside := t.TempDir(), t.TempDir()
+					victim := filepath.Join(outside, "victim")
+					writeFile(t, victim, precious)
+					if err := p.plant(t, filepath.Join(dir, lockName), victim); err != nil {
+						t.Skip(err)
+					}
+					logger, logs := captureLogs(slog.LevelWarn)
+					opts := []cachetta.Option{cachetta.WithLogger(logger)}
+					path := filepath.Join(dir, "n.json")
+					if root {
+						opts = append(opts, cachetta.WithRoot(dir))
+						path = "n.json"
+					}
+					c := cachetta.Must(cachetta.New[int](path, opts...))
+					full := filepath.Join(dir, "n.json")
+					if v, err := cachetta.Wrap(c, func(context.Context) (int, error) { return 7, nil })(ctx); v != 7 || err != nil {
+						t.Errorf("wrapped call = %v, %v; want 7", v, err)
+					}
+					if err := c.Write(ctx, 8); err != nil {
+						t.Errorf("Write = %v; want nil", err)
+					}
+					if err := c.Invalidate(ctx); err != nil {
+						t.Errorf("Invalidate = %v; want nil", err)
+					}
+					if _, err := os.Lstat(full); err == nil {
+						t.Errorf("the entry is still there after Invalidate")
+					}
+					if err := c.Write(ctx, 9); err != nil {
+						t.Errorf("Write after Invalidate = %v; want nil", err)
+					}
+					if _, err := c.Prune(ctx); err != nil {
+						t.Errorf("Prune = %v; want nil", err)
+					}
+					if _, err := c.Clear(ctx); err != nil {
+						t.Errorf("Clear = %v; want nil", err)
+					}
+					c.Wait()
+					if got := readFile(t, victim); got != precious {
+						t.Errorf("the file outside holds %q; want %q", got, precious)
+					}
+					if names := dirNames(t, outside); !slices.Equal(names, []string{"victim"}) {
+						t.Errorf("the directory outside holds %v; want only the victim", names)
+					}
+					if lockName == ".cachetta-lock" && !strings.Contains(logs.String(), "file locks unavailable") {
+						t.Errorf("logs %q do not warn that the locks are unavailable", logs)
+					}
+				})
+			}
 		}
-		c.Invalidate(ctx)
-		if v, err := cachetta.Wrap(c, func(context.Context) (int, error) { return 2, nil })(ctx); v != 2 || err != nil {
-			t.Errorf("wrapped call beside a linked run lock = %v, %v; want 2", v, err)
-		}
-		c.Wait()
-	}
-	if got := readFile(t, victim); got != "ABCDEFGH" {
-		t.Errorf("outside file holds %q; want it untouched", got)
-	}
-	if names := dirNames(t, outside); len(names) != 1 {
-		t.Errorf("outside directory holds %v; want only the victim", names)
 	}
 }
 

@@ -2,8 +2,7 @@ package cachetta
 
 import (
 	"context"
-	"errors"
-	"fmt"
+	"github.com/cachetta-go/cachetta/internal/lockfile"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -11,94 +10,21 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
-	"unicode/utf8"
 )
 
-// TestRunLockPath checks the lock file names at the 255-byte limit: a name
-// that fits keeps its entry's name whole, a longer one is cut at a UTF-8
-// boundary and told apart by a hash of the whole name, and every one is a
-// lock name for Prune.
-func TestRunLockPath(t *testing.T) {
-	long := strings.Repeat("a", 250)
-	tests := []struct {
-		name  string
-		entry string
-		whole bool // the lock's name holds the entry's whole
-	}{
-		{"short", "n.json", true},
-		{"longest kept whole", strings.Repeat("a", maxNameLen-len("."+lockSuffix)), true},
-		{"one byte too long", strings.Repeat("a", maxNameLen-len("."+lockSuffix)+1), false},
-		{"255 bytes", strings.Repeat("b", 255), false},
-		{"multibyte at the cut", strings.Repeat("é", 127) + "x", false},
-		{"four-byte runes", strings.Repeat("😀", 63), false},
-	}
-	seen := make(map[string]string)
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := runLockPath(filepath.Join("dir", tt.entry))
-			dir, name := filepath.Split(path)
-			switch {
-			case dir != "dir"+string(filepath.Separator):
-				t.Errorf("runLockPath(%q) is in %q; want dir", tt.entry, dir)
-			case len(name) > maxNameLen || !utf8.ValidString(name) || !isLockName(name):
-				t.Errorf("runLockPath(%q) = %q (%d bytes); want a valid lock name of at most %d bytes", tt.entry, name, len(name), maxNameLen)
-			case tt.whole != (name == "."+tt.entry+lockSuffix):
-				t.Errorf("runLockPath(%q) = %q; holds the whole name = %v, want %v", tt.entry, name, !tt.whole, tt.whole)
-			case runLockPath(filepath.Join("dir", tt.entry)) != path:
-				t.Errorf("runLockPath(%q) changed between two calls", tt.entry)
-			}
-			if other, ok := seen[name]; ok {
-				t.Errorf("runLockPath(%q) = runLockPath(%q) = %q", tt.entry, other, name)
-			}
-			seen[name] = tt.entry
-		})
-	}
-	// Two long names that differ only past the cut have two locks.
-	a, b := runLockPath(long+"1.json"), runLockPath(long+"2.json")
-	if a == b {
-		t.Errorf("runLockPath of two long names differing at the end = %q for both", a)
-	}
-}
-
-// TestTryLockFile takes the lock of one file through two open files, as
-// two processes would: the second is refused until the first unlocks.
-func TestTryLockFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), dirLockName)
-	open := func() *os.File {
-		f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { f.Close() })
-		return f
-	}
-	first, second := open(), open()
-	if err := tryLockFile(first); errors.Is(err, errLockUnsupported) {
-		t.Skipf("tryLockFile = %v", err)
-	} else if err != nil {
-		t.Fatalf("tryLockFile(first) = %v; want nil", err)
-	}
-	if err := tryLockFile(second); !errors.Is(err, errLockBusy) {
-		t.Errorf("tryLockFile(second) while first holds the lock = %v; want errLockBusy", err)
-	}
-	if err := unlockFile(first); err != nil {
-		t.Fatal(err)
-	}
-	if err := tryLockFile(second); err != nil {
-		t.Errorf("tryLockFile(second) after first unlocked = %v; want nil", err)
-	}
-}
-
-// TestUnsupportedLocksFallBack gives a family a file system that refuses
-// locks: misses, writes, invalidations and prunes work as without process
-// locks, and the family, copies included, warns once.
-func TestUnsupportedLocksFallBack(t *testing.T) {
+// TestUnusableLockFileFallsBack plants a directory where the cache's lock
+// file goes, as a hostile user of the directory could: misses, writes,
+// invalidations and prunes work as without process locks, nothing fails for
+// good, and the family, copies included, warns once (Prune also says what
+// is in the way).
+func TestUnusableLockFileFallsBack(t *testing.T) {
 	ctx := t.Context()
 	logger, logs := captureLogs(slog.LevelWarn)
-	c := Must(New[int](filepath.Join(t.TempDir(), "n.json"), WithLogger(logger)))
-	c.shared.lockFault = func(*os.File) error {
-		return fmt.Errorf("%w: %w", errLockUnsupported, errors.New("no locks available"))
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, lockfile.Name), 0o700); err != nil {
+		t.Fatal(err)
 	}
+	c := Must(New[int](filepath.Join(dir, "n.json"), WithLogger(logger)))
 	cp := Must(c.With(WithDuration(DefaultDuration / 2)))
 	for _, cache := range []*Cachetta[int]{c, cp} {
 		get := Wrap1(cache, func(_ context.Context, k int) (int, error) { return 2 * k, nil })
@@ -121,8 +47,11 @@ func TestUnsupportedLocksFallBack(t *testing.T) {
 		}
 	}
 	got := logs.String()
-	if n := strings.Count(got, "file locks unsupported, coordinating within this process only"); n != 1 || strings.Count(got, "\n") != 1 {
-		t.Errorf("logs at warn level:\n%s\nwant the one warning of unsupported locks", got)
+	if n := strings.Count(got, "file locks unavailable, coordinating within this process only"); n != 1 {
+		t.Errorf("logs at warn level:\n%s\nwant the one warning of unavailable locks", got)
+	}
+	if n := strings.Count(got, "prune: lock file is not a regular file"); n != 2 {
+		t.Errorf("logs at warn level:\n%s\nwant a warning of each Prune about the obstacle", got)
 	}
 }
 

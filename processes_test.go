@@ -697,48 +697,62 @@ func TestPruneInOneProcessNeverRemovesAFreshEntry(t *testing.T) {
 	t.Logf("%d rounds; Prune removed the expired entry before the write in %d", rounds, pruned)
 }
 
-// TestLockFileOfALongName misses an entry whose name is too long to be kept
-// whole in its lock file's: the run still takes its lock, through a
-// shortened name.
-func TestLockFileOfALongName(t *testing.T) {
+// TestOneHiddenItemPerDirectory runs, writes and invalidates entries, one
+// of a name too long for any file beside it: the directory then holds the
+// entries and the one lock file of the directory, nothing else.
+func TestOneHiddenItemPerDirectory(t *testing.T) {
+	ctx := t.Context()
 	logger, logs := captureLogs(slog.LevelWarn)
 	dir := t.TempDir()
-	c := cachetta.Must(cachetta.New[int](filepath.Join(dir, strings.Repeat("n", 245)+".json"), cachetta.WithLogger(logger)))
+	long := cachetta.Must(cachetta.New[int](filepath.Join(dir, strings.Repeat("n", 245)+".json"), cachetta.WithLogger(logger)))
 	var calls counter
-	if v, err := cachetta.Wrap(c, constant(&calls, 1))(t.Context()); v != 1 || err != nil {
+	if v, err := cachetta.Wrap(long, constant(&calls, 1))(ctx); v != 1 || err != nil {
 		t.Fatalf("wrapped call = %v, %v; want 1", v, err)
 	}
+	c := cachetta.Must(cachetta.New[int](filepath.Join(dir, "n.json"), cachetta.WithLogger(logger)))
+	get := cachetta.Wrap1(c, func(_ context.Context, k int) (int, error) { return k, nil })
+	for k := range 3 {
+		if _, err := get(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Invalidate(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Write(ctx, 9, 9); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{".cachetta-lock", filepath.Base(long.Path())}
+	for _, k := range []int{0, 2, 9} {
+		want = append(want, filepath.Base(keyedPath(t, c, k)))
+	}
+	slices.Sort(want)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var locks []string
+	var names []string
 	for _, e := range entries {
-		if name := e.Name(); isLockFile(name) && name != ".cachetta-lock" {
-			locks = append(locks, name)
-		}
+		names = append(names, e.Name())
 	}
-	if len(locks) != 1 || len(locks[0]) > 255 {
-		t.Errorf("lock files beside the entry: %q; want one of at most 255 bytes", locks)
+	if !slices.Equal(names, want) {
+		t.Errorf("the directory holds %q; want %q", names, want)
 	}
 	if strings.Contains(logs.String(), "cache lock failed") {
 		t.Errorf("logs %q; want no failed lock", logs)
 	}
 }
 
-// TestPruneRemovesOnlyUnheldOldLockFiles gives Prune lock files of every
-// kind: it removes those an hour old that no run holds and mark no entry,
-// the directory's own included, and nothing else.
-func TestPruneRemovesOnlyUnheldOldLockFiles(t *testing.T) {
+// TestPruneRemovesOldLockFilesOfEarlierReleases gives Prune the per-entry
+// lock files of earlier releases: it removes those an hour old, keeps the
+// young ones and never the directory's own, whatever its age, nor other
+// files; a run in progress meanwhile writes its result.
+func TestPruneRemovesOldLockFilesOfEarlierReleases(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
 	c := cachetta.Must(cachetta.New[int](filepath.Join(dir, "n.json"), cachetta.WithLogger(testLogger(t))))
 	lockOf := func(k int) string {
-		path, err := c.PathFor(k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return "." + filepath.Base(path) + ".cachetta-lock"
+		return "." + filepath.Base(keyedPath(t, c, k)) + ".cachetta-lock"
 	}
 	entered, release := make(chan struct{}), make(chan struct{})
 	get := cachetta.Wrap1(c, func(_ context.Context, k int) (int, error) {
@@ -748,10 +762,8 @@ func TestPruneRemovesOnlyUnheldOldLockFiles(t *testing.T) {
 		}
 		return k, nil
 	})
-	for _, k := range []int{2, 3} {
-		if _, err := get(ctx, k); err != nil {
-			t.Fatal(err)
-		}
+	if _, err := get(ctx, 3); err != nil {
+		t.Fatal(err)
 	}
 	held := make(chan error)
 	go func() {
@@ -759,20 +771,16 @@ func TestPruneRemovesOnlyUnheldOldLockFiles(t *testing.T) {
 		held <- err
 	}()
 	<-entered
-	// Without its entry the lock of key 2 marks nothing.
-	if err := c.Invalidate(ctx, 2); err != nil {
-		t.Fatal(err)
-	}
 	files := []struct {
 		name        string
 		age         time.Duration
 		wantRemoved bool
 	}{
-		{lockOf(1), 2 * time.Hour, false},       // held by the run of key 1
-		{lockOf(2), 2 * time.Hour, true},        // unheld and old, its entry gone
-		{lockOf(3), time.Minute, false},         // unheld and young
-		{".cachetta-lock", 2 * time.Hour, true}, // the directory's, unheld and old
-		{"cachetta-lock", 2 * time.Hour, false}, // not a lock name: no dot
+		{lockOf(1), 2 * time.Hour, true},         // old, beside a run in progress
+		{lockOf(2), 2 * time.Hour, true},         // old, without its entry
+		{lockOf(3), time.Minute, false},          // young
+		{".cachetta-lock", 2 * time.Hour, false}, // the directory's, through which the run holds its lock
+		{"cachetta-lock", 2 * time.Hour, false},  // not a lock name: no dot
 		{".n.json.cachetta-lock.bak", 2 * time.Hour, false},
 	}
 	for _, f := range files {
@@ -849,8 +857,8 @@ func TestLockFilesStayInsideTheRoot(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if want := []string{".cachetta-lock", ".n.json.cachetta-lock"}; !slices.Equal(names, want) {
-		t.Errorf("inside the root: %q; want the lock files %q", names, want)
+	if want := []string{".cachetta-lock"}; !slices.Equal(names, want) {
+		t.Errorf("inside the root: %q; want the directory's lock file %q", names, want)
 	}
 }
 

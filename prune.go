@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cachetta-go/cachetta/internal/lockfile"
 )
 
 // tempMaxAge is the age after which Prune takes a temporary file for the
@@ -27,15 +29,17 @@ const tempMaxAge = time.Hour
 //   - entries whose age is at least the duration plus the stale duration:
 //     the file at Path() and the files PathFor names for arguments, which
 //     sit beside it as name-<16 hex digits>.ext;
-//   - temporary files of this package older than an hour, left by writers
-//     that were killed;
-//   - lock files of this package (.cachetta-lock, .<name>.cachetta-lock)
-//     older than an hour that no process holds, except the marks of files
-//     that are there.
+//   - temporary files older than an hour, left by writers that were
+//     killed: this package's (.<name>.<random>.cachetta-tmp) and those of
+//     Python's cachetta (tmp<random>.tmp);
+//   - the per-entry lock files of earlier releases (.<name>.cachetta-lock),
+//     older than an hour.
 //
-// A cache with a path function, and a directory cache, recognise their
-// entries in that scope by the mark every write leaves beside an entry (see
-// Entries), and prune them by age as above.
+// A cache with a path function, and a directory cache, take for an entry
+// every regular file in that scope with the cache's extension (see Entries),
+// and prune them by age as above. The directory's own lock file,
+// .cachetta-lock, is never removed: processes coordinate through it. When
+// something else sits at that name, Prune logs a warning and leaves it.
 //
 // With WithMaxBytes or WithMaxEntries, Prune then removes the oldest of the
 // entries left, by modification time, until the rest are within both
@@ -46,12 +50,14 @@ const tempMaxAge = time.Hour
 // entries.
 //
 // It removes nothing else: no directories, no symbolic links, no other
-// files. A removed entry's mark goes with it, unreported, unless a process
-// holds it, and every memory of the cache's family forgets the entry.
+// files. Every memory of the cache's family forgets a removed entry.
 //
-// Prune never follows a symbolic link: it works through handles on the
-// directories it opened itself, so a directory swapped for a link while it
-// runs leads nowhere. Before removing a file it moves it aside and looks at
+// Prune follows no symbolic link below the cache's directory: it works
+// through handles on the directories it opened itself, so a subdirectory
+// swapped for a link while it runs leads nowhere. The cache's directory
+// itself is opened by its path, which follows links, unless WithRoot
+// confines the cache: without WithRoot, whoever can replace a directory on
+// that path with a link can point Prune at another directory. Before removing a file it moves it aside and looks at
 // it again, and puts it back when another process replaced it with a fresh
 // entry after Prune judged it. With WithProcessLock it judges and removes an
 // entry under the lock of its directory, which writers of this package in
@@ -75,11 +81,10 @@ type fileKind int
 
 const (
 	kindOther    fileKind = iota // any other file
-	kindEntry                    // an entry: named as PathFor names them beside Path(), or marked
-	kindTemp                     // a temporary file of this package
-	kindLock                     // a lock file of this package
-	kindMark                     // the run lock of a regular file listed beside it, which marks it (see mark.go)
-	kindMadeLock                 // the directory's lock file, made since the walk listed the directory
+	kindEntry                    // an entry: named as PathFor names them beside Path(), or with the cache's extension
+	kindTemp                     // a temporary file of this package or of Python's cachetta
+	kindOldLock                  // a per-entry lock file of an earlier release
+	kindObstacle                 // something other than a regular file at the directory's lock file's name
 )
 
 // walker walks the regular files of a cache through handles on the
@@ -90,20 +95,22 @@ type walker struct {
 	dir       string      // the directory the walk looks in
 	entryName string      // the base name of entries; empty for a directory cache
 	tree      bool        // walk the subdirectories of dir too
-	marked    bool        // a file beside its mark is an entry: a directory cache, or one with a path function
+	anyName   bool        // any file with ext is an entry: a directory cache, or one with a path function
+	ext       string      // the extension of entries when anyName is set
 	looked    fs.FileInfo // for a directory cache, what Lstat found at dir
-	// visit is called for each regular file, in directory order except
-	// that a directory's lock file comes after everything else in it.
+	// visit is called for each regular file other than the directory's
+	// lock file, and for an obstacle at that name, in directory order.
 	visit func(d *os.Root, path, name string, kind fileKind) error
 }
 
 // walker returns a walk over the scope of c: for a cache whose Path() is a
 // directory the tree below it, otherwise the directory of Path().
 func (c *Cachetta[T]) walker(ctx context.Context) walker {
-	w := walker{ctx: ctx, dir: filepath.Dir(c.path), entryName: filepath.Base(c.path), marked: c.cfg.pathFunc != nil}
+	w := walker{ctx: ctx, dir: filepath.Dir(c.path), entryName: filepath.Base(c.path), anyName: c.cfg.pathFunc != nil}
 	if info, err := c.fsys.lstat(c.path); err == nil && info.IsDir() {
-		w.dir, w.entryName, w.tree, w.marked, w.looked = c.path, "", true, true, info
+		w.dir, w.entryName, w.tree, w.anyName, w.looked = c.path, "", true, true, info
 	}
+	w.ext = entryExt(c.path)
 	return w
 }
 
@@ -131,55 +138,75 @@ func (w *walker) open(fsys fileSystem) (*os.Root, error) {
 	return d, nil
 }
 
-// kind returns what the regular file name in the directory at path is;
-// marks holds the names of the marks of the files listed there.
-func (w *walker) kind(path, name string, marks map[string]bool) fileKind {
+// entryExt returns the extension of the entries of a cache at path: that of
+// its last element, or .json, the family's, when it has none.
+func entryExt(path string) string {
+	if ext := filepath.Ext(path); ext != "" && ext != filepath.Base(path) {
+		return ext
+	}
+	return ".json"
+}
+
+// kind returns what the regular file name in the directory at path is.
+// Hidden files are never entries: the cache's own lock and temporary files
+// are hidden, and so is what other tools keep beside their files.
+func (w *walker) kind(path, name string) fileKind {
 	switch {
 	case isLockName(name):
-		if marks[name] {
-			return kindMark
-		}
-		return kindLock
-	case isTempName(name):
+		return kindOldLock
+	case isTempName(name), isPythonTempName(name):
 		return kindTemp
 	case w.entryName != "" && path == w.dir && isEntryName(name, w.entryName),
-		w.marked && marks[markName(name)]:
+		w.anyName && !strings.HasPrefix(name, ".") && filepath.Ext(name) == w.ext:
 		return kindEntry
 	}
 	return kindOther
 }
 
+// isPythonTempName reports whether name is one Python's cachetta gives the
+// temporary file of a write, as tempfile makes them: tmp, eight or more
+// letters, digits and underscores, and .tmp.
+func isPythonTempName(name string) bool {
+	rest, ok := strings.CutPrefix(name, "tmp")
+	if !ok {
+		return false
+	}
+	random, ok := strings.CutSuffix(rest, ".tmp")
+	if !ok || len(random) < 8 || len(random) > 64 {
+		return false
+	}
+	for _, r := range random {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // walk visits the directory d, which is at path. A failure to read the
 // cache's own directory is an error; one below it skips that directory.
-//
-// It lists the whole directory before visiting it, since a file's mark may
-// come after it in the listing: memory grows with the largest directory.
+// It lists the whole directory before visiting it, so that removals do not
+// disturb the listing: memory grows with the largest directory.
 func (w *walker) walk(d *os.Root, path string) error {
 	listing, err := list(d)
 	if err != nil {
 		return w.skip(path, err)
 	}
-	marks := listedMarks(listing)
-	listed := false // the directory's lock file was in the listing
 	for _, e := range listing {
 		if err := w.ctx.Err(); err != nil {
 			return err
 		}
-		if e.Name() == dirLockName && e.Type().IsRegular() {
-			listed = true
+		if e.Name() == lockfile.Name {
+			if !e.Type().IsRegular() {
+				if err := w.visit(d, path, e.Name(), kindObstacle); err != nil {
+					return err
+				}
+			}
 			continue
 		}
-		if err := w.enter(d, path, e, marks); err != nil {
+		if err := w.enter(d, path, e); err != nil {
 			return err
 		}
-	}
-	// The directory's lock file goes last: removing the other files takes
-	// it, and may have made it since the listing.
-	if info, err := d.Lstat(dirLockName); err == nil && info.Mode().IsRegular() {
-		if listed {
-			return w.visit(d, path, dirLockName, kindLock)
-		}
-		return w.visit(d, path, dirLockName, kindMadeLock)
 	}
 	return nil
 }
@@ -204,39 +231,8 @@ func list(d *os.Root) ([]fs.DirEntry, error) {
 	}
 }
 
-// listedMarks returns the names of the regular lock files of listing that
-// mark a regular file listed beside them.
-func listedMarks(listing []fs.DirEntry) map[string]bool {
-	locks := make(map[string]bool)
-	for _, e := range listing {
-		if e.Type().IsRegular() && isLockName(e.Name()) {
-			locks[e.Name()] = false
-		}
-	}
-	if len(locks) == 0 {
-		return nil
-	}
-	for _, e := range listing {
-		name := e.Name()
-		if !e.Type().IsRegular() || isLockName(name) || isTempName(name) {
-			continue
-		}
-		if m := markName(name); !locks[m] {
-			if _, ok := locks[m]; ok {
-				locks[m] = true
-			}
-		}
-	}
-	for name, marks := range locks {
-		if !marks {
-			delete(locks, name)
-		}
-	}
-	return locks
-}
-
 // enter visits the entry e of directory d, which is at path.
-func (w *walker) enter(d *os.Root, path string, e fs.DirEntry, marks map[string]bool) error {
+func (w *walker) enter(d *os.Root, path string, e fs.DirEntry) error {
 	name := e.Name()
 	switch {
 	case e.IsDir():
@@ -245,7 +241,7 @@ func (w *walker) enter(d *os.Root, path string, e fs.DirEntry, marks map[string]
 		}
 	case !e.Type().IsRegular():
 	default:
-		return w.visit(d, path, name, w.kind(path, name, marks))
+		return w.visit(d, path, name, w.kind(path, name))
 	}
 	return nil
 }
@@ -326,8 +322,10 @@ func (p *pruner[T]) run(op string) ([]string, error) {
 // return it any more.
 func (p *pruner[T]) prune(d *os.Root, path, name string, kind fileKind) error {
 	switch kind {
-	case kindLock:
-		return p.removeLock(d, path, name, p.olderThan(lockMaxAge))
+	case kindObstacle:
+		p.obstacle(path, name)
+	case kindOldLock:
+		return p.remove(d, path, name, p.olderThan(oldLockMaxAge))
 	case kindTemp:
 		return p.remove(d, path, name, p.olderThan(tempMaxAge))
 	case kindEntry:
@@ -363,7 +361,7 @@ func (p *pruner[T]) removeEntry(d *os.Root, path, name string, due func(fs.FileI
 	// The directory's lock orders the removal with the writes of every
 	// process, the path's state with this family's writes, and clears
 	// memory with it.
-	dl, err := p.c.lockDir(p.ctx, p.c.dirTarget(d, path, dirLockName))
+	dl, err := p.c.lockDir(p.ctx, p.c.dirTarget(d, path))
 	if err != nil {
 		return err
 	}
@@ -378,64 +376,16 @@ func (p *pruner[T]) removeEntry(d *os.Root, path, name string, due func(fs.FileI
 	if len(p.removed) > n {
 		ps.changes.Add(1)
 		p.c.shared.forget(full)
-		// The mark goes with its entry, unreported, unless a run holds it.
-		p.dropLock(d, path, markName(name), always, dl)
 	}
 	return err
 }
 
-// removeLock removes the lock file name of d, which is at path, when due
-// judges it removable and no process holds it. It holds the directory's
-// lock meanwhile, under which Invalidate changes a run lock's generation
-// stamp, and which is the lock file itself for the directory's own; a run
-// lock it tries without waiting. A process that opened the file before its
-// removal finds, once it has locked it, that it is no longer at its path,
-// and opens the new one.
-func (p *pruner[T]) removeLock(d *os.Root, path, name string, due func(fs.FileInfo) bool) error {
-	if !p.qualifies(d, name, due) {
-		return nil
-	}
-	dl, err := p.c.lockDir(p.ctx, p.c.dirTarget(d, path, dirLockName))
-	if err != nil {
-		return err
-	}
-	defer p.c.unlock(dl)
-	if p.dropLock(d, path, name, due, dl) {
-		p.removed = append(p.removed, filepath.Join(path, name))
-	}
-	return nil
-}
-
-// dropLock removes the lock file name of d, which is at path, when due
-// judges it removable and no process holds it, and reports whether it did.
-// The caller holds dl, the directory's lock, or nil without process locks.
-func (p *pruner[T]) dropLock(d *os.Root, path, name string, due func(fs.FileInfo) bool, dl *lockFile) bool {
-	var err error
-	var f *os.File
-	if dl != nil && name == dirLockName {
-		f = dl.f
-	} else {
-		if f, err = p.c.dirTarget(d, path, name).openWith(os.O_RDONLY); err != nil {
-			return false
-		}
-		defer f.Close()
-		switch err := p.c.shared.tryLockFile(f); {
-		case err == nil:
-			defer unlockFile(f)
-		case !errors.Is(err, errLockUnsupported):
-			return false // held, or not a file to lock
-		}
-	}
-	info, err := f.Stat()
-	if err != nil || !info.Mode().IsRegular() || !due(info) {
-		return false
-	}
-	if same, err := isFileAt(f, func() (fs.FileInfo, error) { return d.Lstat(name) }); err != nil || !same {
-		return false
-	}
-	// Windows refuses to remove a file another process has open: it is
-	// left for a later Prune.
-	return d.Remove(name) == nil
+// obstacle logs what sits at the name of the lock file of the directory at
+// path and is not a regular file: until it goes, processes there coordinate
+// only within themselves. Prune leaves it, having not made it.
+func (p *pruner[T]) obstacle(path, name string) {
+	p.c.cfg.logger.LogAttrs(p.ctx, slog.LevelWarn, "prune: lock file is not a regular file; remove it so that processes coordinate",
+		slog.String("path", filepath.Join(path, name)))
 }
 
 // remove removes the regular file name of d, which is at path, if due judges

@@ -85,23 +85,49 @@ func TestPrune(t *testing.T) {
 	}
 }
 
+// TestPruneDirectoryCache prunes a directory cache whose files were written
+// without this package, as Python's cachetta writes them: the expired
+// entries and Python's temporary files an hour old go, whoever wrote them;
+// young ones, other extensions and the directory's lock file stay.
 func TestPruneDirectoryCache(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
 	c := cachetta.Must(cachetta.New[int](dir, cachetta.WithRoot(dir),
 		cachetta.WithPathFunc(func(id string) string { return filepath.Join(dir, "users", id+".json") })))
-	old := filepath.Join(dir, "users", ".1.json.abc.cachetta-tmp")
-	entry := filepath.Join(dir, "users", "1.json")
-	writeFile(t, old, "1")
-	writeFile(t, entry, "1")
-	backdate(t, old, 2*time.Hour)
-	backdate(t, entry, 30*24*time.Hour)
-	removed, err := c.Prune(ctx)
-	if err != nil || !slices.Equal(removed, []string{old}) {
-		t.Errorf("Prune = %v, %v; want only %s", removed, err, old)
+	files := []struct {
+		name        string
+		age         time.Duration
+		wantRemoved bool
+	}{
+		{"users/.1.json.abc.cachetta-tmp", 2 * time.Hour, true}, // this package's temporary file
+		{"users/1.json", 30 * 24 * time.Hour, true},             // expired, named by a path function
+		{"user-08f5e39ca06e5b2b.json", 30 * 24 * time.Hour, true},
+		{"user-26ef2ff7e8542a0b.json", time.Hour, false}, // fresh
+		{"tmpk3j_9x2a.tmp", 2 * time.Hour, true},          // Python's temporary file, left by a killed writer
+		{"tmpq8w2e5r1.tmp", time.Minute, false},           // Python's write in progress
+		{"notes.txt", 30 * 24 * time.Hour, false},
+		{".cachetta-lock", 30 * 24 * time.Hour, false},
 	}
-	if _, err := os.Stat(entry); err != nil {
-		t.Errorf("Prune removed %s, whose name a path function chose: %v", entry, err)
+	for _, f := range files {
+		path := filepath.Join(dir, f.name)
+		writeFile(t, path, `{"id": 42, "name": "Zo\u00eb"}`)
+		backdate(t, path, f.age)
+	}
+	removed, err := c.Prune(ctx)
+	var want []string
+	for _, f := range files {
+		if f.wantRemoved {
+			want = append(want, filepath.Join(dir, f.name))
+		}
+	}
+	slices.Sort(want)
+	if err != nil || !slices.Equal(removed, want) {
+		t.Errorf("Prune = %v, %v; want %v", removed, err, want)
+	}
+	for _, f := range files {
+		if got := exists(t, filepath.Join(dir, f.name)); got == f.wantRemoved {
+			t.Errorf("after Prune, %s exists = %v; want %v", f.name, got, !f.wantRemoved)
+		}
 	}
 }
 

@@ -3,7 +3,6 @@ package cachetta
 import (
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -32,8 +31,7 @@ type shared[T any] struct {
 	errors  pathMap[rememberedError] // errors remembered by WithErrorCaching
 	random  func() float64           // XFetch's draws; nil is math/rand/v2 (tests set it)
 
-	lockWarned atomic.Bool          // the refusal of file locks was logged
-	lockFault  func(*os.File) error // tests only: replaces the platform's tryLockFile
+	lockWarned atomic.Bool // that file locks are unavailable was logged
 }
 
 // fileSystem returns the family's file system confined to root, opening it

@@ -460,7 +460,7 @@ func (c *Cachetta[T]) lockStored(ctx context.Context, name string) (*lockFile, e
 	unlock, err := l.Lock(lctx, name, storeLease)
 	switch {
 	case err == nil:
-		return &lockFile{path: name, unlockStored: unlock}, nil
+		return &lockFile{key: name, unlockStored: unlock}, nil
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
 	case lctx.Err() != nil:

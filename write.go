@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -56,7 +57,7 @@ func (c *Cachetta[T]) Write(ctx context.Context, value T, args ...any) error {
 
 // writeGuard lets a computation write only when no Invalidate of its path came
 // after it began: in this family, as told by ps, or in any process, as told
-// by the generation stamp of the run lock (see lock.go).
+// by the entry's generation counter in the lock file (see lock.go).
 type writeGuard struct {
 	ps  *pathState
 	gen uint64    // ps.invalidations when the computation began
@@ -72,13 +73,7 @@ func (g *writeGuard) invalidated(ps *pathState) (bool, error) {
 	if g.run == nil {
 		return false, nil
 	}
-	// A run that timed out waiting holds no lock, so Prune may have removed
-	// its lock file, and an Invalidate since then bumped no stamp it reads:
-	// a file no longer at its path counts as an Invalidate.
-	if same, err := isFileAt(g.run.f, g.run.lstat); err != nil || !same {
-		return true, ignoreNotExist(err)
-	}
-	gen, err := readGeneration(g.run.f)
+	gen, err := g.run.file.Generation(g.run.slot)
 	if err != nil {
 		return false, err
 	}
@@ -159,7 +154,7 @@ var errInvalidated = errors.New("invalidated")
 // map[string]any, a field tagged "-") must come back from memory exactly as
 // it comes back from the file.
 func (c *Cachetta[T]) commit(ctx context.Context, path, tmp string, guard *writeGuard) error {
-	dl, err := c.lockDir(ctx, c.fsTarget(dirLockPath(path), false))
+	dl, err := c.lockDir(ctx, c.dirLock(path))
 	if err != nil {
 		c.fsys.remove(tmp)
 		return err
@@ -175,11 +170,6 @@ func (c *Cachetta[T]) commit(ctx context.Context, path, tmp string, guard *write
 			c.fsys.remove(tmp)
 			return cmp.Or(err, errInvalidated)
 		}
-	}
-	// Marked before it appears, so that no walk finds it unmarked. A run's
-	// lock file is the mark, and the guard has just seen it at its path.
-	if guard == nil || guard.run == nil {
-		c.mark(path)
 	}
 	if err := c.fsys.rename(tmp, path); err != nil {
 		c.fsys.remove(tmp)
@@ -364,11 +354,17 @@ func (c *Cachetta[T]) Invalidate(ctx context.Context, args ...any) error {
 	if info, err := c.fsys.lstat(path); err == nil && info.IsDir() {
 		return fmt.Errorf("cachetta: invalidate %s: %w", path, errNotRegular)
 	}
-	// Without a directory there is no file to remove and no run lock whose
-	// stamp to change.
-	dl, err := c.lockDir(ctx, c.fsTarget(dirLockPath(path), false))
+	// Without a directory there is no file to remove and no run to tell.
+	// Without the directory's lock the entry goes all the same: a run in
+	// another process may then write its older result, which the warning
+	// says.
+	dl, err := c.lockDir(ctx, c.dirLock(path))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("cachetta: invalidate %s: %w", path, err)
+		if ctx.Err() != nil {
+			return err
+		}
+		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "invalidate: other processes not told, removing the entry anyway",
+			slog.String("path", path), slog.Any("err", err))
 	}
 	ps := c.shared.acquire(path)
 	defer c.shared.release(path, ps)
@@ -376,7 +372,7 @@ func (c *Cachetta[T]) Invalidate(ctx context.Context, args ...any) error {
 	err = c.fsys.remove(path)
 	var stampErr error
 	if dl != nil {
-		stampErr = c.bumpGeneration(runLockPath(path))
+		stampErr = bumpGeneration(dl, path)
 	}
 	invalidations := ps.invalidations.Add(1)
 	ps.changes.Add(1)
@@ -385,13 +381,14 @@ func (c *Cachetta[T]) Invalidate(ctx context.Context, args ...any) error {
 	ps.mu.Unlock()
 	c.unlock(dl)
 	if c.cfg.processLock {
-		c.handOver(runLockPath(path), invalidations)
+		c.handOver(path, invalidations)
 	}
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("cachetta: invalidate: %w", err)
 	}
 	if stampErr != nil {
-		return fmt.Errorf("cachetta: invalidate %s: %w", path, stampErr)
+		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "invalidate: entry removed, other processes not told",
+			slog.String("path", path), slog.Any("err", stampErr))
 	}
 	c.debug(ctx, "cache invalidated", path)
 	c.invalidationCounted(path)

@@ -120,7 +120,9 @@ func Open(path string, open func(flag int) (*os.File, error), lstat func() (fs.F
 	}
 	f, err := open(os.O_RDWR | os.O_CREATE | openNoFollow | openNonblock)
 	if err != nil {
-		if isObstacleErr(err) {
+		// Which error an open reports for a link depends on who opens: the
+		// system, or an os.Root that refuses a link leading out of it.
+		if isObstacleErr(err) || notRegular(lstat) {
 			err = &fs.PathError{Op: "open", Path: path, Err: ErrObstacle}
 		}
 		return nil, err
@@ -135,6 +137,13 @@ func Open(path string, open func(flag int) (*os.File, error), lstat func() (fs.F
 	}
 	registry.files[path] = lf
 	return lf, nil
+}
+
+// notRegular reports whether something other than a regular file is at the
+// name now.
+func notRegular(lstat func() (fs.FileInfo, error)) bool {
+	info, err := lstat()
+	return err == nil && !info.Mode().IsRegular()
 }
 
 // check refuses an opened file that is not a regular file with one link, or,
