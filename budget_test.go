@@ -175,4 +175,3 @@ func keyedPath[T any](t *testing.T, c *cachetta.Cachetta[T], arg any) string {
 	}
 	return path
 }
-

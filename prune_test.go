@@ -103,8 +103,8 @@ func TestPruneDirectoryCache(t *testing.T) {
 		{"users/1.json", 30 * 24 * time.Hour, true},             // expired, named by a path function
 		{"user-08f5e39ca06e5b2b.json", 30 * 24 * time.Hour, true},
 		{"user-26ef2ff7e8542a0b.json", time.Hour, false}, // fresh
-		{"tmpk3j_9x2a.tmp", 2 * time.Hour, true},          // Python's temporary file, left by a killed writer
-		{"tmpq8w2e5r1.tmp", time.Minute, false},           // Python's write in progress
+		{"tmpk3j_9x2a.tmp", 2 * time.Hour, true},         // Python's temporary file, left by a killed writer
+		{"tmpq8w2e5r1.tmp", time.Minute, false},          // Python's write in progress
 		{"notes.txt", 30 * 24 * time.Hour, false},
 		{".cachetta-lock", 30 * 24 * time.Hour, false},
 	}

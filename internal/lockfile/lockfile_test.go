@@ -224,4 +224,3 @@ func symlink(t *testing.T, target, path string) {
 		t.Skip(err)
 	}
 }
-
