@@ -24,8 +24,11 @@ state is shown. Links are not followed.
 
 A path that holds a control or other non-printable character, or a single
 quote, is quoted as a POSIX shell (bash, zsh) reads it back, as GNU ls's
-shell-escape style does: the name a, newline, b shows as 'a'$'\n''b'. --json
-prints every path exactly, as JSON strings.`
+shell-escape style does: the name a, newline, b shows as 'a'$'\n''b'.
+
+--json prints an array of objects with path (a JSON string, not quoted for
+the shell; JSON holds only text, so a byte that is not UTF-8 shows as
+U+FFFD), size in bytes, mod_time, age_seconds, and state with --duration.`
 
 // lsEntry is one entry as ls --json prints it.
 type lsEntry struct {

@@ -51,15 +51,15 @@ func runPrune(e env, args []string) error {
 	duration := fs.Duration("duration", 0, "remove entries at least this old, plus --stale (0: none by age)")
 	stale := fs.Duration("stale", 0, "how long after --duration an expired entry may still be served")
 	var maxBytes sizeFlag
-	fs.Var(&maxBytes, "max-bytes", "keep at most this size of entries, removing the oldest: 500MB, 1.5GiB, 1048576 (0: no bound)")
+	fs.Var(&maxBytes, "max-bytes", "keep at most this `size` of entries, removing the oldest: 500MB, 1.5GiB, 1048576 (0: no bound)")
 	maxEntries := fs.Int("max-entries", 0, "keep at most this many entries, removing the oldest (0: no bound)")
 	args, err := fs.parse(args, 1, 1)
 	if err != nil {
 		return err
 	}
 	b := budget{*duration, *stale, int64(maxBytes), *maxEntries}
-	// Without --duration no entry expires, and nothing entries are judged by
-	// is shown.
+	// Without --duration no entry expires: the files do not say for how
+	// long they are fresh.
 	byAge := b.duration != 0
 	if !byAge {
 		b.duration, b.stale = math.MaxInt64, 0
