@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/cachetta-go/cachetta"
@@ -13,9 +12,10 @@ import (
 const clearHelp = `Remove every entry below DIR, as Clear of a directory cache does: every
 regular file that a write of cachetta marked, and the temporary and lock
 files of cachetta (a lock file that a process holds stays). Other files,
-directories and links stay. It
-asks for confirmation on stdin unless --yes is given, and refuses without
---yes when stdin is not a terminal. It prints the paths removed.`
+directories and links stay. It asks for confirmation on stdin unless --yes
+is given, and refuses without --yes when stdin is not a terminal (a pipe, a
+file or /dev/null: a script must say --yes). It prints the paths removed,
+quoted as ls quotes them.`
 
 func runClear(e env, args []string) error {
 	fs := e.flagSet("clear", "DIR", clearHelp)
@@ -24,7 +24,7 @@ func runClear(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := dirCache(args[0], cachetta.DefaultDuration, 0)
+	c, err := dirCache("clear", args[0], cachetta.DefaultDuration, 0)
 	if err != nil {
 		return err
 	}
@@ -33,13 +33,13 @@ func runClear(e env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := confirm(e, fmt.Sprintf("remove %d entries and the temporary and lock files below %s? [y/N] ", len(infos), c.Path())); err != nil {
+		if err := confirm(e, fmt.Sprintf("remove %s and the temporary and lock files below %s? [y/N] ", count(len(infos), "entry", "entries"), quoteName(c.Path()))); err != nil {
 			return err
 		}
 	}
 	removed, err := c.Clear(e.ctx)
 	for _, path := range removed {
-		fmt.Fprintln(e.stdout, path)
+		fmt.Fprintln(e.stdout, quoteName(path))
 	}
 	return err
 }
@@ -48,9 +48,10 @@ func runClear(e env, args []string) error {
 var errNotConfirmed = errors.New("cachetta: clear: not confirmed, nothing removed")
 
 // confirm asks question on stderr and reads the answer from stdin, which
-// must be a terminal: a script must say --yes.
+// must be a terminal: a script must say --yes. Being a character device is
+// not enough, since /dev/null is one and would answer for a script.
 func confirm(e env, question string) error {
-	if info, err := e.stdin.Stat(); err != nil || info.Mode()&os.ModeCharDevice == 0 {
+	if !isTerminal(e.stdin) {
 		return errors.New("cachetta: clear: stdin is not a terminal; pass --yes to remove without asking")
 	}
 	fmt.Fprint(e.stderr, question)

@@ -14,8 +14,21 @@ import (
 )
 
 const lsHelp = `List the entries below DIR, sorted by path: the regular files that a cachetta
-write marked, as a directory cache sees them, with their size, age and state
-(fresh, stale or expired). Links are not followed.`
+write marked, as a directory cache sees them, with their size and age, and a
+last line with their count and total size. Sizes are in binary units: B, then
+KiB (1024 bytes), MiB, GiB... with one decimal. With --duration, each entry's
+state is shown too: fresh, stale (expired, but within --stale past the
+duration) or expired, as a cache with that --duration and --stale judges it;
+the files do not record for how long they are fresh, so without --duration no
+state is shown. Links are not followed.
+
+A path that holds a control or other non-printable character, or a single
+quote, is quoted as a POSIX shell (bash, zsh) reads it back, as GNU ls's
+shell-escape style does: the name a, newline, b shows as 'a'$'\n''b'.
+
+--json prints an array of objects with path (a JSON string, not quoted for
+the shell; JSON holds only text, so a byte that is not UTF-8 shows as
+U+FFFD), size in bytes, mod_time, age_seconds, and state with --duration.`
 
 // lsEntry is one entry as ls --json prints it.
 type lsEntry struct {
@@ -23,18 +36,22 @@ type lsEntry struct {
 	Size       int64     `json:"size"`
 	ModTime    time.Time `json:"mod_time"`
 	AgeSeconds float64   `json:"age_seconds"`
-	State      string    `json:"state"`
+	State      string    `json:"state,omitempty"` // only with --duration
 }
 
 func runLs(e env, args []string) error {
 	fs := e.flagSet("ls", "DIR", lsHelp)
 	asJSON := fs.Bool("json", false, "print a JSON array for scripts instead of a table")
-	duration, stale := fs.freshness()
+	judge := fs.freshness()
 	args, err := fs.parse(args, 1, 1)
 	if err != nil {
 		return err
 	}
-	c, err := dirCache(args[0], *duration, *stale)
+	if err := judge.check(fs); err != nil {
+		return err
+	}
+	duration, stale := judge.durations()
+	c, err := dirCache("ls", args[0], duration, stale)
 	if err != nil {
 		return err
 	}
@@ -45,22 +62,44 @@ func runLs(e env, args []string) error {
 	if *asJSON {
 		list := make([]lsEntry, 0, len(infos))
 		for _, info := range infos {
-			list = append(list, lsEntry{info.Path, info.Size, info.ModTime, info.Age.Seconds(), state(info)})
+			list = append(list, lsEntry{info.Path, info.Size, info.ModTime, info.Age.Seconds(), judge.state(info)})
 		}
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(list)
 	}
+	total := int64(0)
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATE\tSIZE\tAGE\tPATH")
+	if len(infos) > 0 {
+		if judge.judged {
+			fmt.Fprint(tw, "STATE\t")
+		}
+		fmt.Fprintln(tw, "SIZE\tAGE\tPATH")
+	}
 	for _, info := range infos {
 		rel, err := filepath.Rel(args[0], info.Path)
 		if err != nil {
 			rel = info.Path
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", state(info), info.Size, roundAge(info.Age), rel)
+		if judge.judged {
+			fmt.Fprintf(tw, "%s\t", judge.state(info))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", formatSize(info.Size), roundAge(info.Age), quoteName(rel))
+		total += info.Size
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(e.stdout, "total: %s, %s\n", count(len(infos), "entry", "entries"), formatSize(total))
+	return err
+}
+
+// count returns n with the singular or plural noun.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // entries returns the entries of c, sorted by path.

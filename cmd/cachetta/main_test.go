@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,16 +31,26 @@ type result struct {
 	stdout, stderr string
 }
 
-// command runs the command with args and stdin.
+// command runs the command with args and stdin, which it reads from a
+// pipe: never a terminal.
 func command(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	return commandReading(t, strings.NewReader(stdin), args...)
+}
+
+// commandReading runs the command with args; an *os.File for stdin is
+// passed to it as it is, anything else through a pipe.
+func commandReading(t *testing.T, stdin io.Reader, args ...string) result {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.CommandContext(t.Context(), exe, args...)
-	cmd.Env = append(os.Environ(), "CACHETTA_TEST_MAIN=1")
-	cmd.Stdin = strings.NewReader(stdin) // a pipe: never a terminal
+	// Under -race each exit would otherwise sleep a second (GORACE's
+	// atexit_sleep_ms), for reports from goroutines still running.
+	cmd.Env = append(os.Environ(), "CACHETTA_TEST_MAIN=1", "GORACE="+os.Getenv("GORACE")+" atexit_sleep_ms=0")
+	cmd.Stdin = stdin
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()
@@ -102,15 +113,16 @@ func TestCommands(t *testing.T) {
 		{"no command", nil, 2, nil, []string{"usage: cachetta <command>"}},
 		{"unknown command", []string{"rm", dir}, 2, nil, []string{`unknown command "rm"`}},
 		{"ls", []string{"ls", "--duration", "1h", dir}, 0,
-			[]string{"STATE", "expired  2     2h0m0s  n.json", "fresh    29    ", "  users/1.json\n"}, nil},
-		{"ls flags after the directory", []string{"ls", dir, "--duration=3h"}, 0, []string{"fresh  2     2h0m0s  n.json"}, nil},
+			[]string{"STATE    SIZE  AGE     PATH\n", "expired  2 B   2h0m0s  n.json\n", "fresh    29 B  ", "  users/1.json\n", "total: 2 entries, 31 B\n"}, nil},
+		{"ls flags after the directory", []string{"ls", dir, "--duration=3h"}, 0, []string{"fresh  2 B   2h0m0s  n.json"}, nil},
 		{"ls help", []string{"ls", "--help"}, 0, []string{"usage: cachetta ls [flags] DIR", "-json"}, nil},
 		{"ls without a directory", []string{"ls"}, 2, nil, []string{"wrong number of arguments", "usage: cachetta ls"}},
-		{"ls of a file", []string{"ls", filepath.Join(dir, "n.json")}, 1, nil, []string{"is not a directory"}},
-		{"ls of nothing", []string{"ls", filepath.Join(dir, "gone")}, 1, nil, []string{"cachetta: lstat", "gone"}},
+		{"ls of a file", []string{"ls", filepath.Join(dir, "n.json")}, 1, nil, []string{"cachetta: ls " + filepath.Join(dir, "n.json") + ": is a file, not a directory; ls takes a cache directory"}},
+		{"ls of nothing", []string{"ls", filepath.Join(dir, "gone")}, 1, nil, []string{"cachetta: ls " + filepath.Join(dir, "gone") + ": no such file or directory"}},
 		{"ls bad flag", []string{"ls", "--colour", dir}, 2, nil, []string{"flag provided but not defined: -colour", "usage: cachetta ls"}},
 		{"stat", []string{"stat", filepath.Join(dir, "users", "1.json")}, 0,
-			[]string{"size:     29 bytes", "state:    fresh", "value:\n{\n  \"name\": \"ada\",\n  \"langs\": [\n    \"go\"\n  ]\n}\n"}, nil},
+			[]string{"size:     29 B\n", "value:\n{\n  \"name\": \"ada\",\n  \"langs\": [\n    \"go\"\n  ]\n}\n"}, nil},
+		{"stat fresh", []string{"stat", "--duration", "1h", filepath.Join(dir, "users", "1.json")}, 0, []string{"state:    fresh"}, nil},
 		{"stat expired", []string{"stat", "--duration", "1h", filepath.Join(dir, "n.json")}, 0, []string{"state:    expired", "value:\n42\n"}, nil},
 		{"stat stale", []string{"stat", "--duration", "1h", "--stale", "2h", filepath.Join(dir, "n.json")}, 0, []string{"state:    stale"}, nil},
 		{"stat missing", []string{"stat", filepath.Join(dir, "gone.json")}, 1, nil, []string{"gone.json: no such file"}},
@@ -118,7 +130,7 @@ func TestCommands(t *testing.T) {
 		{"key", []string{"key", "user.json", "42"}, 0, []string{"user-08f5e39ca06e5b2b.json\n"}, nil},
 		{"key of two", []string{"key", "cache/user.json", "--", "42", `"x"`}, 0, []string{filepath.Join("cache", "user-"+key+".json") + "\n"}, nil},
 		{"key without arguments", []string{"key", "user.json"}, 0, []string{"user.json\n"}, nil},
-		{"key of bad JSON", []string{"key", "user.json", "{"}, 1, nil, []string{"cachetta: key: argument {"}},
+		{"key of bad JSON", []string{"key", "user.json", "{"}, 1, nil, []string{"cachetta: key: argument '{' is not valid JSON: it ends too early"}},
 		{"key of two values", []string{"key", "user.json", "1 2"}, 1, nil, []string{"not one JSON value"}},
 		{"key help", []string{"key", "--help"}, 0, []string{"usage: cachetta key [flags] NAME.json [ARG...]"}, nil},
 		{"prune help", []string{"prune", "--help"}, 0, []string{"usage: cachetta prune [flags] DIR", "-dry-run", "-max-bytes", "-max-entries", "-duration"}, nil},
@@ -181,8 +193,9 @@ func TestPruneAndClear(t *testing.T) {
 	old := []string{filepath.Join(dir, "users", ".1.json.3kf8a1.cachetta-tmp"), filepath.Join(dir, "users", ".2.json.cachetta-lock")}
 	wantOld := strings.Join(old, "\n") + "\n"
 
-	if r := command(t, "", "prune", "--dry-run", dir); r.code != 0 || r.stdout != wantOld {
-		t.Errorf("prune --dry-run = %d, %q, %q; want %q", r.code, r.stdout, r.stderr, wantOld)
+	wantDry := "would remove " + old[0] + "\nwould remove " + old[1] + "\n" + keepHint + "\n"
+	if r := command(t, "", "prune", "--dry-run", dir); r.code != 0 || r.stdout != wantDry {
+		t.Errorf("prune --dry-run = %d, %q, %q; want %q", r.code, r.stdout, r.stderr, wantDry)
 	}
 	for _, path := range old {
 		if _, err := os.Stat(path); err != nil {
@@ -207,8 +220,8 @@ func TestPruneAndClear(t *testing.T) {
 	if r := command(t, "", "clear", "--yes", dir); r.code != 0 || r.stdout != want {
 		t.Errorf("clear --yes = %d, %q, %q; want %q", r.code, r.stdout, r.stderr, want)
 	}
-	if r := command(t, "", "ls", dir); r.code != 0 || r.stdout != "STATE  SIZE  AGE  PATH\n" {
-		t.Errorf("ls after clear = %d, %q; want the header only", r.code, r.stdout)
+	if r := command(t, "", "ls", dir); r.code != 0 || r.stdout != "total: 0 entries, 0 B\n" {
+		t.Errorf("ls after clear = %d, %q; want the total of nothing", r.code, r.stdout)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "users")); err != nil {
 		t.Errorf("clear removed a directory: %v", err)
@@ -229,6 +242,8 @@ func TestPruneBudget(t *testing.T) {
 		{"entries", []string{"--max-entries", "1"}, []string{"n.json"}},
 		{"bytes", []string{"--max-bytes", "28"}, []string{"n.json", "users/1.json"}},
 		{"bytes, room for the newest", []string{"--max-bytes", "29"}, []string{"n.json"}},
+		{"bytes with a unit", []string{"--max-bytes", "0.029kB"}, []string{"n.json"}},
+		{"bytes with a binary unit", []string{"--max-bytes=0.02KiB"}, []string{"n.json", "users/1.json"}},
 		{"duration", []string{"--duration", "1h"}, []string{"n.json"}},
 		{"duration and stale", []string{"--duration", "1h", "--stale", "2h"}, nil},
 	}
@@ -240,12 +255,14 @@ func TestPruneBudget(t *testing.T) {
 				want = append(want, filepath.Join(dir, name))
 			}
 			slices.Sort(want)
-			wantOut := strings.Join(want, "\n") + "\n"
 			for _, dry := range []bool{true, false} {
 				args := append([]string{"prune"}, tt.args...)
+				prefix := ""
 				if dry {
 					args = append(args, "--dry-run")
+					prefix = "would remove "
 				}
+				wantOut := prefix + strings.Join(want, "\n"+prefix) + "\n"
 				if r := command(t, "", append(args, dir)...); r.code != 0 || r.stdout != wantOut {
 					t.Errorf("%q = %d, %q, %q; want %q", args, r.code, r.stdout, r.stderr, wantOut)
 				}

@@ -20,9 +20,19 @@ older than an hour that no process holds and that mark no entry. Entries are
 the files that cachetta's writes marked. With --duration, entries at least
 that old (plus --stale) go too; without it none expires, since the files do
 not say for how long they are fresh. With --max-bytes or --max-entries, the
-oldest entries left then go until the rest are within both bounds. It prints
-the paths removed, or with --dry-run those it would remove (a file that a
-process holds or rewrites meanwhile is kept all the same).`
+oldest entries left then go until the rest are within both bounds; sizes
+take decimal units (kB, MB, GB, TB: powers of 1000) or binary ones (KiB,
+MiB, GiB, TiB: powers of 1024), as in 500MB or 1.5GiB. It prints the paths
+removed, quoted as ls quotes them.
+
+With --dry-run it removes nothing and says what it would do: "would remove
+PATH" for each file it would remove (a file that a process holds or
+rewrites meanwhile is kept all the same), or "nothing to remove", and, when
+neither --duration nor a bound is given, that every entry stays.`
+
+// keepHint is what prune --dry-run says when neither --duration nor a bound
+// is given, so that none of the entries can go.
+const keepHint = "every entry stays: pass --duration (how long entries stay fresh) to remove expired ones, or --max-bytes or --max-entries to remove the oldest"
 
 // leftoverAge is the age past which Prune takes a temporary or lock file for
 // a leftover.
@@ -37,42 +47,61 @@ type budget struct {
 
 func runPrune(e env, args []string) error {
 	fs := e.flagSet("prune", "DIR", pruneHelp)
-	dryRun := fs.Bool("dry-run", false, "print what would be removed and remove nothing")
+	dryRun := fs.Bool("dry-run", false, "say what would be removed and remove nothing")
 	duration := fs.Duration("duration", 0, "remove entries at least this old, plus --stale (0: none by age)")
 	stale := fs.Duration("stale", 0, "how long after --duration an expired entry may still be served")
-	maxBytes := fs.Int64("max-bytes", 0, "keep at most this many bytes of entries, removing the oldest (0: no bound)")
+	var maxBytes sizeFlag
+	fs.Var(&maxBytes, "max-bytes", "keep at most this `size` of entries, removing the oldest: 500MB, 1.5GiB, 1048576 (0: no bound)")
 	maxEntries := fs.Int("max-entries", 0, "keep at most this many entries, removing the oldest (0: no bound)")
 	args, err := fs.parse(args, 1, 1)
 	if err != nil {
 		return err
 	}
-	b := budget{*duration, *stale, *maxBytes, *maxEntries}
-	if b.duration == 0 {
+	b := budget{*duration, *stale, int64(maxBytes), *maxEntries}
+	// Without --duration no entry expires: the files do not say for how
+	// long they are fresh.
+	byAge := b.duration != 0
+	if !byAge {
 		b.duration, b.stale = math.MaxInt64, 0
 	}
 	switch {
-	case b.duration < 0, b.stale < 0, b.maxBytes < 0, b.maxEntries < 0:
-		return fmt.Errorf("cachetta: prune: --duration, --stale, --max-bytes and --max-entries must not be negative")
+	case b.duration < 0:
+		return fmt.Errorf("cachetta: prune: --duration must not be negative, got %v", b.duration)
+	case b.stale < 0:
+		return fmt.Errorf("cachetta: prune: --stale must not be negative, got %v", b.stale)
+	case b.maxEntries < 0:
+		return fmt.Errorf("cachetta: prune: --max-entries must not be negative, got %d", b.maxEntries)
 	case b.stale > math.MaxInt64-b.duration:
-		return fmt.Errorf("cachetta: prune: --duration %v plus --stale %v overflows", b.duration, b.stale)
+		return fmt.Errorf("cachetta: prune: --duration %v plus --stale %v is too long", b.duration, b.stale)
 	}
-	c, err := dirCache(args[0], b.duration, b.stale)
+	c, err := dirCache("prune", args[0], b.duration, b.stale)
 	if err != nil {
 		return err
 	}
 	if c, err = c.With(cachetta.WithMaxBytes(b.maxBytes), cachetta.WithMaxEntries(b.maxEntries)); err != nil {
 		return err
 	}
-	var removed []string
-	if *dryRun {
-		removed, err = wouldPrune(e, c, b)
-	} else {
-		removed, err = c.Prune(e.ctx)
+	if !*dryRun {
+		removed, err := c.Prune(e.ctx)
+		for _, path := range removed {
+			fmt.Fprintln(e.stdout, quoteName(path))
+		}
+		return err
+	}
+	removed, err := wouldPrune(e, c, b)
+	if err != nil {
+		return err
 	}
 	for _, path := range removed {
-		fmt.Fprintln(e.stdout, path)
+		fmt.Fprintf(e.stdout, "would remove %s\n", quoteName(path))
 	}
-	return err
+	if len(removed) == 0 {
+		fmt.Fprintf(e.stdout, "nothing to remove below %s\n", quoteName(args[0]))
+	}
+	if !byAge && b.maxBytes == 0 && b.maxEntries == 0 {
+		fmt.Fprintln(e.stdout, keepHint)
+	}
+	return nil
 }
 
 // wouldPrune returns, sorted, the files below the directory cache c that

@@ -15,26 +15,27 @@ import (
 func readEntry(path string) ([]byte, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
 	if err != nil {
-		return nil, fmt.Errorf("cachetta: %w", err)
+		return nil, pathError("stat", path, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("cachetta: %w", err)
+		return nil, pathError("stat", path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("cachetta: stat %s: not a regular file (%s)", path, fi.Mode().Type())
+		return nil, fmt.Errorf("cachetta: stat %s: is %s, not an entry's file", quoteName(path), fileKind(fi.Mode()))
 	}
-	if fi.Size() > cachetta.DefaultMaxFileSize {
-		return nil, fmt.Errorf("cachetta: stat %s: %d bytes, over the limit of %d", path, fi.Size(), int64(cachetta.DefaultMaxFileSize))
+	const limit = cachetta.DefaultMaxFileSize
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("cachetta: stat %s: %s, more than the %s a cache reads", quoteName(path), formatSize(fi.Size()), formatSize(limit))
 	}
 	// The file may grow while it is read; the limit bounds it all the same.
-	data, err := io.ReadAll(io.LimitReader(f, cachetta.DefaultMaxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("cachetta: read %s: %w", path, err)
+		return nil, pathError("stat", path, err)
 	}
-	if len(data) > cachetta.DefaultMaxFileSize {
-		return nil, fmt.Errorf("cachetta: stat %s: grew over the limit of %d bytes while read", path, int64(cachetta.DefaultMaxFileSize))
+	if len(data) > limit {
+		return nil, fmt.Errorf("cachetta: stat %s: grew past the %s a cache reads while read", quoteName(path), formatSize(limit))
 	}
 	return data, nil
 }

@@ -28,7 +28,14 @@ func TestStatRefusesWhatIsNotAFile(t *testing.T) {
 	if err := os.Symlink(secret, link); err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range []string{fifo, link} {
+	tests := []struct {
+		path, why string
+	}{
+		{fifo, ": is a named pipe, not an entry's file\n"},
+		{link, ": is a symbolic link, which a cache does not follow; stat the file it leads to\n"},
+	}
+	for _, tt := range tests {
+		path := tt.path
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			// A stat that blocked on the FIFO would hang the test, not fail it.
 			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
@@ -43,6 +50,9 @@ func TestStatRefusesWhatIsNotAFile(t *testing.T) {
 			}
 			if r.code == 0 || strings.Contains(r.stdout, "the linked file") {
 				t.Errorf("stat %s = exit %d, stdout %q; want an error and no value", path, r.code, r.stdout)
+			}
+			if want := "cachetta: stat " + path + tt.why; r.stderr != want {
+				t.Errorf("stat %s printed %q; want %q", path, r.stderr, want)
 			}
 		})
 	}
