@@ -10,8 +10,9 @@ import (
 )
 
 const clearHelp = `Remove every entry below DIR, as Clear of a directory cache does: every
-regular file that a write of cachetta marked, and the temporary and lock
-files of cachetta (a lock file that a process holds stays). Other files,
+regular .json file that is not hidden, whichever program wrote it, the
+temporary files of cachetta and of Python's cachetta, and the per-entry lock
+files of earlier releases. The directory's lock file .cachetta-lock stays. Other files,
 directories and links stay. It asks for confirmation on stdin unless --yes
 is given, and refuses without --yes when stdin is not a terminal (a pipe, a
 file or /dev/null: a script must say --yes). It prints the paths removed,

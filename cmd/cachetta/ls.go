@@ -13,8 +13,8 @@ import (
 	"github.com/cachetta-go/cachetta"
 )
 
-const lsHelp = `List the entries below DIR, sorted by path: the regular files that a cachetta
-write marked, as a directory cache sees them, with their size and age, and a
+const lsHelp = `List the entries below DIR, sorted by path: the regular .json files that
+are not hidden, whichever program wrote them, as a directory cache sees them, with their size and age, and a
 last line with their count and total size. Sizes are in binary units: B, then
 KiB (1024 bytes), MiB, GiB... with one decimal. With --duration, each entry's
 state is shown too: fresh, stale (expired, but within --stale past the

@@ -11,8 +11,8 @@
 //	cachetta clear [--yes] DIR
 //
 // DIR is taken for a directory cache, as cachetta.New(DIR) makes one: its
-// entries are the regular files below it that a cachetta write marked (see
-// cachetta.Cachetta.Entries). Each command takes --help.
+// entries are the regular .json files below it that are not hidden, whichever
+// program of the family wrote them (see cachetta.Cachetta.Entries). Each command takes --help.
 //
 // The files do not record for how long they are fresh, so ls and stat call
 // an entry fresh, stale or expired only when given the --duration (and
@@ -61,9 +61,9 @@ commands:
                              expired entries, and the oldest beyond the bounds
   clear [--yes] DIR          remove every entry below DIR, and its temporary and lock files
 
-DIR is taken for a directory cache: every regular file below it that a write
-of cachetta marked, with the lock file .NAME.cachetta-lock beside it, is an
-entry; other files are left alone. The files do not record for how long they
+DIR is taken for a directory cache: every regular .json file below it that is
+not hidden is an entry, whether Go's, Python's or JavaScript's cachetta wrote
+it; other files are left alone. The files do not record for how long they
 are fresh: ls and stat show an entry's state (fresh, stale or expired) only
 when given --duration, and --stale, those of the cache that wrote it. Sizes
 print in binary units (1 KiB = 1024 bytes); --max-bytes takes 500MB or

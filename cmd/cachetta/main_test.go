@@ -61,10 +61,10 @@ func commandReading(t *testing.T, stdin io.Reader, args ...string) result {
 	return result{cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()}
 }
 
-// tree makes a cache directory: two entries with their marks, one two
-// hours old, a temporary file and a lock file of no entry both two hours
-// old, a fresh temporary file and an unrelated file. It returns the
-// directory.
+// tree makes a cache directory: two entries, one two hours old, a temporary
+// file and two per-entry lock files of an earlier release two hours old, a
+// fresh temporary file and a fresh such lock file, and an unrelated file. It
+// returns the directory.
 func tree(t *testing.T) string {
 	dir := t.TempDir()
 	files := []struct {
@@ -190,10 +190,10 @@ func TestLsJSON(t *testing.T) {
 
 func TestPruneAndClear(t *testing.T) {
 	dir := tree(t)
-	old := []string{filepath.Join(dir, "users", ".1.json.3kf8a1.cachetta-tmp"), filepath.Join(dir, "users", ".2.json.cachetta-lock")}
+	old := []string{filepath.Join(dir, "users", ".1.json.3kf8a1.cachetta-tmp"), filepath.Join(dir, "users", ".1.json.cachetta-lock"), filepath.Join(dir, "users", ".2.json.cachetta-lock")}
 	wantOld := strings.Join(old, "\n") + "\n"
 
-	wantDry := "would remove " + old[0] + "\nwould remove " + old[1] + "\n" + keepHint + "\n"
+	wantDry := "would remove " + strings.Join(old, "\nwould remove ") + "\n" + keepHint + "\n"
 	if r := command(t, "", "prune", "--dry-run", dir); r.code != 0 || r.stdout != wantDry {
 		t.Errorf("prune --dry-run = %d, %q, %q; want %q", r.code, r.stdout, r.stderr, wantDry)
 	}
@@ -213,8 +213,8 @@ func TestPruneAndClear(t *testing.T) {
 
 	want := strings.Join([]string{
 		filepath.Join(dir, ".n.json.9zz.cachetta-tmp"),
+		filepath.Join(dir, ".n.json.cachetta-lock"), // of an earlier release, however young
 		filepath.Join(dir, "n.json"),
-		filepath.Join(dir, "users", ".cachetta-lock"), // the directory's lock, which prune took
 		filepath.Join(dir, "users", "1.json"),
 	}, "\n") + "\n"
 	if r := command(t, "", "clear", "--yes", dir); r.code != 0 || r.stdout != want {
@@ -227,7 +227,7 @@ func TestPruneAndClear(t *testing.T) {
 		t.Errorf("clear removed a directory: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "notes.txt")); err != nil {
-		t.Errorf("clear removed an unmarked file: %v", err)
+		t.Errorf("clear removed a file that is not an entry: %v", err)
 	}
 }
 
@@ -250,7 +250,7 @@ func TestPruneBudget(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := tree(t)
-			want := []string{filepath.Join(dir, "users", ".1.json.3kf8a1.cachetta-tmp"), filepath.Join(dir, "users", ".2.json.cachetta-lock")}
+			want := []string{filepath.Join(dir, "users", ".1.json.3kf8a1.cachetta-tmp"), filepath.Join(dir, "users", ".1.json.cachetta-lock"), filepath.Join(dir, "users", ".2.json.cachetta-lock")}
 			for _, name := range tt.want {
 				want = append(want, filepath.Join(dir, name))
 			}
@@ -273,7 +273,7 @@ func TestPruneBudget(t *testing.T) {
 				}
 			}
 			if _, err := os.Stat(filepath.Join(dir, "notes.txt")); err != nil {
-				t.Errorf("prune removed an unmarked file: %v", err)
+				t.Errorf("prune removed a file that is not an entry: %v", err)
 			}
 		})
 	}
@@ -307,5 +307,41 @@ func TestDirectoryGivenAsALinkIsRefused(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(real, "n.json")); err != nil {
 		t.Errorf("an entry behind the link is gone: %v", err)
+	}
+}
+
+// TestDirectoryPythonWrote runs the commands on a directory that Python's
+// cachetta wrote, with no file of this package in it: its entries are
+// listed, pruned and cleared, and its temporary files an hour old pruned.
+func TestDirectoryPythonWrote(t *testing.T) {
+	dir := t.TempDir()
+	files := []struct {
+		name, content string
+		age           time.Duration
+	}{
+		{"user-08f5e39ca06e5b2b.json", `{"id": 42, "name": "Zo\u00eb"}`, 3 * time.Hour},
+		{"user-26ef2ff7e8542a0b.json", `{"id": 7, "name": "Ada"}`, 0},
+		{"tmpk3j_9x2a.tmp", `{"id": `, 2 * time.Hour},
+	}
+	for _, f := range files {
+		path := filepath.Join(dir, f.name)
+		if err := os.WriteFile(path, []byte(f.content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		when := time.Now().Add(-f.age)
+		if err := os.Chtimes(path, when, when); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := command(t, "", "ls", dir); r.code != 0 || !strings.Contains(r.stdout, files[0].name) || !strings.Contains(r.stdout, files[1].name) || !strings.Contains(r.stdout, "total: 2 entries") {
+		t.Errorf("ls = %d, %q, %q; want both of Python's entries", r.code, r.stdout, r.stderr)
+	}
+	want := filepath.Join(dir, files[2].name) + "\n" + filepath.Join(dir, files[0].name) + "\n"
+	if r := command(t, "", "prune", "--duration", "1h", dir); r.code != 0 || r.stdout != want {
+		t.Errorf("prune --duration 1h = %d, %q, %q; want %q", r.code, r.stdout, r.stderr, want)
+	}
+	want = filepath.Join(dir, files[1].name) + "\n"
+	if r := command(t, "", "clear", "--yes", dir); r.code != 0 || r.stdout != want {
+		t.Errorf("clear --yes = %d, %q, %q; want %q", r.code, r.stdout, r.stderr, want)
 	}
 }

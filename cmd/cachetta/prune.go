@@ -15,9 +15,11 @@ import (
 )
 
 const pruneHelp = `Remove what no cache needs below DIR, as Prune of a directory cache does:
-temporary files older than an hour, left by killed writers, and lock files
-older than an hour that no process holds and that mark no entry. Entries are
-the files that cachetta's writes marked. With --duration, entries at least
+temporary files older than an hour, left by killed writers (cachetta's
+.NAME.RANDOM.cachetta-tmp and Python's tmpRANDOM.tmp), and the per-entry lock
+files older than an hour that releases before v0.2.0 left. Entries are the
+regular .json files that are not hidden, whichever program wrote them; the
+directory's lock file .cachetta-lock always stays. With --duration, entries at least
 that old (plus --stale) go too; without it none expires, since the files do
 not say for how long they are fresh. With --max-bytes or --max-entries, the
 oldest entries left then go until the rest are within both bounds; sizes
@@ -34,8 +36,8 @@ neither --duration nor a bound is given, that every entry stays.`
 // is given, so that none of the entries can go.
 const keepHint = "every entry stays: pass --duration (how long entries stay fresh) to remove expired ones, or --max-bytes or --max-entries to remove the oldest"
 
-// leftoverAge is the age past which Prune takes a temporary or lock file for
-// a leftover.
+// leftoverAge is the age past which Prune takes a temporary file, or a lock
+// file of an earlier release, for a leftover.
 const leftoverAge = time.Hour
 
 // budget is what prune keeps: entries fresh enough and within the bounds.
@@ -112,11 +114,9 @@ func wouldPrune(e env, c *cachetta.Cachetta[json.RawMessage], b budget) ([]strin
 		return nil, err
 	}
 	var old []string
-	marks := make(map[string]bool, len(infos))
 	var kept []cachetta.Info
 	bytes := int64(0)
 	for _, info := range infos {
-		marks[filepath.Join(filepath.Dir(info.Path), "."+filepath.Base(info.Path)+".cachetta-lock")] = true
 		if info.Expired && !info.Stale {
 			old = append(old, info.Path)
 			continue
@@ -139,7 +139,7 @@ func wouldPrune(e env, c *cachetta.Cachetta[json.RawMessage], b budget) ([]strin
 	now := time.Now()
 	// WalkDir follows no link.
 	err = filepath.WalkDir(c.Path(), func(path string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() || !isLeftover(d.Name()) || marks[path] {
+		if err != nil || !d.Type().IsRegular() || !isLeftover(d.Name()) {
 			return nil
 		}
 		if info, err := d.Info(); err == nil && now.Sub(info.ModTime()) >= leftoverAge {
@@ -151,8 +151,24 @@ func wouldPrune(e env, c *cachetta.Cachetta[json.RawMessage], b budget) ([]strin
 	return old, err
 }
 
-// isLeftover reports whether name is one of a temporary or lock file of
-// cachetta.
+// isLeftover reports whether name is one of a temporary file of cachetta or
+// of Python's cachetta, or of a per-entry lock file of an earlier release.
+// The directory's lock file, .cachetta-lock, is never one.
 func isLeftover(name string) bool {
-	return strings.HasPrefix(name, ".") && (strings.HasSuffix(name, ".cachetta-tmp") || strings.HasSuffix(name, ".cachetta-lock"))
+	if name == ".cachetta-lock" {
+		return false
+	}
+	if strings.HasPrefix(name, ".") && (strings.HasSuffix(name, ".cachetta-tmp") || strings.HasSuffix(name, ".cachetta-lock")) {
+		return true
+	}
+	random, ok := strings.CutPrefix(name, "tmp")
+	if random, ok = strings.CutSuffix(random, ".tmp"); !ok || len(random) < 8 || len(random) > 64 {
+		return false
+	}
+	for _, r := range random {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
