@@ -19,14 +19,14 @@ var errStop = errors.New("stop")
 // pattern (cache/user.json) the file at Path() and its keyed siblings
 // name-<16 hex digits>.ext in that directory; for a cache whose Path() is a
 // directory, the tree below it. A cache with a path function, and a
-// directory cache, recognise an entry in that scope by its mark: every write
-// of this package creates the entry's run lock, .<name>.cachetta-lock,
-// beside it when it is missing, and a regular file with a regular mark
-// beside it is an entry. The mark says which files this package wrote, not
-// which cache: give a cache with a path function a directory of its own, as
-// a directory cache has. Other files are not entries, nor are temporary and
-// lock files, directories and symbolic links, which it never follows.
-// Entries come in directory order.
+// directory cache, take for an entry every regular file in that scope whose
+// name has the cache's extension (that of Path(), or .json when it has none)
+// and does not start with a dot, whoever wrote it: a directory that
+// Python's or JavaScript's cachetta filled is listed as one this package
+// filled. Give a cache with a path function a directory of its own, as a
+// directory cache has. Hidden files (among them the directory's lock file
+// and the temporary files of writes), directories and symbolic links, which
+// it never follows, are not entries. Entries come in directory order.
 //
 // A walk lists each directory whole before looking at its files, so its
 // memory grows with the largest directory in scope.
