@@ -10,7 +10,7 @@ import (
 const firstBackoff = time.Second
 
 // backoffState is the refresh backoff of one path, kept in shared.backoff
-// (see WithRefreshBackoff).
+// (see WithRefresh).
 type backoffState struct {
 	running  bool      // a refresh of the path is in progress
 	failures int       // consecutive failed refreshes
@@ -36,9 +36,6 @@ func backoffDelay(failures int, limit time.Duration) time.Duration {
 // failure has passed.
 func (w *wrapper[T]) refreshAllowed(ctx context.Context, path string) bool {
 	c := w.c
-	if !c.cfg.refreshBackoff {
-		return true
-	}
 	b, ok := c.shared.backoff.get(path)
 	switch {
 	case !ok:
@@ -56,9 +53,6 @@ func (w *wrapper[T]) refreshAllowed(ctx context.Context, path string) bool {
 // no other starts until refreshEnded, even in the moment after its run has
 // ended and before its failure is recorded.
 func (w *wrapper[T]) refreshStarting(path string) {
-	if !w.c.cfg.refreshBackoff {
-		return
-	}
 	w.c.shared.backoff.update(path, func(b backoffState, _ bool) (backoffState, bool) {
 		b.running = true
 		return b, true
@@ -69,9 +63,6 @@ func (w *wrapper[T]) refreshStarting(path string) {
 // path, a failure (an error, a panic, a runtime.Goexit) sets its next delay.
 func (w *wrapper[T]) refreshEnded(path string, failed bool) {
 	c := w.c
-	if !c.cfg.refreshBackoff {
-		return
-	}
 	now := time.Now()
 	c.shared.backoff.update(path, func(b backoffState, _ bool) (backoffState, bool) {
 		if !failed {

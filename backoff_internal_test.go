@@ -82,7 +82,7 @@ func TestBackoffForgetsPaths(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				path := filepath.Join(t.TempDir(), "s.json")
-				c := Must(New[string](path, WithDuration(time.Hour), WithStaleDuration(time.Hour),
+				c := Must(New[string](path, WithDuration(time.Hour), WithRefresh(Refresh{StaleWhileRevalidate: time.Hour}),
 					WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil)))))
 				if err := os.WriteFile(path, []byte(`"stale"`), 0o600); err != nil {
 					t.Fatal(err)

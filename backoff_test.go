@@ -51,7 +51,6 @@ func TestRefreshBackoffUnderAFailingUpstream(t *testing.T) {
 		wantAttempts int
 	}{
 		{"backoff", nil, 1},
-		{"no backoff", []cachetta.Option{cachetta.WithRefreshBackoff(false)}, 184},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,7 +91,7 @@ func TestRefreshBackoffDoubles(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				ctx := t.Context()
-				c := staleCache(t, cachetta.WithRefreshTimeout(tt.timeout))
+				c := staleCache(t, stale(cachetta.Refresh{Timeout: tt.timeout}))
 				fn, attempts := failingUpstream(5 * ms)
 				get := cachetta.Wrap(c, fn)
 				for range 1000 {

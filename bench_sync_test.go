@@ -10,12 +10,12 @@ import (
 	"github.com/cachetta-go/cachetta"
 )
 
-// BenchmarkWriteSync is BenchmarkWrite/size=1KiB with WithSync(true); the
+// BenchmarkWriteSync is BenchmarkWrite/size=1KiB with Files.Sync(true); the
 // ratio of the two is what durability costs.
 func BenchmarkWriteSync(b *testing.B) {
 	recs := benchRecords(b, 1<<10)
 	b.Run("size=1KiB/impl=cachetta", func(b *testing.B) {
-		c := benchCache(b, cachetta.WithSync(true))
+		c := benchCache(b, cachetta.WithFiles(cachetta.Files{Sync: true}))
 		ctx := b.Context()
 		b.ReportAllocs()
 		for b.Loop() {

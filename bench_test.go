@@ -265,13 +265,13 @@ func BenchmarkLRUHit(b *testing.B) {
 }
 
 // BenchmarkMemoryCheckHit measures a 1 KiB entry served from memory with
-// WithMemoryCheck, one stat of the file and no decoding, next to the floor of
+// WithFileCheck, one stat of the file and no decoding, next to the floor of
 // a disk hit of the same file.
 func BenchmarkMemoryCheckHit(b *testing.B) {
 	recs := benchRecords(b, 1<<10)
 	path := filepath.Join(b.TempDir(), "rec.json")
 	b.Run("size=1KiB/impl=cachetta", func(b *testing.B) {
-		c := benchCacheAt(b, path, cachetta.WithLRU(16), cachetta.WithMemoryCheck(true))
+		c := benchCacheAt(b, path, cachetta.WithLRU(16), cachetta.WithFileCheck(true))
 		mustWrite(b, c, recs)
 		ctx := b.Context()
 		v, ok, err := c.Read(ctx) // fills memory
@@ -561,7 +561,7 @@ func BenchmarkStaleHit(b *testing.B) {
 	}
 	b.Run("size=1KiB/impl=cachetta", func(b *testing.B) {
 		backdate(b)
-		c := benchCacheAt(b, path, cachetta.WithDuration(time.Hour), cachetta.WithStaleDuration(time.Hour))
+		c := benchCacheAt(b, path, cachetta.WithDuration(time.Hour), cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour}))
 		var runs atomic.Int64
 		refreshing := make(chan struct{})
 		release := make(chan struct{})
@@ -591,7 +591,7 @@ func BenchmarkStaleHit(b *testing.B) {
 	})
 	b.Run("size=1KiB/impl=floor", func(b *testing.B) {
 		backdate(b)
-		c := benchCacheAt(b, path, cachetta.WithDuration(2*time.Hour), cachetta.WithStaleDuration(time.Hour))
+		c := benchCacheAt(b, path, cachetta.WithDuration(2*time.Hour), cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour}))
 		get := cachetta.Wrap(c, func(context.Context) ([]benchRecord, error) {
 			return nil, errHitCalled
 		})

@@ -8,22 +8,15 @@ import (
 	"slices"
 )
 
-// WithMaxBytes bounds the bytes of the entries of the cache on disk, as
-// Prune enforces it (nothing else does): after removing what has expired, it
-// removes the oldest entries, by modification time, until the sizes of the
-// rest add up to at most n. Sizes are those the files report; temporary and
-// lock files, a few bytes each or gone within a write, do not count. The
-// default, 0, is no bound; n must not be negative.
-func WithMaxBytes(n int64) Option {
-	return optionFunc(func(c *config) { c.maxBytes = n })
-}
-
-// WithMaxEntries bounds the number of entries of the cache on disk, as
-// Prune enforces it, in the way WithMaxBytes bounds their bytes; with both,
-// Prune keeps the cache within both. The default, 0, is no bound; n must
-// not be negative.
-func WithMaxEntries(n int) Option {
-	return optionFunc(func(c *config) { c.maxEntries = n })
+// WithPruneBudget bounds the entries of the cache on disk, as Prune
+// enforces it, and nothing else does: after removing what has expired,
+// Prune removes the oldest entries, by modification time, until the sizes
+// of the rest add up to at most maxBytes and they number at most
+// maxEntries. Sizes are those the files report; temporary and lock files do
+// not count. Zero, the default for each, is no bound; neither may be
+// negative. Call Prune from a ticker of your own for the budget to hold.
+func WithPruneBudget(maxBytes int64, maxEntries int) Option {
+	return optionFunc(func(c *config) { c.maxBytes, c.maxEntries = maxBytes, maxEntries })
 }
 
 // counted is an entry that Prune left, as it found it.

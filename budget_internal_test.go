@@ -15,7 +15,7 @@ import (
 // Prune.
 func TestPruneBudgetKeepsAnEntryReplacedAfterItWasChosen(t *testing.T) {
 	ctx := t.Context()
-	c, err := New[int](filepath.Join(t.TempDir(), "n.json"), WithMaxEntries(2))
+	c, err := New[int](filepath.Join(t.TempDir(), "n.json"), WithPruneBudget(0, 2))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,8 +13,8 @@ import (
 
 func TestNewRejectsANegativeBudget(t *testing.T) {
 	for name, opt := range map[string]cachetta.Option{
-		"bytes":   cachetta.WithMaxBytes(-1),
-		"entries": cachetta.WithMaxEntries(-1),
+		"bytes":   cachetta.WithPruneBudget(-1, 0),
+		"entries": cachetta.WithPruneBudget(0, -1),
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := cachetta.New[int](filepath.Join(t.TempDir(), "n.json"), opt); err == nil ||
@@ -48,7 +48,7 @@ func TestPruneBudgetRemovesTheOldestFirst(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := t.Context()
 			c := newCache[string](t, "page.json", cachetta.WithDuration(time.Hour),
-				cachetta.WithMaxBytes(tt.maxBytes), cachetta.WithMaxEntries(tt.maxEntries))
+				cachetta.WithPruneBudget(tt.maxBytes, tt.maxEntries))
 			paths := map[int]string{}
 			for k := range 6 {
 				if err := c.Write(ctx, strings.Repeat("x", k), k); err != nil {
@@ -86,7 +86,7 @@ func TestPruneBudgetRemovesTheOldestFirst(t *testing.T) {
 // the budget removes are misses afterwards.
 func TestPruneBudgetForgetsInMemory(t *testing.T) {
 	ctx := t.Context()
-	c := newCache[int](t, "n.json", cachetta.WithLRU(10), cachetta.WithMaxEntries(1))
+	c := newCache[int](t, "n.json", cachetta.WithLRU(10), cachetta.WithPruneBudget(0, 1))
 	for k := range 3 {
 		if err := c.Write(ctx, k, k); err != nil {
 			t.Fatal(err)
@@ -113,7 +113,7 @@ func TestPruneBudgetForgetsInMemory(t *testing.T) {
 // newest.
 func TestPruneBudgetWithConcurrentWrites(t *testing.T) {
 	ctx := t.Context()
-	c := newCache[int](t, "n.json", cachetta.WithMaxEntries(5), cachetta.WithLogger(testLogger(t)))
+	c := newCache[int](t, "n.json", cachetta.WithPruneBudget(0, 5), cachetta.WithLogger(testLogger(t)))
 	const old = 20
 	for k := range old {
 		if err := c.Write(ctx, k, k); err != nil {

@@ -8,7 +8,7 @@ import (
 )
 
 // refreshEarly starts a background refresh of the fresh entry at path when
-// XFetch draws it (see WithEarlyRefresh): when now - delta*beta*ln(rand)
+// XFetch draws it (see Refresh.Early): when now - delta*beta*ln(rand)
 // reaches the entry's expiry, delta being the time the last computation of
 // path took. Without a delta it does nothing.
 func (w *wrapper[T]) refreshEarly(ctx context.Context, path string, args []any) {

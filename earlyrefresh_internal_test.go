@@ -25,7 +25,7 @@ func TestEarlyRefreshSpreadsRefreshes(t *testing.T) {
 		const keys = 20
 		const duration = 20 * time.Second
 		ctx := t.Context()
-		c := Must(New[int](filepath.Join(t.TempDir(), "n.json"), WithDuration(duration), WithEarlyRefresh(1),
+		c := Must(New[int](filepath.Join(t.TempDir(), "n.json"), WithDuration(duration), WithRefresh(Refresh{Early: 1}),
 			WithLRU(keys), WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil)))))
 		c.shared.random = rand.New(rand.NewPCG(1, 2)).Float64 // drawn by this goroutine only
 		var mu sync.Mutex
@@ -89,7 +89,7 @@ func TestEarlyRefreshNeedsAComputationTime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := t.Context()
 		path := filepath.Join(t.TempDir(), "n.json")
-		c := Must(New[int](path, WithDuration(time.Minute), WithEarlyRefresh(1),
+		c := Must(New[int](path, WithDuration(time.Minute), WithRefresh(Refresh{Early: 1}),
 			WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil)))))
 		c.shared.random = func() float64 { return 0 }
 		if err := os.WriteFile(path, []byte("1"), 0o600); err != nil {

@@ -42,7 +42,7 @@ func collect(t *testing.T, ctx context.Context, c *cachetta.Cachetta[int], dir s
 func TestEntries(t *testing.T) {
 	dir := t.TempDir()
 	c := cachetta.Must(cachetta.New[int](filepath.Join(dir, "n.json"),
-		cachetta.WithDuration(time.Hour), cachetta.WithStaleDuration(time.Hour)))
+		cachetta.WithDuration(time.Hour), cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour})))
 	keyed := func(arg any) string { return keyedName(t, c, arg) }
 	files := []struct {
 		name string

@@ -163,7 +163,7 @@ func TestEventsMayCallTheCache(t *testing.T) {
 		}
 	}
 	c = newCache[string](t, "h.json", cachetta.WithLRU(1), cachetta.WithEvents(hook),
-		cachetta.WithDuration(time.Hour), cachetta.WithStaleDuration(time.Hour))
+		cachetta.WithDuration(time.Hour), cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour}))
 	get := cachetta.Wrap1(c, func(_ context.Context, s string) (string, error) { return s, nil })
 	for _, key := range []string{"a", "b", "a", "b"} {
 		if _, err := get(ctx, key); err != nil {

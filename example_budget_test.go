@@ -10,11 +10,11 @@ import (
 	"github.com/cachetta-go/cachetta"
 )
 
-func ExampleWithMaxEntries() {
+func ExampleWithPruneBudget_entries() {
 	dir, cleanup := tempDir()
 	defer cleanup()
 	ctx := context.Background()
-	pages := cachetta.Must(cachetta.New[string](filepath.Join(dir, "page.json"), cachetta.WithMaxEntries(2)))
+	pages := cachetta.Must(cachetta.New[string](filepath.Join(dir, "page.json"), cachetta.WithPruneBudget(0, 2)))
 	for i, name := range []string{"a", "b", "c"} {
 		pages.Write(ctx, "<h1>"+name+"</h1>", name)
 		// Written three, two and one hours ago: a is the oldest.
@@ -30,12 +30,12 @@ func ExampleWithMaxEntries() {
 	// 1 true <nil>
 }
 
-func ExampleWithMaxBytes() {
+func ExampleWithPruneBudget() {
 	dir, cleanup := tempDir()
 	defer cleanup()
 	ctx := context.Background()
 	// Each entry is a JSON string of 12 bytes; 30 bytes hold two.
-	notes := cachetta.Must(cachetta.New[string](filepath.Join(dir, "note.json"), cachetta.WithMaxBytes(30)))
+	notes := cachetta.Must(cachetta.New[string](filepath.Join(dir, "note.json"), cachetta.WithPruneBudget(30, 0)))
 	for i, name := range []string{"a", "b", "c"} {
 		notes.Write(ctx, "0123456789", name)
 		path, _ := notes.PathFor(name)

@@ -26,14 +26,14 @@ func list(dir string) []string {
 	return out
 }
 
-func ExampleWithSync() {
+func ExampleWithFiles_sync() {
 	dir, cleanup := tempDir()
 	defer cleanup()
 	ctx := context.Background()
 	// Invoices are slow to rebuild: a write that returned survives a power
 	// loss too.
 	invoices := cachetta.Must(cachetta.New[[]int](filepath.Join(dir, "invoices.json"),
-		cachetta.WithSync(true)))
+		cachetta.WithFiles(cachetta.Files{Sync: true})))
 	err := invoices.Write(ctx, []int{1001, 1002})
 	data, _ := os.ReadFile(invoices.Path())
 	fmt.Println(string(data), err)

@@ -89,13 +89,13 @@ func ExampleMaxAge() {
 	// new
 }
 
-func ExampleWithStaleIfError() {
+func ExampleWithRefresh_staleIfError() {
 	dir, cleanup := tempDir()
 	defer cleanup()
 	ctx := context.Background()
 	rates := cachetta.Must(cachetta.New[string](filepath.Join(dir, "rates.json"),
 		cachetta.WithDuration(time.Hour),
-		cachetta.WithStaleIfError(24*time.Hour),
+		cachetta.WithRefresh(cachetta.Refresh{StaleIfError: 24 * time.Hour}),
 		quiet))
 	if err := rates.Write(ctx, "yesterday's rates"); err != nil {
 		log.Fatal(err)
@@ -138,14 +138,13 @@ func ExampleWithErrorCaching() {
 	// looked up 1 time
 }
 
-func ExampleWithRefreshBackoff() {
+func ExampleWithRefresh_backoff() {
 	dir, cleanup := tempDir()
 	defer cleanup()
 	ctx := context.Background()
 	feed := cachetta.Must(cachetta.New[string](filepath.Join(dir, "feed.json"),
 		cachetta.WithDuration(time.Minute),
-		cachetta.WithStaleDuration(time.Hour),
-		cachetta.WithRefreshBackoff(true), // the default
+		cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour}),
 		quiet))
 	if err := feed.Write(ctx, "stale feed"); err != nil {
 		log.Fatal(err)
@@ -168,7 +167,7 @@ func ExampleWithRefreshBackoff() {
 	// stale feed after 1 refresh attempt
 }
 
-func ExampleWithEarlyRefresh() {
+func ExampleWithRefresh_early() {
 	dir, cleanup := tempDir()
 	defer cleanup()
 	ctx := context.Background()
@@ -176,7 +175,7 @@ func ExampleWithEarlyRefresh() {
 	// they expire: the longer the last computation took, the earlier.
 	scores := cachetta.Must(cachetta.New[int](filepath.Join(dir, "scores.json"),
 		cachetta.WithDuration(time.Hour),
-		cachetta.WithEarlyRefresh(1)))
+		cachetta.WithRefresh(cachetta.Refresh{Early: 1})))
 	computed := 0
 	getScores := cachetta.Wrap(scores, func(context.Context) (int, error) {
 		computed++

@@ -35,12 +35,12 @@ func ExampleWithLRU() {
 	// false
 }
 
-func ExampleWithMemoryCheck() {
+func ExampleWithFileCheck() {
 	dir, cleanup := tempDir()
 	defer cleanup()
 	ctx := context.Background()
 	path := filepath.Join(dir, "flags.json")
-	flags := cachetta.Must(cachetta.New[string](path, cachetta.WithLRU(64), cachetta.WithMemoryCheck(true)))
+	flags := cachetta.Must(cachetta.New[string](path, cachetta.WithLRU(64), cachetta.WithFileCheck(true)))
 	flags.Write(ctx, "v1")
 	flags.Read(ctx)
 
@@ -54,13 +54,13 @@ func ExampleWithMemoryCheck() {
 	// v2
 }
 
-func ExampleWithStaleDuration() {
+func ExampleWithRefresh() {
 	dir, cleanup := tempDir()
 	defer cleanup()
 	ctx := context.Background()
 	weather := cachetta.Must(cachetta.New[string](filepath.Join(dir, "weather.json"),
 		cachetta.WithDuration(10*time.Minute),
-		cachetta.WithStaleDuration(time.Hour)))
+		cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour})))
 	weather.Write(ctx, "sunny")
 	old := time.Now().Add(-30 * time.Minute)
 	os.Chtimes(weather.Path(), old, old)
@@ -86,14 +86,13 @@ func ExampleWithStaleDuration() {
 	// rain
 }
 
-func ExampleWithRefreshTimeout() {
+func ExampleWithRefresh_timeout() {
 	dir, cleanup := tempDir()
 	defer cleanup()
 	ctx := context.Background()
 	rates := cachetta.Must(cachetta.New[string](filepath.Join(dir, "rates.json"),
 		cachetta.WithDuration(time.Minute),
-		cachetta.WithStaleDuration(time.Hour),
-		cachetta.WithRefreshTimeout(time.Millisecond),
+		cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour, Timeout: time.Millisecond}),
 		quiet))
 	rates.Write(ctx, "old rates")
 	old := time.Now().Add(-2 * time.Minute)

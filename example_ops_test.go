@@ -193,7 +193,7 @@ func ExampleCachetta_ReadStale() {
 	defer cleanup()
 	ctx := context.Background()
 	rates := cachetta.Must(cachetta.New[float64](filepath.Join(dir, "rate.json"),
-		cachetta.WithDuration(time.Hour), cachetta.WithStaleDuration(24*time.Hour)))
+		cachetta.WithDuration(time.Hour), cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: 24 * time.Hour})))
 	rates.Write(ctx, 1.08)
 	old := time.Now().Add(-3 * time.Hour)
 	os.Chtimes(rates.Path(), old, old)
@@ -211,7 +211,7 @@ func ExampleCachetta_Wait() {
 	defer cleanup()
 	ctx := context.Background()
 	prices := cachetta.Must(cachetta.New[int](filepath.Join(dir, "price.json"),
-		cachetta.WithDuration(time.Hour), cachetta.WithStaleDuration(time.Hour)))
+		cachetta.WithDuration(time.Hour), cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour})))
 	prices.Write(ctx, 1)
 	old := time.Now().Add(-90 * time.Minute)
 	os.Chtimes(prices.Path(), old, old)

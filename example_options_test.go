@@ -172,14 +172,14 @@ func ExampleCodec() {
 	// <b>&</b> <nil>
 }
 
-func ExampleWithMaxFileSize() {
+func ExampleWithFiles_readLimit() {
 	dir, cleanup := tempDir()
 	defer cleanup()
 	ctx := context.Background()
 	path := filepath.Join(dir, "feed.json")
 	cachetta.Must(cachetta.New[string](path)).Write(ctx, "a feed of 25 bytes or so")
 
-	small := cachetta.Must(cachetta.New[string](path, cachetta.WithMaxFileSize(16), quiet))
+	small := cachetta.Must(cachetta.New[string](path, cachetta.WithFiles(cachetta.Files{ReadLimit: 16}), quiet))
 	_, ok, err := small.Read(ctx) // too large: a miss, never read
 	fmt.Println(ok, err)
 	// Output:

@@ -34,7 +34,7 @@ func ExampleStore() {
 	if err := s.Save(ctx, "cache/greeting.json", []byte(`"hello"`), time.Hour); err != nil {
 		panic(err)
 	}
-	data, _, err := s.Load(ctx, "cache/greeting.json", cachetta.DefaultMaxFileSize)
+	data, _, err := s.Load(ctx, "cache/greeting.json", cachetta.DefaultReadLimit)
 	fmt.Println(string(data), err)
 	for e, err := range s.List(ctx, "cache/") {
 		if err != nil {

@@ -39,7 +39,7 @@ func ExampleInfo() {
 	defer cleanup()
 	ctx := context.Background()
 	feed := cachetta.Must(cachetta.New[string](filepath.Join(dir, "feed.json"),
-		cachetta.WithDuration(time.Hour), cachetta.WithStaleDuration(time.Hour)))
+		cachetta.WithDuration(time.Hour), cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour})))
 	feed.Write(ctx, "items")
 
 	for _, hoursOld := range []int{0, 1, 3} {

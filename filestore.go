@@ -19,7 +19,7 @@ import (
 // the seam's reference implementation, for code written against Store and
 // for tests of one; a cache without WithStore uses the same directory
 // layout with more than a Store can say: process locks with generation
-// stamps, Prune's set-aside removal, identity by inode for WithMemoryCheck.
+// stamps, Prune's set-aside removal, identity by inode for WithFileCheck.
 // A FileStore is not a Locker, so runs through it are coalesced within one
 // process only, and its StoreEntry has no Version.
 type FileStore struct {

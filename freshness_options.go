@@ -1,63 +1,78 @@
 package cachetta
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
 	"time"
 )
 
-// WithRefreshBackoff turns refresh backoff on or off. With it on, after a
-// background refresh of a path fails, stale hits on that path start no new
-// refresh until a delay has passed: one second after the first failure,
-// doubling with each consecutive failure, at most the refresh timeout set by
-// WithRefreshTimeout. A successful refresh or write of the path resets it.
-// Early refreshes (WithEarlyRefresh) wait for it too. The state lives in
-// memory, for at most 10,000 paths: a path is forgotten when it succeeds,
-// when a call finds its entry past the stale window, when it is invalidated,
-// or to make room for another. The default is true.
-func WithRefreshBackoff(on bool) Option {
-	return optionFunc(func(c *config) { c.refreshBackoff = on })
+// Refresh says how a wrapped function refreshes its entries and when it
+// serves an entry past its duration (see WithRefresh). The zero value of
+// each field is its default. Two windows follow HTTP's Cache-Control
+// extensions of the same names (RFC 5861):
+//
+//	|-- duration --|-- StaleWhileRevalidate --|-- StaleIfError --|
+//	 fresh: served   stale: served while one    only when the
+//	                 background refresh runs    function fails
+type Refresh struct {
+	// StaleWhileRevalidate lets a wrapped function serve an entry for this
+	// long past its expiry while one background refresh replaces it. Zero,
+	// the default, turns it off; it must not be negative.
+	StaleWhileRevalidate time.Duration
+
+	// StaleIfError lets a wrapped function answer with an entry up to this
+	// long past the end of StaleWhileRevalidate, instead of the error, when
+	// its computation fails; a warning names the path and the error. It
+	// serves callers that compute synchronously and callers that wait for
+	// a refresh that fails, but not a caller whose context is done, nor
+	// ForceRefresh or Bypass calls, nor errors that WithErrorCaching
+	// remembers (those are answers, not failures), nor a runtime.Goexit.
+	// ReadStale also returns such entries, for callers that run their own
+	// refresh; Info tells them apart (Expired without Stale). Zero, the
+	// default, turns it off; it must not be negative.
+	StaleIfError time.Duration
+
+	// Timeout cancels the context of a background refresh. It bounds the
+	// refresh only if the wrapped function honours its context. Zero means
+	// DefaultRefreshTimeout; it must not be negative.
+	Timeout time.Duration
+
+	// Early makes a fresh hit of a wrapped function start a background
+	// refresh early, with a probability that rises as the entry nears its
+	// expiry, so that a hot entry is replaced before it expires and its
+	// callers never stampede at the deadline: probabilistic early
+	// expiration (XFetch; Vattani, Chierichetti and Lowenstein, VLDB 2015).
+	// A hit at time now refreshes when
+	//
+	//	now - delta * Early * ln(rand) >= expiry
+	//
+	// where rand is uniform in [0, 1) and delta is how long the last
+	// successful computation of the path took in this process, so that slow
+	// computations start earlier; a path this process has not computed has
+	// no delta and is not refreshed early. 1 is the paper's choice; larger
+	// values refresh earlier. The durations live in memory, for at most
+	// 10,000 paths. A fresh hit read from the disk costs one more stat of
+	// the file. Zero, the default, turns it off; it must be finite and not
+	// negative.
+	Early float64
 }
 
-// WithStaleIfError lets a wrapped function answer with an entry up to d past
-// the end of its fresh-or-stale window (WithDuration plus
-// WithStaleDuration) instead of the error when its computation fails, as
-// HTTP's stale-if-error (RFC 5861); a warning names the path and the error.
-// It serves callers that compute synchronously and callers that wait for a
-// refresh that fails, but not a caller whose context is done, nor
-// ForceRefresh or Bypass calls, nor errors that WithErrorCaching remembers
-// (those are answers, not failures), nor a runtime.Goexit.
+// WithRefresh sets how a wrapped function refreshes entries and serves
+// stale ones (see Refresh). The default is Refresh{}: no stale window, no
+// early refresh, DefaultRefreshTimeout.
 //
-// ReadStale also returns entries up to d past the stale window, for callers
-// that run their own refresh and fall back on such an entry when it fails;
-// Info tells them apart (Expired without Stale). Read and Info are
-// unchanged. Zero, the default, turns stale-if-error off; d must not be
-// negative.
-func WithStaleIfError(d time.Duration) Option {
-	return optionFunc(func(c *config) { c.staleIfError = d })
-}
-
-// WithEarlyRefresh makes a fresh hit of a wrapped function start a
-// background refresh early, with a probability that rises as the entry nears
-// its expiry, so that a hot entry is replaced before it expires and its
-// callers never stampede at the deadline: probabilistic early expiration
-// (XFetch; Vattani, Chierichetti and Lowenstein, VLDB 2015). A hit at time
-// now refreshes when
-//
-//	now - delta * beta * ln(rand) >= expiry
-//
-// where rand is uniform in [0, 1) and delta is how long the last successful
-// computation of the path took in this process, so that slow computations
-// start earlier; a path this process has not computed has no delta and is
-// not refreshed early. A beta of 1 is the paper's choice; larger values
-// refresh earlier. The refresh is a background refresh: it shares its run
-// with callers that miss meanwhile and waits for refresh backoff. The
-// durations live in memory, for at most 10,000 paths. A fresh hit read from
-// the disk costs one more stat of the file. Zero, the default, turns early
-// refresh off; beta must be finite and not negative.
-func WithEarlyRefresh(beta float64) Option {
-	return optionFunc(func(c *config) { c.earlyRefresh = beta })
+// After a background refresh of a path fails, stale hits on that path start
+// no new refresh until a delay has passed: one second after the first
+// failure, doubling with each consecutive failure, at most the refresh
+// timeout. A successful refresh or write of the path resets it. The state
+// lives in memory, for at most 10,000 paths.
+func WithRefresh(r Refresh) Option {
+	return optionFunc(func(c *config) {
+		c.stale, c.staleIfError, c.earlyRefresh = r.StaleWhileRevalidate, r.StaleIfError, r.Early
+		c.refreshTimeout = cmp.Or(r.Timeout, DefaultRefreshTimeout)
+	})
 }
 
 // WithErrorCaching remembers the errors of a wrapped function for which

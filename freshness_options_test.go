@@ -16,11 +16,11 @@ func TestNewRejectsBadFreshnessOptions(t *testing.T) {
 		opts    []cachetta.Option
 		wantErr string
 	}{
-		{"negative stale-if-error", []cachetta.Option{cachetta.WithStaleIfError(-time.Second)}, "stale-if-error duration must not be negative"},
-		{"windows overflow", []cachetta.Option{cachetta.WithDuration(math.MaxInt64 - time.Hour), cachetta.WithStaleDuration(time.Hour), cachetta.WithStaleIfError(1)}, "overflows"},
-		{"negative beta", []cachetta.Option{cachetta.WithEarlyRefresh(-1)}, "early refresh beta"},
-		{"NaN beta", []cachetta.Option{cachetta.WithEarlyRefresh(math.NaN())}, "early refresh beta"},
-		{"infinite beta", []cachetta.Option{cachetta.WithEarlyRefresh(math.Inf(1))}, "early refresh beta"},
+		{"negative stale-if-error", []cachetta.Option{cachetta.WithRefresh(cachetta.Refresh{StaleIfError: -time.Second})}, "stale-if-error duration must not be negative"},
+		{"windows overflow", []cachetta.Option{cachetta.WithDuration(math.MaxInt64 - time.Hour), cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour, StaleIfError: 1})}, "overflows"},
+		{"negative beta", []cachetta.Option{cachetta.WithRefresh(cachetta.Refresh{Early: -1})}, "early refresh beta"},
+		{"NaN beta", []cachetta.Option{cachetta.WithRefresh(cachetta.Refresh{Early: math.NaN()})}, "early refresh beta"},
+		{"infinite beta", []cachetta.Option{cachetta.WithRefresh(cachetta.Refresh{Early: math.Inf(1)})}, "early refresh beta"},
 		{"zero error caching duration", []cachetta.Option{cachetta.WithErrorCaching(0, match)}, "error caching duration must be positive"},
 		{"negative error caching duration", []cachetta.Option{cachetta.WithErrorCaching(-time.Second, match)}, "error caching duration must be positive"},
 		{"nil match", []cachetta.Option{cachetta.WithErrorCaching(time.Second, nil)}, "match function must not be nil"},
@@ -36,8 +36,8 @@ func TestNewRejectsBadFreshnessOptions(t *testing.T) {
 			}
 		})
 	}
-	if _, err := cachetta.New[int]("x.json", cachetta.WithStaleIfError(time.Hour), cachetta.WithEarlyRefresh(1),
-		cachetta.WithErrorCaching(time.Second, match), cachetta.WithRefreshBackoff(false)); err != nil {
+	if _, err := cachetta.New[int]("x.json", cachetta.WithRefresh(cachetta.Refresh{StaleIfError: time.Hour, Early: 1}),
+		cachetta.WithErrorCaching(time.Second, match)); err != nil {
 		t.Errorf("New with valid freshness options: %v", err)
 	}
 }

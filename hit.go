@@ -98,7 +98,7 @@ func (c *Cachetta[T]) memoryHit(ctx context.Context, path string) (*entry[T], bo
 }
 
 // remembered returns the entry memory holds for path when it is younger
-// than d and, with WithMemoryCheck, its file has not changed since it was
+// than d and, with WithFileCheck, its file has not changed since it was
 // read.
 func (c *Cachetta[T]) remembered(ctx context.Context, path string, d time.Duration) (*entry[T], bool) {
 	e, s, ok := c.memory.get(path)

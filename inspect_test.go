@@ -23,9 +23,9 @@ func TestInfo(t *testing.T) {
 		{name: "fresh", write: true, age: time.Minute},
 		{name: "in the future", write: true, age: -time.Hour},
 		{name: "expired", write: true, age: 2 * time.Hour, wantExpired: true},
-		{name: "stale", write: true, age: 90 * time.Minute, opts: []cachetta.Option{cachetta.WithStaleDuration(time.Hour)}, wantExpired: true, wantStale: true},
-		{name: "past the stale window", write: true, age: 3 * time.Hour, opts: []cachetta.Option{cachetta.WithStaleDuration(time.Hour)}, wantExpired: true},
-		{name: "stale with reading off", write: true, age: 90 * time.Minute, opts: []cachetta.Option{cachetta.WithStaleDuration(time.Hour), cachetta.WithRead(false)}, wantExpired: true},
+		{name: "stale", write: true, age: 90 * time.Minute, opts: []cachetta.Option{cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour})}, wantExpired: true, wantStale: true},
+		{name: "past the stale window", write: true, age: 3 * time.Hour, opts: []cachetta.Option{cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour})}, wantExpired: true},
+		{name: "stale with reading off", write: true, age: 90 * time.Minute, opts: []cachetta.Option{cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour}), cachetta.WithRead(false)}, wantExpired: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,7 +83,7 @@ func TestInfoAtExactAges(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				c := newCache[int](t, "n.json", cachetta.WithDuration(time.Hour), cachetta.WithStaleDuration(time.Hour))
+				c := newCache[int](t, "n.json", cachetta.WithDuration(time.Hour), cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour}))
 				writeFile(t, c.Path(), "1")
 				when := time.Now().Add(-tt.age)
 				if err := os.Chtimes(c.Path(), when, when); err != nil {

@@ -7,7 +7,7 @@ import (
 
 // invoke calls the wrapped function for path in a run whose context is ctx,
 // and records what the policies learn from the call: how long a successful
-// computation took (WithEarlyRefresh) and an error to remember
+// computation took (Refresh.Early) and an error to remember
 // (WithErrorCaching). The function receives ctx without the overrides of
 // the call that started the run: they are that call's, not the function's.
 func (w *wrapper[T]) invoke(ctx context.Context, path string, args []any, guard *writeGuard) (T, error) {

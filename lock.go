@@ -38,7 +38,7 @@ func WithProcessLock(on bool) Option {
 // run of the same entry; past it the call runs the function itself and logs
 // a warning. It also bounds the wait of Write, Invalidate and Prune for the
 // lock of a directory, which is held for a rename at a time: past it they
-// fail. The default is DefaultRefreshTimeout; it must be positive.
+// fail. The default is DefaultLockTimeout; it must be positive.
 func WithLockTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.lockTimeout = d })
 }

@@ -23,7 +23,7 @@ type entry[T any] struct {
 	// at one monotonic clock read, half the cost of time.Now.
 	born time.Time
 	// file is the stat of the file the value was read from, which
-	// WithMemoryCheck compares with a new stat.
+	// WithFileCheck compares with a new stat.
 	file fs.FileInfo
 	// young is true while the entry is surely younger than ttl: a timer on
 	// the monotonic clock turns it false clockMargin before the entry's age

@@ -370,7 +370,7 @@ func TestLRUWriteWithReadingOffFillsNoMemory(t *testing.T) {
 func TestLRUStaleEntryDoesNotHideAFreshFile(t *testing.T) {
 	ctx := t.Context()
 	c := newCache[string](t, "s.json", cachetta.WithLRU(8),
-		cachetta.WithDuration(time.Hour), cachetta.WithStaleDuration(time.Hour))
+		cachetta.WithDuration(time.Hour), cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour}))
 	writeFile(t, c.Path(), `"old"`)
 	backdate(t, c.Path(), 90*time.Minute)
 	if v, ok, _ := c.ReadStale(ctx); v != "old" || !ok {

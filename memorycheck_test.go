@@ -9,7 +9,7 @@ import (
 	"github.com/cachetta-go/cachetta"
 )
 
-// TestMemoryCheck checks that with WithMemoryCheck a memory hit is answered
+// TestMemoryCheck checks that with WithFileCheck a memory hit is answered
 // only while its file is unchanged, and that without it memory answers
 // whatever happened to the file.
 func TestMemoryCheck(t *testing.T) {
@@ -66,7 +66,7 @@ func TestMemoryCheck(t *testing.T) {
 		for _, check := range []bool{false, true} {
 			t.Run(tt.name, func(t *testing.T) {
 				ctx := t.Context()
-				c := newCache[string](t, "s.json", cachetta.WithLRU(8), cachetta.WithMemoryCheck(check))
+				c := newCache[string](t, "s.json", cachetta.WithLRU(8), cachetta.WithFileCheck(check))
 				if err := c.Write(ctx, "memory"); err != nil {
 					t.Fatal(err)
 				}
@@ -79,7 +79,7 @@ func TestMemoryCheck(t *testing.T) {
 					want, wantOK = tt.want, tt.wantOK
 				}
 				if v, ok, err := c.Read(ctx); v != want || ok != wantOK || err != nil {
-					t.Errorf("Read with WithMemoryCheck(%v) = %q, %v, %v; want %q, %v", check, v, ok, err, want, wantOK)
+					t.Errorf("Read with WithFileCheck(%v) = %q, %v, %v; want %q, %v", check, v, ok, err, want, wantOK)
 				}
 			})
 		}

@@ -5,9 +5,9 @@ import "context"
 // miss answers a call that found no usable entry at path, with overrides o
 // that may be nil: with the error remembered for the path
 // (WithErrorCaching), or else with a run of the function and, when it fails,
-// with an entry of the stale-if-error window (WithStaleIfError).
+// with an entry of the stale-if-error window (Refresh.StaleIfError).
 func (w *wrapper[T]) miss(ctx context.Context, path string, args []any, o *overrides) (T, error) {
-	if o == nil && w.c.cfg.refreshBackoff {
+	if o == nil {
 		// The entry is past its stale window or gone: the backoff of its
 		// refreshes is over.
 		w.c.shared.backoff.update(path, keepRunning)

@@ -1,6 +1,7 @@
 package cachetta
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,13 +16,16 @@ import (
 const DefaultDuration = 7 * 24 * time.Hour
 
 // DefaultRefreshTimeout bounds one background refresh unless
-// WithRefreshTimeout says otherwise, and the wait for another process's lock
-// unless WithLockTimeout does.
+// Refresh.Timeout says otherwise (see WithRefresh).
 const DefaultRefreshTimeout = time.Minute
 
-// DefaultMaxFileSize is the size in bytes of the largest file a cache reads
-// unless WithMaxFileSize says otherwise.
-const DefaultMaxFileSize = 1 << 30
+// DefaultLockTimeout bounds the wait for another process's lock unless
+// WithLockTimeout says otherwise.
+const DefaultLockTimeout = time.Minute
+
+// DefaultReadLimit is the size in bytes of the largest file a cache reads
+// unless Files.ReadLimit says otherwise (see WithFiles).
+const DefaultReadLimit = 1 << 30
 
 // An Option configures a Cachetta. Options are made by the With functions of
 // this package; later options override earlier ones.
@@ -60,10 +64,9 @@ type config struct {
 	store          Store // nil for local files
 
 	// Freshness and failure.
-	refreshBackoff bool
-	staleIfError   time.Duration
-	earlyRefresh   float64
-	errorCaching   *errorCaching // nil when off
+	staleIfError time.Duration
+	earlyRefresh float64
+	errorCaching *errorCaching // nil when off
 
 	events func(Event) // nil when off
 }
@@ -89,10 +92,9 @@ func defaultConfig() config {
 		codec:          jsonCodec{},
 		fileMode:       0o600,
 		dirMode:        0o700,
-		maxFileSize:    DefaultMaxFileSize,
-		refreshBackoff: true,
+		maxFileSize:    DefaultReadLimit,
 		processLock:    true,
-		lockTimeout:    DefaultRefreshTimeout,
+		lockTimeout:    DefaultLockTimeout,
 	}
 }
 
@@ -107,8 +109,8 @@ func (c *config) validate() error {
 		return fmt.Errorf("stale duration must not be negative, got %v", c.stale)
 	case c.stale > math.MaxInt64-c.duration:
 		return fmt.Errorf("duration %v plus stale duration %v overflows", c.duration, c.stale)
-	case c.refreshTimeout <= 0:
-		return fmt.Errorf("refresh timeout must be positive, got %v", c.refreshTimeout)
+	case c.refreshTimeout < 0:
+		return fmt.Errorf("refresh timeout must not be negative, got %v", c.refreshTimeout)
 	case c.lockTimeout <= 0:
 		return fmt.Errorf("lock timeout must be positive, got %v", c.lockTimeout)
 	case c.logger == nil:
@@ -121,12 +123,12 @@ func (c *config) validate() error {
 		return fmt.Errorf("file mode %#o must be permission bits including 0600", c.fileMode)
 	case c.dirMode&^fs.ModePerm != 0 || c.dirMode&0o700 != 0o700:
 		return fmt.Errorf("directory mode %#o must be permission bits including 0700", c.dirMode)
-	case c.maxFileSize <= 0:
-		return fmt.Errorf("maximum file size must be positive, got %d", c.maxFileSize)
+	case c.maxFileSize < 0:
+		return fmt.Errorf("read limit must not be negative, got %d", c.maxFileSize)
 	case c.maxBytes < 0:
-		return fmt.Errorf("maximum bytes must not be negative, got %d", c.maxBytes)
+		return fmt.Errorf("prune budget: bytes must not be negative, got %d", c.maxBytes)
 	case c.maxEntries < 0:
-		return fmt.Errorf("maximum entries must not be negative, got %d", c.maxEntries)
+		return fmt.Errorf("prune budget: entries must not be negative, got %d", c.maxEntries)
 	case c.store != nil && c.root != "":
 		return errors.New("WithStore and WithRoot cannot be combined")
 	}
@@ -176,7 +178,7 @@ func WithCondition[T any](keep func(T) bool) Option {
 // on the monotonic clock from the disk read that filled it, so a step of
 // the wall clock, which the disk rule follows, moves memory's expiry by at
 // most the step, and so does time the machine spends suspended, which the
-// monotonic clock does not count; WithMemoryCheck bounds neither. A memory of fewer than 64 entries evicts in exact
+// monotonic clock does not count; WithFileCheck bounds neither. A memory of fewer than 64 entries evicts in exact
 // least-recently-used order; a larger one is split into up to 8 parts by a
 // hash of the path, each of a share of size evicting its own least recently
 // used entry, so that hits of different entries do not wait for each
@@ -186,28 +188,15 @@ func WithLRU(size int) Option {
 	return optionFunc(func(c *config) { c.lruSize = size })
 }
 
-// WithMemoryCheck makes a memory hit (see WithLRU) cost one stat of its
-// file: a fresh entry is answered from memory only while the file is the
-// one it was read from (the same file by os.SameFile, its inode or file ID)
-// with the same modification time and size. A file another process
-// replaced, rewrote or removed is then read again from the disk. The
-// default, false, answers from memory without touching a file.
-func WithMemoryCheck(on bool) Option {
+// WithFileCheck makes a memory hit (see WithLRU) check its file first, at
+// the cost of one stat: a fresh entry is answered from memory only while
+// the file is the one it was read or written as (the same file by
+// os.SameFile, its inode or file ID) with the same modification time and
+// size. A file another process replaced, rewrote or removed is then read
+// again from the disk. The default, false, answers from memory without
+// touching a file, until the entry expires.
+func WithFileCheck(on bool) Option {
 	return optionFunc(func(c *config) { c.memoryCheck = on })
-}
-
-// WithStaleDuration lets a wrapped function serve an entry for d past its
-// expiry while one background refresh replaces it. Zero, the default, turns
-// stale-while-revalidate off.
-func WithStaleDuration(d time.Duration) Option {
-	return optionFunc(func(c *config) { c.stale = d })
-}
-
-// WithRefreshTimeout sets when the context of a background refresh is
-// cancelled. The default is DefaultRefreshTimeout. It bounds the refresh
-// only if the wrapped function honours its context.
-func WithRefreshTimeout(d time.Duration) Option {
-	return optionFunc(func(c *config) { c.refreshTimeout = d })
 }
 
 // WithCodec sets how values are encoded to and decoded from files. The default
@@ -217,41 +206,44 @@ func WithCodec(codec Codec) Option {
 	return optionFunc(func(c *config) { c.codec = codec })
 }
 
-// WithMaxFileSize sets the size in bytes of the largest file a read decodes.
-// A larger file is a miss, logged at warn level with its path and size, and
-// is never read. The default is DefaultMaxFileSize; n must be positive.
-//
-// With the default JSON codec a file larger than a few KiB is also refused
-// as corrupt, before its buffer is allocated, when its first byte after
-// white space cannot begin a JSON value; other codecs see every file within
-// the limit.
-func WithMaxFileSize(n int64) Option {
-	return optionFunc(func(c *config) { c.maxFileSize = n })
+// Files says how a cache writes and reads its files. The zero value of each
+// field is its default.
+type Files struct {
+	// Mode is the permission bits of new cache files; it must include 0600.
+	// Zero means 0600.
+	Mode fs.FileMode
+	// DirMode is the permission bits of directories the cache creates; it
+	// must include 0700. Zero means 0700.
+	DirMode fs.FileMode
+	// Sync makes every write that succeeds, by Write or by a wrapped
+	// function, survive power loss on file systems that honour fsync: the
+	// temporary file is synced before the rename and the directory after
+	// it, as are the directories holding any that the write creates. A
+	// failed directory sync is reported though the new value is already in
+	// place. Windows cannot sync a directory, so there only the file is
+	// synced. Without it a crash of the process still never leaves a torn
+	// entry, but a power loss may lose one or leave it empty or short, which
+	// a read treats as a miss. A sync costs milliseconds on most disks.
+	// False by default.
+	Sync bool
+	// ReadLimit is the size in bytes of the largest file a read decodes. A
+	// larger file is a miss, logged at warn level with its path and size,
+	// and is never read. Zero means DefaultReadLimit; it must not be
+	// negative. With the default JSON codec a file larger than a few KiB is
+	// also refused as corrupt, before its buffer is allocated, when its
+	// first byte after white space cannot begin a JSON value; other codecs
+	// see every file within the limit. It is not a disk budget: see
+	// WithPruneBudget for that.
+	ReadLimit int64
 }
 
-// WithFileMode sets the permission bits of new cache files. The default is
-// 0600; the mode must include 0600.
-func WithFileMode(mode fs.FileMode) Option {
-	return optionFunc(func(c *config) { c.fileMode = mode })
-}
-
-// WithDirMode sets the permission bits of directories the cache creates. The
-// default is 0700; the mode must include 0700.
-func WithDirMode(mode fs.FileMode) Option {
-	return optionFunc(func(c *config) { c.dirMode = mode })
-}
-
-// WithSync makes every write that succeeds, by Write or by a wrapped
-// function, survive power loss on file systems that honour fsync: the
-// temporary file is synced before the rename and the directory after it, as
-// are the directories holding any that the write creates. A failed directory
-// sync is reported though the new value is already in place. Windows cannot
-// sync a directory, so there only the file is synced. Without it a crash of
-// the process still never leaves a torn entry, but a power loss may lose one
-// or leave it empty or short, which a read treats as a miss. A sync costs
-// milliseconds on most disks. The default is false.
-func WithSync(on bool) Option {
-	return optionFunc(func(c *config) { c.sync = on })
+// WithFiles sets how the cache writes and reads its files (see Files). The
+// default is Files{}: modes 0600 and 0700, no sync, DefaultReadLimit.
+func WithFiles(f Files) Option {
+	return optionFunc(func(c *config) {
+		c.fileMode, c.dirMode, c.sync = cmp.Or(f.Mode, 0o600), cmp.Or(f.DirMode, 0o700), f.Sync
+		c.maxFileSize = cmp.Or(f.ReadLimit, DefaultReadLimit)
+	})
 }
 
 // checkCondition returns the condition of cfg as a func(T) bool, or an error

@@ -9,7 +9,7 @@ import (
 // ignores what is cached, runs the function and writes its result. Such a
 // call never joins a run that began before it, nor lets another caller join
 // its own; it ignores errors remembered by WithErrorCaching and does not fall
-// back on WithStaleIfError. With Read and ReadStale it makes every entry a
+// back on Refresh.StaleIfError. With Read and ReadStale it makes every entry a
 // miss, so that a caller computing and writing on a miss refreshes the entry.
 //
 // Like Bypass and MaxAge, it applies to the call that carries ctx only: the
@@ -37,7 +37,7 @@ func Bypass(ctx context.Context) context.Context {
 // the call that carries it, even when the cache's duration is longer: a
 // wrapped function then runs (sharing a run with other callers), and Read
 // and ReadStale miss. It bounds entries from memory, stale entries, entries
-// served by WithStaleIfError and errors remembered by WithErrorCaching alike.
+// served by Refresh.StaleIfError and errors remembered by WithErrorCaching alike.
 // An age is measured as the cache's duration is, and an entry of age exactly
 // d is a miss; with d <= 0 every entry is a miss. Of two MaxAge on one
 // context the smaller wins, so that an inner call cannot loosen an outer

@@ -129,7 +129,7 @@ func TestOverridesOfOneCall(t *testing.T) {
 		for _, lru := range []int{0, 4} {
 			t.Run(tt.name+"/LRU "+strconv.Itoa(lru), func(t *testing.T) {
 				c := newCache[string](t, "s.json", cachetta.WithDuration(time.Hour),
-					cachetta.WithStaleDuration(time.Hour), cachetta.WithLRU(lru))
+					cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour}), cachetta.WithLRU(lru))
 				writeFile(t, c.Path(), `"cached"`)
 				backdate(t, c.Path(), tt.age)
 				ctx := t.Context()

@@ -872,7 +872,7 @@ func TestRefreshLeavesABusyEntryToItsHolder(t *testing.T) {
 		holder := staleCache(t)
 		logger, logs := captureLogs(slog.LevelInfo)
 		other := cachetta.Must(cachetta.New[string](holder.Path(), cachetta.WithDuration(time.Hour),
-			cachetta.WithStaleDuration(time.Hour), cachetta.WithLogger(logger)))
+			cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour}), cachetta.WithLogger(logger)))
 		release := make(chan struct{})
 		refreshing := cachetta.Wrap(holder, func(context.Context) (string, error) { <-release; return "holder's", nil })
 		if v, err := refreshing(ctx); v != "stale" || err != nil {

@@ -41,7 +41,7 @@ const tempMaxAge = time.Hour
 // .cachetta-lock, is never removed: processes coordinate through it. When
 // something else sits at that name, Prune logs a warning and leaves it.
 //
-// With WithMaxBytes or WithMaxEntries, Prune then removes the oldest of the
+// With WithPruneBudget, Prune then removes the oldest of the
 // entries left, by modification time, until the rest are within both
 // budgets. An entry chosen so that another write replaced meanwhile is no
 // longer the oldest, and stays: the cache may then be over budget until the

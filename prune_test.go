@@ -19,7 +19,7 @@ func TestPrune(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
 	c := cachetta.Must(cachetta.New[int](filepath.Join(dir, "n.json"), cachetta.WithLogger(testLogger(t)),
-		cachetta.WithDuration(time.Hour), cachetta.WithStaleDuration(time.Hour), cachetta.WithLRU(8)))
+		cachetta.WithDuration(time.Hour), cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour}), cachetta.WithLRU(8)))
 	keyed := func(arg any) string { return keyedName(t, c, arg) }
 	files := []struct {
 		name        string

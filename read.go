@@ -41,7 +41,7 @@ func (c *Cachetta[T]) freshnessAt(modTime, now time.Time) freshness {
 
 // Read returns the fresh value that args resolve to (see PathFor). A missing,
 // expired or undecodable file is a miss (ok false, err nil), as are a file
-// larger than WithMaxFileSize allows, one whose size changes while it is read,
+// larger than Files.ReadLimit allows, one whose size changes while it is read,
 // and every read when reading is off; err is for I/O failures, a path that is
 // not a regular file, bad arguments and a done ctx.
 // A stored JSON null is a hit holding the zero value. MaxAge, Bypass and
@@ -51,7 +51,7 @@ func (c *Cachetta[T]) Read(ctx context.Context, args ...any) (value T, ok bool, 
 }
 
 // ReadStale is Read that also returns a value inside the stale window set by
-// WithStaleDuration, and up to the duration set by WithStaleIfError past
+// Refresh.StaleWhileRevalidate, and up to the duration set by Refresh.StaleIfError past
 // it, for callers that run their own refresh. Info tells whether the entry
 // is stale.
 func (c *Cachetta[T]) ReadStale(ctx context.Context, args ...any) (value T, ok bool, err error) {

@@ -42,7 +42,7 @@ func TestReadSparseFileAllocatesLittle(t *testing.T) {
 }
 
 // TestReadMaxFileSize reads files at and one byte over the limit set by
-// WithMaxFileSize: the first is read, the second is a miss, logged at warn
+// Files.ReadLimit: the first is read, the second is a miss, logged at warn
 // level with the path and the size.
 func TestReadMaxFileSize(t *testing.T) {
 	const limit = 16
@@ -58,7 +58,7 @@ func TestReadMaxFileSize(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			logger, logs := captureLogs(slog.LevelWarn)
-			c := newCache[string](t, "s.json", cachetta.WithLogger(logger), cachetta.WithMaxFileSize(limit))
+			c := newCache[string](t, "s.json", cachetta.WithLogger(logger), cachetta.WithFiles(cachetta.Files{ReadLimit: limit}))
 			writeFile(t, c.Path(), tt.content)
 			v, ok, err := c.Read(t.Context())
 			if err != nil || ok != tt.wantOK || ok && v != strings.Repeat("x", limit-2) {
@@ -75,15 +75,15 @@ func TestReadMaxFileSize(t *testing.T) {
 	}
 }
 
-func TestNewRejectsNonPositiveMaxFileSize(t *testing.T) {
-	for _, n := range []int64{0, -1} {
-		_, err := cachetta.New[int]("n.json", cachetta.WithMaxFileSize(n))
+func TestNewRejectsNegativeReadLimit(t *testing.T) {
+	for _, n := range []int64{-1, -1 << 40} {
+		_, err := cachetta.New[int]("n.json", cachetta.WithFiles(cachetta.Files{ReadLimit: n}))
 		if err == nil || !strings.HasPrefix(err.Error(), "cachetta: ") {
-			t.Errorf("New(WithMaxFileSize(%d)) = %v; want a cachetta: error", n, err)
+			t.Errorf("New(WithFiles(Files{ReadLimit: %d})) = %v; want a cachetta: error", n, err)
 		}
 	}
-	if cachetta.DefaultMaxFileSize != 1<<30 {
-		t.Errorf("DefaultMaxFileSize = %d; want 1 GiB", cachetta.DefaultMaxFileSize)
+	if cachetta.DefaultReadLimit != 1<<30 {
+		t.Errorf("DefaultReadLimit = %d; want 1 GiB", cachetta.DefaultReadLimit)
 	}
 }
 

@@ -6,7 +6,7 @@ import (
 	"log/slog"
 )
 
-// staleIfErrorWindow returns c, or, when WithStaleIfError sets a window, a
+// staleIfErrorWindow returns c, or, when Refresh.StaleIfError sets a window, a
 // copy of c whose stale window reaches that far past its own: the freshness
 // rule of the entries a caller may fall back on. The copy shares c's memory
 // and files.
@@ -21,7 +21,7 @@ func (c *Cachetta[T]) staleIfErrorWindow() *Cachetta[T] {
 }
 
 // staleIfError returns the entry at path that a call whose computation
-// failed with err answers with instead, if WithStaleIfError allows one and
+// failed with err answers with instead, if Refresh.StaleIfError allows one and
 // the MaxAge of o, which may be nil, does too.
 func (w *wrapper[T]) staleIfError(ctx context.Context, path string, o *overrides, err error) (T, bool) {
 	var zero T

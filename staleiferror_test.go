@@ -39,12 +39,12 @@ func TestStaleIfErrorAnswersFailedComputations(t *testing.T) {
 		{name: "not for a remembered error", age: 150 * time.Minute, fnErr: errNotFound,
 			opts: []cachetta.Option{cachetta.WithErrorCaching(time.Minute, isNotFound)}, wantErr: errNotFound},
 		{name: "off", age: 150 * time.Minute, fnErr: errUpstream,
-			opts: []cachetta.Option{cachetta.WithStaleIfError(0)}, wantErr: errUpstream},
+			opts: []cachetta.Option{stale(cachetta.Refresh{StaleIfError: 0})}, wantErr: errUpstream},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			logger, logs := captureLogs(slog.LevelWarn)
-			opts := append([]cachetta.Option{cachetta.WithStaleIfError(time.Hour), cachetta.WithLogger(logger)}, tt.opts...)
+			opts := append([]cachetta.Option{stale(cachetta.Refresh{StaleIfError: time.Hour}), cachetta.WithLogger(logger)}, tt.opts...)
 			c := staleCache(t, opts...)
 			backdate(t, c.Path(), tt.age)
 			ctx := t.Context()
@@ -70,7 +70,7 @@ func TestStaleIfErrorAnswersFailedComputations(t *testing.T) {
 }
 
 func TestStaleIfErrorKeepsCancellations(t *testing.T) {
-	c := staleCache(t, cachetta.WithStaleIfError(time.Hour))
+	c := staleCache(t, stale(cachetta.Refresh{StaleIfError: time.Hour}))
 	backdate(t, c.Path(), 150*time.Minute)
 	ctx, cancel := context.WithCancel(t.Context())
 	v, err := cachetta.Wrap(c, func(context.Context) (string, error) {
@@ -88,7 +88,7 @@ func TestStaleIfErrorKeepsCancellations(t *testing.T) {
 func TestStaleIfErrorAnswersCallersOfAFailedRefresh(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := t.Context()
-		c := staleCache(t, cachetta.WithStaleIfError(time.Hour))
+		c := staleCache(t, stale(cachetta.Refresh{StaleIfError: time.Hour}))
 		backdate(t, c.Path(), 2*time.Hour-time.Second)
 		var calls counter
 		get := cachetta.Wrap(c, func(context.Context) (string, error) {
@@ -124,7 +124,7 @@ func TestReadStaleHonoursStaleIfError(t *testing.T) {
 		{181 * time.Minute, time.Hour, false, false, false},
 	}
 	for _, tt := range tests {
-		c := staleCache(t, cachetta.WithStaleIfError(tt.sie))
+		c := staleCache(t, stale(cachetta.Refresh{StaleIfError: tt.sie}))
 		backdate(t, c.Path(), tt.age)
 		ctx := t.Context()
 		if _, ok, err := c.Read(ctx); ok != tt.wantRead || err != nil {

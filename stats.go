@@ -11,7 +11,7 @@ import (
 // wrapped function counts one of MemoryHits, DiskHits, StaleHits and
 // Misses, unless it returns an error without an answer (bad arguments, a done
 // context, a failed read of Read); what happens after a miss shows in Runs,
-// Joins and Writes, and a call that WithStaleIfError answers after its run
+// Joins and Writes, and a call that Refresh.StaleIfError answers after its run
 // failed counts a StaleHit after its Miss. A run looks at the disk once more before it calls its
 // function, in case another process wrote the entry meanwhile: that look
 // counts its bytes, and a disk or memory hit when it finds the entry fresh,
@@ -25,8 +25,8 @@ type Stats struct {
 	// are not.
 	DiskHits uint64
 	// StaleHits counts entries answered past their duration: by a wrapped
-	// function inside WithStaleDuration's window while it refreshes, by
-	// ReadStale, and by WithStaleIfError after a failed run. Read never
+	// function inside the stale-while-revalidate window while it refreshes, by
+	// ReadStale, and by Refresh.StaleIfError after a failed run. Read never
 	// answers one: a Read that finds a stale entry is a miss.
 	StaleHits uint64
 	// Misses counts calls that found no entry they may answer with: none on
@@ -43,11 +43,11 @@ type Stats struct {
 	// another caller started, a background refresh among them, instead of
 	// starting one.
 	Joins uint64
-	// Refreshes counts background refreshes, for WithStaleDuration or
-	// WithEarlyRefresh, that ended with a value.
+	// Refreshes counts background refreshes, for Refresh.StaleWhileRevalidate or
+	// Refresh.Early, that ended with a value.
 	Refreshes uint64
 	// RefreshFailures counts background refreshes that ended with an error,
-	// a panic or a runtime.Goexit, or past WithRefreshTimeout. A refresh
+	// a panic or a runtime.Goexit, or past Refresh.Timeout. A refresh
 	// skipped because another process holds the entry's run lock, and so
 	// is refreshing it, counts in neither.
 	RefreshFailures uint64

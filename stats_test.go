@@ -37,7 +37,7 @@ func since(before, after cachetta.Stats) cachetta.Stats {
 func TestStatsCountsEachOperationExactly(t *testing.T) {
 	ctx := t.Context()
 	c := newCache[string](t, "s.json", cachetta.WithLRU(1),
-		cachetta.WithDuration(time.Hour), cachetta.WithStaleDuration(time.Hour))
+		cachetta.WithDuration(time.Hour), cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour}))
 	cp, err := c.With(cachetta.WithLogger(testLogger(t))) // the same memory: the size is unchanged
 	if err != nil {
 		t.Fatal(err)
@@ -220,7 +220,7 @@ func TestStatsOfBypassedAndForcedCalls(t *testing.T) {
 // after its run failed counts its miss, the run and a stale hit.
 func TestStatsOfStaleIfError(t *testing.T) {
 	ctx := t.Context()
-	c := newCache[string](t, "s.json", cachetta.WithDuration(time.Hour), cachetta.WithStaleIfError(time.Hour))
+	c := newCache[string](t, "s.json", cachetta.WithDuration(time.Hour), cachetta.WithRefresh(cachetta.Refresh{StaleIfError: time.Hour}))
 	writeFile(t, c.Path(), `"old"`)
 	backdate(t, c.Path(), 90*time.Minute)
 	get := cachetta.Wrap(c, func(context.Context) (string, error) { return "", errors.New("boom") })
@@ -239,7 +239,7 @@ func TestStatsOfStaleIfError(t *testing.T) {
 // of the entry memory holds is not a memory hit.
 func TestStatsOfEarlyRefreshLooks(t *testing.T) {
 	ctx := t.Context()
-	c := newCache[int](t, "n.json", cachetta.WithLRU(4), cachetta.WithDuration(time.Hour), cachetta.WithEarlyRefresh(1))
+	c := newCache[int](t, "n.json", cachetta.WithLRU(4), cachetta.WithDuration(time.Hour), cachetta.WithRefresh(cachetta.Refresh{Early: 1}))
 	get := cachetta.Wrap(c, func(context.Context) (int, error) { return 7, nil })
 	for range 3 { // a miss, a disk hit that fills memory, a memory hit
 		if _, err := get(ctx); err != nil {

@@ -9,7 +9,7 @@ import (
 
 // ErrTooLarge reports an entry larger than the limit a Store was asked to
 // read. A cache treats it as a miss, as it does a local file larger than
-// WithMaxFileSize allows.
+// Files.ReadLimit allows.
 var ErrTooLarge = errors.New("cachetta: entry too large")
 
 // A Store keeps a cache's entries somewhere other than the local file
@@ -97,8 +97,8 @@ type Locker interface {
 // and names are the same as on disk, so a file written by any member of the
 // family keeps its name when uploaded.
 //
-// WithStore cannot be combined with WithRoot; WithSync, WithFileMode and
-// WithDirMode have no effect on a store. The in-memory LRU, WithMemoryCheck
+// WithStore cannot be combined with WithRoot; Files.Sync, Files.Mode and
+// Files.DirMode have no effect on a store. The in-memory LRU, WithFileCheck
 // (which compares StoreEntry.Version, or the time and size when a store has
 // no version), the freshness rules and the coalescing of runs inside the
 // process work as with files. The default is nil: local files.

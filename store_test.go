@@ -239,8 +239,8 @@ func TestStoreTouchesNoLocalFile(t *testing.T) {
 	t.Chdir(dir)
 	ctx := t.Context()
 	s := newMapStore()
-	c := storeCache[int](t, s, "cache/n.json", cachetta.WithLRU(8), cachetta.WithMemoryCheck(true),
-		cachetta.WithStaleDuration(time.Hour), cachetta.WithEarlyRefresh(1))
+	c := storeCache[int](t, s, "cache/n.json", cachetta.WithLRU(8), cachetta.WithFileCheck(true),
+		cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour, Early: 1}))
 	get := cachetta.Wrap1(c, func(_ context.Context, n int) (int, error) { return n * 2, nil })
 	for i := range 3 {
 		if _, err := get(ctx, i); err != nil {
@@ -297,14 +297,14 @@ func TestStoreInvalidateAndMemory(t *testing.T) {
 	}
 }
 
-// With WithMemoryCheck, memory sees a replacement made through another
+// With WithFileCheck, memory sees a replacement made through another
 // client of the store; without it, memory answers until the entry expires.
 func TestStoreMemoryCheckSeesOtherWriters(t *testing.T) {
 	for _, check := range []bool{false, true} {
 		t.Run(fmt.Sprint("check=", check), func(t *testing.T) {
 			ctx := t.Context()
 			s := newMapStore()
-			c := storeCache[string](t, s, "v.json", cachetta.WithLRU(8), cachetta.WithMemoryCheck(check))
+			c := storeCache[string](t, s, "v.json", cachetta.WithLRU(8), cachetta.WithFileCheck(check))
 			if err := c.Write(ctx, "old"); err != nil {
 				t.Fatal(err)
 			}
@@ -328,7 +328,7 @@ func TestStoreMemoryCheckSeesOtherWriters(t *testing.T) {
 func TestStoreTooLargeAndCorruptAreMisses(t *testing.T) {
 	ctx := t.Context()
 	s := newMapStore()
-	c := storeCache[string](t, s, "v.json", cachetta.WithMaxFileSize(8))
+	c := storeCache[string](t, s, "v.json", cachetta.WithFiles(cachetta.Files{ReadLimit: 8}))
 	for _, data := range []string{`"far too long for eight bytes"`, `{"x":`} {
 		if err := s.Save(ctx, "v.json", []byte(data), 0); err != nil {
 			t.Fatal(err)
@@ -504,10 +504,10 @@ func TestStorePruneKeepsToTheBudgetOldestFirst(t *testing.T) {
 		opts []cachetta.Option
 		want []int // the arguments whose entries go
 	}{
-		{"entries", []cachetta.Option{cachetta.WithMaxEntries(2)}, []int{0, 1}},
-		{"bytes", []cachetta.Option{cachetta.WithMaxBytes(5)}, []int{0, 1, 2}},
-		{"both", []cachetta.Option{cachetta.WithMaxBytes(100), cachetta.WithMaxEntries(3)}, []int{0}},
-		{"within", []cachetta.Option{cachetta.WithMaxEntries(4)}, nil},
+		{"entries", []cachetta.Option{cachetta.WithPruneBudget(0, 2)}, []int{0, 1}},
+		{"bytes", []cachetta.Option{cachetta.WithPruneBudget(5, 0)}, []int{0, 1, 2}},
+		{"both", []cachetta.Option{cachetta.WithPruneBudget(100, 3)}, []int{0}},
+		{"within", []cachetta.Option{cachetta.WithPruneBudget(0, 4)}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

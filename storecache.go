@@ -87,7 +87,7 @@ func confineToStore(name string) (string, error) {
 }
 
 // storeInfo is what a memory entry remembers of the store entry it was read
-// from, for WithMemoryCheck: the same fields of a new Stat mean the same
+// from, for WithFileCheck: the same fields of a new Stat mean the same
 // entry.
 type storeInfo struct {
 	modTime time.Time
@@ -105,7 +105,7 @@ func (i *storeInfo) same(e StoreEntry) bool {
 }
 
 // storeUnchanged reports whether the entry at name is still the one e was
-// read from, as WithMemoryCheck wants.
+// read from, as WithFileCheck wants.
 func (c *Cachetta[T]) storeUnchanged(ctx context.Context, name string, e *entry[T]) bool {
 	if e.stored == nil {
 		return false
@@ -410,7 +410,7 @@ func (c *Cachetta[T]) pruneStored(ctx context.Context) ([]string, error) {
 }
 
 // overBudget returns the oldest of entries, by modification time, whose
-// removal brings the rest within WithMaxBytes and WithMaxEntries.
+// removal brings the rest within WithPruneBudget.
 func (c *Cachetta[T]) overBudget(entries []StoreEntry) map[string]StoreEntry {
 	slices.SortFunc(entries, func(a, b StoreEntry) int {
 		return cmp.Or(a.ModTime.Compare(b.ModTime), strings.Compare(a.Name, b.Name))

@@ -1,6 +1,7 @@
 package cachetta_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -20,11 +21,18 @@ import (
 // window whose file holds "stale" and is 90 minutes old.
 func staleCache(t *testing.T, opts ...cachetta.Option) *cachetta.Cachetta[string] {
 	t.Helper()
-	opts = append([]cachetta.Option{cachetta.WithDuration(time.Hour), cachetta.WithStaleDuration(time.Hour)}, opts...)
+	opts = append([]cachetta.Option{cachetta.WithDuration(time.Hour), cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Hour})}, opts...)
 	c := newCache[string](t, "s.json", opts...)
 	writeFile(t, c.Path(), `"stale"`)
 	backdate(t, c.Path(), 90*time.Minute)
 	return c
+}
+
+// stale returns WithRefresh(r) with staleCache's one-hour stale window
+// unless r sets one, for tests that tune the refresh of a stale cache.
+func stale(r cachetta.Refresh) cachetta.Option {
+	r.StaleWhileRevalidate = cmp.Or(r.StaleWhileRevalidate, time.Hour)
+	return cachetta.WithRefresh(r)
 }
 
 func TestStaleCallReturnsAtOnceAndRefreshesOnce(t *testing.T) {
@@ -162,7 +170,7 @@ func TestRefreshFailures(t *testing.T) {
 				<-ctx.Done()
 				return "", ctx.Err()
 			},
-			opts:    []cachetta.Option{cachetta.WithRefreshTimeout(time.Second)},
+			opts:    []cachetta.Option{stale(cachetta.Refresh{Timeout: time.Second})},
 			wantLog: "deadline exceeded",
 		},
 		{
@@ -256,7 +264,7 @@ func TestNoGoroutineOutlivesWait(t *testing.T) {
 		logs := new(logBuffer)
 		logger := slog.New(slowErrors{slog.NewTextHandler(logs, nil)})
 		c := staleCache(t, cachetta.WithLogger(logger))
-		cp := cachetta.Must(c.With(cachetta.WithRefreshTimeout(time.Minute))).Join("..", "sibling.json")
+		cp := cachetta.Must(c.With(stale(cachetta.Refresh{Timeout: time.Minute}))).Join("..", "sibling.json")
 		writeFile(t, cp.Path(), `"stale"`)
 		backdate(t, cp.Path(), 90*time.Minute)
 		var ended atomic.Int32

@@ -52,7 +52,7 @@ func content(path string) string {
 }
 
 // TestWithSyncSyncsTheFileBeforeTheRenameAndTheDirectoryAfter records the
-// syncs of a Write: none by default; with WithSync(true) one of the complete
+// syncs of a Write: none by default; with Files.Sync(true) one of the complete
 // temporary file while the target still holds the previous value, one of the
 // directory once it holds the new one, and, before those, one of the
 // directory holding each directory the write creates.
@@ -73,23 +73,23 @@ func TestWithSyncSyncsTheFileBeforeTheRenameAndTheDirectoryAfter(t *testing.T) {
 		want     []string
 	}{
 		{"default", nil, "", "n.json", true, nil},
-		{"WithSync(false)", []Option{WithSync(false)}, "", "n.json", true, nil},
-		{"WithSync(true)", []Option{WithSync(true)}, "", "n.json", true, append(
+		{"WithFiles(Files{Sync: false})", []Option{WithFiles(Files{Sync: false})}, "", "n.json", true, nil},
+		{"WithFiles(Files{Sync: true})", []Option{WithFiles(Files{Sync: true})}, "", "n.json", true, append(
 			[]string{"sync temp holding 2; target holds 1"},
 			dirSync("sync .; target holds 2")...)},
-		{"WithSync(true) and WithRoot", []Option{WithSync(true)}, ".", "d/n.json", true, append(
+		{"WithFiles(Files{Sync: true}) and WithRoot", []Option{WithFiles(Files{Sync: true})}, ".", "d/n.json", true, append(
 			[]string{"sync temp holding 2; target holds 1"},
 			dirSync("sync d; target holds 2")...)},
-		{"WithSync(true) creating directories", []Option{WithSync(true)}, "", "a/b/n.json", false, slices.Concat(
+		{"WithFiles(Files{Sync: true}) creating directories", []Option{WithFiles(Files{Sync: true})}, "", "a/b/n.json", false, slices.Concat(
 			dirSync("sync .; target holds -", "sync a; target holds -"),
 			[]string{"sync temp holding 2; target holds -"},
 			dirSync("sync a/b; target holds 2"))},
-		{"WithSync(true) creating directories and WithRoot", []Option{WithSync(true)}, ".", "a/b/n.json", false, slices.Concat(
+		{"WithFiles(Files{Sync: true}) creating directories and WithRoot", []Option{WithFiles(Files{Sync: true})}, ".", "a/b/n.json", false, slices.Concat(
 			dirSync("sync .; target holds -", "sync a; target holds -"),
 			[]string{"sync temp holding 2; target holds -"},
 			dirSync("sync a/b; target holds 2"))},
 		// Nothing can open the directory that holds that of WithRoot.
-		{"WithSync(true) creating the directory of WithRoot", []Option{WithSync(true)}, "r", "r/a/n.json", false, slices.Concat(
+		{"WithFiles(Files{Sync: true}) creating the directory of WithRoot", []Option{WithFiles(Files{Sync: true})}, "r", "r/a/n.json", false, slices.Concat(
 			dirSync("sync r; target holds -"),
 			[]string{"sync temp holding 2; target holds -"},
 			dirSync("sync r/a; target holds 2"))},
@@ -152,7 +152,7 @@ func TestWithSyncReportsFailedSyncs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "d")
 			path := filepath.Join(dir, "n.json")
-			c := Must(New[int](path, WithSync(true)))
+			c := Must(New[int](path, WithFiles(Files{Sync: true})))
 			if err := c.Write(t.Context(), 1); err != nil {
 				t.Fatal(err)
 			}

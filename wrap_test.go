@@ -727,7 +727,7 @@ func TestWrapAbandonedRunIsNotAFailedWrite(t *testing.T) {
 func TestRefreshPastItsTimeoutWarns(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		logger, logs := captureLogs(slog.LevelInfo)
-		c := staleCache(t, cachetta.WithLogger(logger), cachetta.WithRefreshTimeout(time.Second))
+		c := staleCache(t, cachetta.WithLogger(logger), stale(cachetta.Refresh{Timeout: time.Second}))
 		get := cachetta.Wrap(c, func(context.Context) (string, error) {
 			time.Sleep(2 * time.Second) // work on the bubble's clock that ignores its context
 			return "late", nil

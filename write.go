@@ -183,7 +183,7 @@ func (c *Cachetta[T]) commit(ctx context.Context, path, tmp string, guard *write
 }
 
 // writeTemp writes data to a new temporary file beside path, synced with
-// WithSync, and returns its name. It creates the directory when it is
+// Files.Sync, and returns its name. It creates the directory when it is
 // missing.
 func (c *Cachetta[T]) writeTemp(path string, data []byte) (string, error) {
 	f, err := c.createTemp(path)
@@ -203,7 +203,7 @@ func (c *Cachetta[T]) writeTemp(path string, data []byte) (string, error) {
 	return f.Name(), nil
 }
 
-// makeDir creates the directory dir and its missing parents. With WithSync
+// makeDir creates the directory dir and its missing parents. With Files.Sync
 // it syncs the directory that holds each one it creates, so that they
 // survive power loss with the entry renamed into dir; dir itself is synced
 // after that rename.

@@ -17,7 +17,7 @@ import (
 func TestRefreshesLeaveNothingRegistered(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "n.json")
-		c := Must(New[int](path, WithDuration(time.Hour), WithStaleDuration(time.Hour)))
+		c := Must(New[int](path, WithDuration(time.Hour), WithRefresh(Refresh{StaleWhileRevalidate: time.Hour})))
 		if err := os.WriteFile(path, []byte("1"), 0o600); err != nil {
 			t.Fatal(err)
 		}

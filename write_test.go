@@ -259,7 +259,7 @@ func TestWrongArgsAreErrors(t *testing.T) {
 	}
 }
 
-// TestWriteModeOptions checks that WithFileMode and WithDirMode reach the
+// TestWriteModeOptions checks that Files.Mode and Files.DirMode reach the
 // files and directories a write creates. The modes expected are those that
 // os.OpenFile and os.Mkdir give under the process's umask.
 func TestWriteModeOptions(t *testing.T) {
@@ -269,7 +269,7 @@ func TestWriteModeOptions(t *testing.T) {
 		fileMode, dirMode os.FileMode
 	}{
 		{"defaults", nil, 0o600, 0o700},
-		{"options", []cachetta.Option{cachetta.WithFileMode(0o640), cachetta.WithDirMode(0o750)}, 0o640, 0o750},
+		{"options", []cachetta.Option{cachetta.WithFiles(cachetta.Files{Mode: 0o640, DirMode: 0o750})}, 0o640, 0o750},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

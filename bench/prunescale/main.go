@@ -1,6 +1,6 @@
 // Command prunescale times Prune and Entries on one directory of many
 // entries: a full Entries pass, a Prune that finds nothing to remove, and a
-// Prune whose WithMaxEntries budget removes a tenth of the entries. It
+// Prune whose WithPruneBudget budget removes a tenth of the entries. It
 // writes the entries and their marks once, as Write leaves them but without
 // its locks and renames, into a new temporary directory that it removes at
 // the end, and spreads their modification
@@ -97,7 +97,7 @@ func run(n int, kind string) error {
 	took = timed(func() (err error) { removed, err = c.Prune(ctx); return err })
 	report("Prune, nothing to remove", took, len(removed))
 
-	budgeted, err := c.With(cachetta.WithMaxEntries(n - n/10))
+	budgeted, err := c.With(cachetta.WithPruneBudget(0, n-n/10))
 	if err != nil {
 		return err
 	}

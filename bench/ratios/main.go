@@ -45,7 +45,7 @@ var targets = []target{
 	// the zero allocations of hits through wrappers.
 	{"LRU hit via Read", "BenchmarkLRUHit/via=Read", 0, false},
 	{"LRU hit via Wrap", "BenchmarkLRUHit/via=Wrap", 1.5, true},
-	{"WithMemoryCheck hit 1KiB vs disk hit", "BenchmarkMemoryCheckHit/size=1KiB", 0.1, false},
+	{"WithFileCheck hit 1KiB vs disk hit", "BenchmarkMemoryCheckHit/size=1KiB", 0.1, false},
 	{"shared reads of one 64KiB file, parallel", "BenchmarkSharedRead/size=64KiB", 0, false},
 	{"write 1KiB", "BenchmarkWrite/size=1KiB", 1.15, false},
 	{"write 1MiB", "BenchmarkWrite/size=1MiB", 1.15, false},

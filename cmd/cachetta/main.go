@@ -311,5 +311,5 @@ func fileKind(mode fs.FileMode) string {
 // open returns a cache at path, judging freshness by duration and stale.
 // Its values stay the JSON text they are.
 func open(path string, duration, stale time.Duration) (*cachetta.Cachetta[json.RawMessage], error) {
-	return cachetta.New[json.RawMessage](path, cachetta.WithDuration(duration), cachetta.WithStaleDuration(stale))
+	return cachetta.New[json.RawMessage](path, cachetta.WithDuration(duration), cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: stale}))
 }

@@ -80,7 +80,7 @@ func runPrune(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if c, err = c.With(cachetta.WithMaxBytes(b.maxBytes), cachetta.WithMaxEntries(b.maxEntries)); err != nil {
+	if c, err = c.With(cachetta.WithPruneBudget(b.maxBytes, b.maxEntries)); err != nil {
 		return err
 	}
 	if !*dryRun {

@@ -10,7 +10,7 @@ import (
 
 // readEntry returns the bytes of the regular file at path, as the cache
 // would read them: it follows no symbolic link, never waits on a FIFO a
-// writer could hold open, and reads no more than cachetta.DefaultMaxFileSize,
+// writer could hold open, and reads no more than cachetta.DefaultReadLimit,
 // so that stat shows what the cache could serve and nothing else.
 func readEntry(path string) ([]byte, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
@@ -25,7 +25,7 @@ func readEntry(path string) ([]byte, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("cachetta: stat %s: is %s, not an entry's file", quoteName(path), fileKind(fi.Mode()))
 	}
-	const limit = cachetta.DefaultMaxFileSize
+	const limit = cachetta.DefaultReadLimit
 	if fi.Size() > limit {
 		return nil, fmt.Errorf("cachetta: stat %s: %s, more than the %s a cache reads", quoteName(path), formatSize(fi.Size()), formatSize(limit))
 	}

@@ -35,8 +35,8 @@ func main() {
 	defer os.RemoveAll(dir)
 
 	quotes, err := cachetta.New[Quote](filepath.Join(dir, "quote.json"),
-		cachetta.WithDuration(200*time.Millisecond), // short, to expire within the demo
-		cachetta.WithStaleDuration(time.Minute),     // then served stale while refreshing
+		cachetta.WithDuration(200*time.Millisecond),                               // short, to expire within the demo
+		cachetta.WithRefresh(cachetta.Refresh{StaleWhileRevalidate: time.Minute}), // then served stale while refreshing
 		cachetta.WithLRU(128))
 	if err != nil {
 		log.Fatal(err)

@@ -2,7 +2,7 @@
 // for a few ticks and exits. Each tick writes one more keyed entry of 100
 // bytes; entries that no read can return any more (past duration plus
 // stale duration) go, and so do the oldest beyond the disk budget of
-// WithMaxBytes, which keeps at most three of them.
+// WithPruneBudget, which keeps at most three of them.
 package main
 
 import (
@@ -28,7 +28,7 @@ func main() {
 	// ticker would tick about as often. A page is 100 bytes on disk: a JSON
 	// string of 98 characters.
 	pages, err := cachetta.New[string](filepath.Join(dir, "page.json"),
-		cachetta.WithDuration(250*time.Millisecond), cachetta.WithMaxBytes(300))
+		cachetta.WithDuration(250*time.Millisecond), cachetta.WithPruneBudget(300, 0))
 	if err != nil {
 		log.Fatal(err)
 	}
