@@ -52,7 +52,7 @@ func ExampleWithEvents() {
 	// miss quote.json
 	// run quote.json
 	// write quote.json
-	// disk hit quote.json
+	// memory hit quote.json
 	// memory hit quote.json
 }
 
