@@ -164,7 +164,7 @@ func TestLRUTrustsAWrittenEntryUntilItExpires(t *testing.T) {
 		corrupt(t, c.Path())
 		// The bubble's clock starts in 2000, the file has a real time: the
 		// clock moves to a minute before the entry expires. Nothing waits.
-		time.Sleep(info.ModTime().Add(59 * time.Minute).Sub(time.Now()))
+		time.Sleep(time.Until(info.ModTime().Add(59 * time.Minute)))
 		if v, ok, err := c.Read(ctx); v != "new" || !ok || err != nil {
 			t.Errorf("Read of a 59-minute-old entry = %q, %v, %v; want new from memory", v, ok, err)
 		}
