@@ -34,7 +34,10 @@
 // Values are shared, not copied: every hit of one memory entry returns the
 // value that entry holds, and concurrent reads of one unchanged file share
 // one read and decode, so its readers receive one value too. Treat values
-// from the cache as read-only, or copy them before changing them.
+// from the cache as read-only, or copy them before changing them. A memory
+// entry is always decoded from the file's bytes, also when a write filled
+// it: it is never the value passed to Write or returned by a wrapped
+// function, which stays the caller's own.
 //
 // Processes sharing a directory also share runs: a wrapped function that
 // misses runs under a file lock beside its entry, so that one process runs it

@@ -50,6 +50,10 @@ func TestEarlyRefreshSpreadsRefreshes(t *testing.T) {
 			if err := os.Chtimes(path, start, start); err != nil {
 				t.Fatal(err)
 			}
+			// The writes left their values in memory with the files' real
+			// times, which the bubble's clock is far from: the pinned
+			// files are read again.
+			c.shared.forget(path)
 		}
 		for time.Now().Before(deadline.Add(2 * time.Second)) {
 			for k := range keys {

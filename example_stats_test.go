@@ -26,7 +26,7 @@ func ExampleCachetta_Stats() {
 	s := prices.Stats()
 	fmt.Printf("runs %d, disk hits %d, memory hits %d\n", s.Runs, s.DiskHits, s.MemoryHits)
 	// Output:
-	// runs 2, disk hits 1, memory hits 1
+	// runs 2, disk hits 0, memory hits 2
 }
 
 func ExampleWithEvents() {
@@ -52,7 +52,7 @@ func ExampleWithEvents() {
 	// miss quote.json
 	// run quote.json
 	// write quote.json
-	// disk hit quote.json
+	// memory hit quote.json
 	// memory hit quote.json
 }
 

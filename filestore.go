@@ -156,7 +156,7 @@ func (s *FileStore) Save(ctx context.Context, name string, data []byte, keep tim
 	if err != nil {
 		return s.named(err)
 	}
-	if err := fill(f, data, false); err != nil {
+	if err := fill(f, data, false, nil); err != nil {
 		s.root.Remove(tmp)
 		return s.named(err)
 	}

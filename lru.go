@@ -19,11 +19,11 @@ type entry[T any] struct {
 	modTime time.Time
 	// born is modTime carrying a monotonic clock reading: the moment, on the
 	// monotonic clock, when the wall clock read modTime, as seen at the disk
-	// read that filled the entry. time.Since(born) is then the entry's age
-	// at one monotonic clock read, half the cost of time.Now.
+	// read or the write that filled the entry. time.Since(born) is then the
+	// entry's age at one monotonic clock read, half the cost of time.Now.
 	born time.Time
-	// file is the stat of the file the value was read from, which
-	// WithFileCheck compares with a new stat.
+	// file is the stat of the file the value was read from, or that a write
+	// renamed into place, which WithFileCheck compares with a new stat.
 	file fs.FileInfo
 	// young is true while the entry is surely younger than ttl: a timer on
 	// the monotonic clock turns it false clockMargin before the entry's age
@@ -39,8 +39,8 @@ type entry[T any] struct {
 	stored *storeInfo
 }
 
-// newEntry returns the entry of value read at now, a time.Now reading, from
-// a file last modified at modTime. An entry's value and times never change
+// newEntry returns the entry of value read or written at now, a time.Now
+// reading, from or to a file last modified at modTime. An entry's value and times never change
 // once memory holds it (only memory's own bookkeeping is set when it adds
 // the entry), so memory holds pointers to entries and a hit copies the
 // value once, to its caller.
@@ -93,7 +93,7 @@ func (e *entry[T]) youngerThan(d time.Duration) bool {
 
 // age returns how old e is now. It reads the monotonic clock only, so a
 // step of the wall clock after the fill does not change it: memory measures
-// the time elapsed since the disk read, which the disk rule only sees
+// the time elapsed since the read or write, which the disk rule only sees
 // through the wall clock. A step forward by s thus lets memory answer an
 // entry for up to s past the moment the disk rule expires it; a step back
 // makes memory expire it early, and the next read goes to the disk.

@@ -172,18 +172,26 @@ func WithCondition[T any](keep func(T) bool) Option {
 // WithLRU keeps up to size decoded entries in memory, checked before the disk.
 // Zero, the default, turns the memory layer off.
 //
+// Memory is filled by reads of a file and by writes: Write, the run of a
+// wrapped function and a background refresh leave the value they wrote in
+// memory, decoded from the bytes written, so that memory answers exactly
+// what a read of the file would (a map[string]any holds float64(1), not the
+// int written; a field tagged "-" is empty). With WithStore, whose Save
+// reports neither the version nor the time of what it saved, a write
+// clears the entry from memory instead, and the next read fills it.
+//
 // Only fresh entries are answered from memory, and such a hit touches no
 // file, so a change made by another process becomes visible only when the
 // memory entry expires or is invalidated. A memory entry's age is measured
-// on the monotonic clock from the disk read that filled it, so a step of
+// on the monotonic clock from the read or write that filled it, so a step of
 // the wall clock, which the disk rule follows, moves memory's expiry by at
 // most the step, and so does time the machine spends suspended, which the
-// monotonic clock does not count; WithFileCheck bounds neither. A memory of fewer than 64 entries evicts in exact
-// least-recently-used order; a larger one is split into up to 8 parts by a
-// hash of the path, each of a share of size evicting its own least recently
-// used entry, so that hits of different entries do not wait for each
-// other. Values are returned as stored: callers must not mutate a returned
-// map, slice or pointer target.
+// monotonic clock does not count; WithFileCheck bounds neither. A memory
+// of fewer than 64 entries evicts in exact least-recently-used order; a
+// larger one is split into up to 8 parts by a hash of the path, each of a
+// share of size evicting its own least recently used entry, so that hits of
+// different entries do not wait for each other. Values are returned as
+// stored: callers must not mutate a returned map, slice or pointer target.
 func WithLRU(size int) Option {
 	return optionFunc(func(c *config) { c.lruSize = size })
 }

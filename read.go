@@ -174,7 +174,7 @@ func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time, 
 	if ps != nil {
 		e := newEntry(v, info.ModTime(), now)
 		e.file = info
-		c.rememberRead(ps, changes, path, e, later)
+		c.remember(ps, changes, path, e, later)
 	}
 	if fr == fresh {
 		c.diskHitCounted(path, now, later)
@@ -182,11 +182,12 @@ func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time, 
 	return v, fr, nil
 }
 
-// rememberRead puts e, of a value just read from path, in memory, unless
-// the family wrote or invalidated path since the read began (when its count
-// of changes stood at changes): the value would then be one that a newer
-// one replaced.
-func (c *Cachetta[T]) rememberRead(ps *pathState, changes uint64, path string, e *entry[T], later *[]Event) {
+// remember puts e, of a value just read from path or written to it, in
+// memory, unless the family wrote or invalidated path since the read began
+// or the write committed (when its count of changes stood at changes): the
+// value would then be one that a newer one replaced, or that an Invalidate
+// removed.
+func (c *Cachetta[T]) remember(ps *pathState, changes uint64, path string, e *entry[T], later *[]Event) {
 	var victim string
 	var evicted bool
 	ps.mu.Lock()

@@ -74,7 +74,8 @@ type pathState struct {
 
 	mu sync.Mutex // held across a rename or removal of the file and the memory update after it
 	// changes counts writes and invalidations: a disk read that began under an
-	// older count must not fill memory with what it read.
+	// older count must not fill memory with what it read, nor a write that
+	// committed under an older count with what it wrote.
 	changes atomic.Uint64
 	// invalidations counts invalidations: a computation that began under an
 	// older count must not write its result.

@@ -22,7 +22,7 @@ type Stats struct {
 	MemoryHits uint64
 	// DiskHits counts fresh entries read and decoded from their files. The
 	// disk read that fills memory is a disk hit; the memory hits after it
-	// are not.
+	// are not, nor are those after a write, which fills memory too.
 	DiskHits uint64
 	// StaleHits counts entries answered past their duration: by a wrapped
 	// function inside the stale-while-revalidate window while it refreshes, by

@@ -32,8 +32,8 @@ func since(before, after cachetta.Stats) cachetta.Stats {
 
 // TestStatsCountsEachOperationExactly runs one operation of each kind, in
 // turn through the cache and its copies, and checks what each adds to the
-// counters that they share. The memory holds one entry, so that a read of
-// another evicts it. Values are JSON strings: "a" is 3 bytes.
+// counters that they share. The memory holds one entry, so that a read or
+// a write of another evicts it. Values are JSON strings: "a" is 3 bytes.
 func TestStatsCountsEachOperationExactly(t *testing.T) {
 	ctx := t.Context()
 	c := newCache[string](t, "s.json", cachetta.WithLRU(1),
@@ -54,6 +54,10 @@ func TestStatsCountsEachOperationExactly(t *testing.T) {
 	}
 	// The parent of its file is the file of c: no directory can be made.
 	unwritable := c.Join("x.json")
+	nomem, err := c.With(cachetta.WithLRU(0))
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	refreshErr := error(nil)
 	get := cachetta.Wrap(c, func(context.Context) (string, error) { return "fresh", refreshErr })
@@ -87,15 +91,19 @@ func TestStatsCountsEachOperationExactly(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, cachetta.Stats{Writes: 1, BytesWritten: 3}},
-		{"disk hit through a copy", read(cp, true), cachetta.Stats{DiskHits: 1, BytesRead: 3}},
-		{"memory hit", read(c, true), cachetta.Stats{MemoryHits: 1}},
+		// A write leaves its value in memory.
+		{"memory hit through a copy", read(cp, true), cachetta.Stats{MemoryHits: 1}},
 		{"miss", read(c, false, "b"), cachetta.Stats{Misses: 1}},
-		{"write of another key", func(t *testing.T) {
+		{"write of another key that evicts", func(t *testing.T) {
 			if err := c.Write(ctx, "bb", "b"); err != nil {
 				t.Fatal(err)
 			}
-		}, cachetta.Stats{Writes: 1, BytesWritten: 4}},
-		{"disk hit that evicts", read(c, true, "b"), cachetta.Stats{DiskHits: 1, BytesRead: 4, Evictions: 1}},
+		}, cachetta.Stats{Writes: 1, BytesWritten: 4, Evictions: 1}},
+		{"memory hit", read(c, true, "b"), cachetta.Stats{MemoryHits: 1}},
+		{"disk hit that evicts", read(c, true), cachetta.Stats{DiskHits: 1, BytesRead: 3, Evictions: 1}},
+		// Memory holds another key, so that the next read of the entry
+		// goes to the disk.
+		{"disk hit through a copy that evicts", read(cp, true, "b"), cachetta.Stats{DiskHits: 1, BytesRead: 4, Evictions: 1}},
 		{"stale entry read by Read", func(t *testing.T) {
 			backdate(t, c.Path(), 90*time.Minute)
 			read(c, false)(t)
@@ -110,13 +118,16 @@ func TestStatsCountsEachOperationExactly(t *testing.T) {
 		// process refreshed it while it waited for the run lock.
 		{"stale hit and refresh", call, cachetta.Stats{
 			StaleHits: 1, BytesRead: 6, Runs: 1, Refreshes: 1, Writes: 1, BytesWritten: 7}},
-		{"disk hit through a wrapper", call, cachetta.Stats{DiskHits: 1, BytesRead: 7}},
+		// The refresh left its result in memory: a read of another key
+		// evicts it.
+		{"disk hit of another key that evicts", read(c, true, "b"), cachetta.Stats{DiskHits: 1, BytesRead: 4, Evictions: 1}},
+		{"disk hit through a wrapper", call, cachetta.Stats{DiskHits: 1, BytesRead: 7, Evictions: 1}},
 		{"memory hit through a wrapper", call, cachetta.Stats{MemoryHits: 1}},
 		{"refresh failure", func(t *testing.T) {
 			refreshErr = errors.New("boom")
-			// A write clears memory, which would answer the entry it holds
-			// whatever the file's age.
-			if err := c.Write(ctx, "fresh"); err != nil {
+			// A write through a copy without memory clears the entry from
+			// memory, which would answer it whatever the file's age.
+			if err := nomem.Write(ctx, "fresh"); err != nil {
 				t.Fatal(err)
 			}
 			backdate(t, c.Path(), 90*time.Minute)
@@ -140,7 +151,7 @@ func TestStatsCountsEachOperationExactly(t *testing.T) {
 					t.Error(err)
 				}
 			}
-		}, cachetta.Stats{Misses: 2, Runs: 1, Joins: 1, Writes: 1, BytesWritten: 3}},
+		}, cachetta.Stats{Misses: 2, Runs: 1, Joins: 1, Writes: 1, BytesWritten: 3, Evictions: 1}},
 		{"write failure", func(t *testing.T) {
 			if err := unwritable.Write(ctx, "x"); err == nil {
 				t.Fatalf("Write(%s) = nil; want an error", unwritable.Path())
@@ -165,7 +176,7 @@ func TestStatsCountsEachOperationExactly(t *testing.T) {
 			t.Fatalf("%s added %+v; want %+v", step.name, got, step.want)
 		}
 	}
-	for name, copy := range map[string]*cachetta.Cachetta[string]{"With": cp, "Join": unwritable, "With(WithEvents)": cj} {
+	for name, copy := range map[string]*cachetta.Cachetta[string]{"With": cp, "Join": unwritable, "With(WithEvents)": cj, "With(WithLRU(0))": nomem} {
 		if got, want := copy.Stats(), c.Stats(); got != want {
 			t.Errorf("%s copy's Stats() = %+v; want the original's %+v", name, got, want)
 		}
@@ -241,14 +252,14 @@ func TestStatsOfEarlyRefreshLooks(t *testing.T) {
 	ctx := t.Context()
 	c := newCache[int](t, "n.json", cachetta.WithLRU(4), cachetta.WithDuration(time.Hour), cachetta.WithRefresh(cachetta.Refresh{Early: 1}))
 	get := cachetta.Wrap(c, func(context.Context) (int, error) { return 7, nil })
-	for range 3 { // a miss, a disk hit that fills memory, a memory hit
+	for range 3 { // a miss whose write fills memory, two memory hits
 		if _, err := get(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
 	c.Wait()
 	// A microsecond's computation does not draw a refresh an hour early.
-	want := cachetta.Stats{Misses: 1, Runs: 1, Writes: 1, BytesWritten: 1, DiskHits: 1, BytesRead: 1, MemoryHits: 1}
+	want := cachetta.Stats{Misses: 1, Runs: 1, Writes: 1, BytesWritten: 1, MemoryHits: 2}
 	if got := c.Stats(); got != want {
 		t.Errorf("Stats() = %+v; want %+v", got, want)
 	}

@@ -101,7 +101,9 @@ type Locker interface {
 // Files.DirMode have no effect on a store. The in-memory LRU, WithFileCheck
 // (which compares StoreEntry.Version, or the time and size when a store has
 // no version), the freshness rules and the coalescing of runs inside the
-// process work as with files. The default is nil: local files.
+// process work as with files, except that a write clears its entry from
+// memory rather than fill it: Save does not report the StoreEntry it made.
+// The default is nil: local files.
 func WithStore(s Store) Option {
 	return optionFunc(func(c *config) { c.store = s })
 }

@@ -154,7 +154,7 @@ func (c *Cachetta[T]) loadEntry(ctx context.Context, name string, now time.Time,
 	if ps != nil {
 		e := newEntry(v, se.ModTime, now)
 		e.stored = newStoreInfo(se)
-		c.rememberRead(ps, changes, name, e, later)
+		c.remember(ps, changes, name, e, later)
 	}
 	if fr == fresh {
 		c.diskHitCounted(name, now, later)

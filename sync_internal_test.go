@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -40,6 +41,19 @@ func recordSyncs(t *testing.T, base, target string, fail func(f *os.File) error)
 	}
 	t.Cleanup(func() { fsyncFile = sync })
 	return &events
+}
+
+// remembered returns the value c's memory holds for path, or "-" for none,
+// without counting a hit.
+func remembered(c *Cachetta[int], path string) string {
+	s := c.memory.shard(path)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.entries.Peek(path)
+	if !ok {
+		return "-"
+	}
+	return strconv.Itoa(e.value)
 }
 
 // content returns what the file at path holds, or "-" when it cannot be read.
@@ -129,7 +143,9 @@ func TestWithSyncSyncsTheFileBeforeTheRenameAndTheDirectoryAfter(t *testing.T) {
 // temporary file fails the write and leaves the previous value; a failed
 // sync of the directory fails it with the new value in place, unless the
 // file system cannot sync directories at all (EINVAL) or the directory was
-// removed since the rename, which took the entry with it.
+// removed since the rename, which took the entry with it. Memory holds the
+// value of the last write that succeeded, and nothing once a failed write
+// replaced its file.
 func TestWithSyncReportsFailedSyncs(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("directories are not synced on Windows")
@@ -142,17 +158,20 @@ func TestWithSyncReportsFailedSyncs(t *testing.T) {
 		removeDir bool  // the directory is removed right after the rename
 		wantErr   error
 		want      string // what the entry holds after the write
+		// What memory holds after the write. A directory removed by
+		// another is not seen by memory, as no change by another is.
+		remembered string
 	}{
-		{"file", errSync, nil, false, errSync, "1"},
-		{"directory", nil, errSync, false, errSync, "2"},
-		{"directory EINVAL", nil, syscall.EINVAL, false, nil, "2"},
-		{"directory removed", nil, nil, true, nil, "-"},
+		{"file", errSync, nil, false, errSync, "1", "1"},
+		{"directory", nil, errSync, false, errSync, "2", "-"},
+		{"directory EINVAL", nil, syscall.EINVAL, false, nil, "2", "2"},
+		{"directory removed", nil, nil, true, nil, "-", "2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "d")
 			path := filepath.Join(dir, "n.json")
-			c := Must(New[int](path, WithFiles(Files{Sync: true})))
+			c := Must(New[int](path, WithFiles(Files{Sync: true}), WithLRU(8)))
 			if err := c.Write(t.Context(), 1); err != nil {
 				t.Fatal(err)
 			}
@@ -171,6 +190,9 @@ func TestWithSyncReportsFailedSyncs(t *testing.T) {
 			}
 			if got := content(path); got != tt.want {
 				t.Errorf("entry holds %q after the write; want %q", got, tt.want)
+			}
+			if got := remembered(c, path); got != tt.remembered {
+				t.Errorf("memory holds %q after the write; want %q", got, tt.remembered)
 			}
 			entries, _ := os.ReadDir(dir)
 			var names []string

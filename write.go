@@ -92,6 +92,15 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 	if err != nil {
 		return c.writeFailed(path, began, fmt.Errorf("cachetta: write %s: encode: %w", path, err))
 	}
+	// The path's state is held to the end, so that the count of changes the
+	// commit leaves in mem is compared with the count that later writes and
+	// invalidations bump, not with that of a state made after a release.
+	var mem *committed
+	if c.fillsMemory(len(data)) {
+		ps := c.shared.acquire(path)
+		defer c.shared.release(path, ps)
+		mem = &committed{ps: ps}
+	}
 	// A directory removed by someone else between the creation of the
 	// temporary file and the rename makes a round fail; the next one creates
 	// the directory again.
@@ -99,7 +108,7 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 		if err := ctx.Err(); err != nil {
 			return c.writeFailed(path, began, err)
 		}
-		err := c.writeOnce(ctx, path, data, guard)
+		err := c.writeOnce(ctx, path, data, guard, mem)
 		switch {
 		case err == nil:
 			// A directory removed since the rename took the entry with it,
@@ -111,6 +120,7 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 			}
 			c.debug(ctx, "cache write", path)
 			c.shared.written(path)
+			c.rememberWritten(path, data, mem)
 			c.wroteCounted(path, began, len(data))
 			return nil
 		case errors.Is(err, errInvalidated):
@@ -129,16 +139,60 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 // detector; only a directory that cannot stay exhausts the bound.
 const maxWriteAttempts = 1000
 
-// writeOnce writes data to a temporary file and commits it to path.
-func (c *Cachetta[T]) writeOnce(ctx context.Context, path string, data []byte, guard *writeGuard) error {
+// writeOnce writes data to a temporary file and commits it to path. With
+// mem, it leaves there what memory needs of the file it commits.
+func (c *Cachetta[T]) writeOnce(ctx context.Context, path string, data []byte, guard *writeGuard, mem *committed) error {
 	if c.cfg.store != nil {
 		return c.saveEntry(ctx, path, data, guard)
 	}
-	tmp, err := c.writeTemp(path, data)
+	var info *fs.FileInfo
+	if mem != nil {
+		info = &mem.file
+	}
+	tmp, err := c.writeTemp(path, data, info)
 	if err != nil {
 		return err
 	}
-	return c.commit(ctx, path, tmp, guard)
+	return c.commit(ctx, path, tmp, guard, mem)
+}
+
+// committed is what a write that fills memory learns of the entry it
+// commits: the stat of its file and the count of changes of its path just
+// after the rename (see pathState), under the state ps, which the write
+// holds. file stays nil for a store, whose Save tells neither the version
+// nor the time of the entry it saved.
+type committed struct {
+	ps      *pathState
+	file    fs.FileInfo
+	changes uint64
+}
+
+// fillsMemory reports whether a write of n bytes puts its value in memory:
+// when the copy has a memory it reads from, and a read of the file would
+// not refuse it as too large.
+func (c *Cachetta[T]) fillsMemory(n int) bool {
+	return c.memory != nil && c.cfg.read && int64(n) <= c.cfg.maxFileSize
+}
+
+// rememberWritten puts in memory the value that data, just committed to
+// path, encodes, as a read of the file would, unless the family wrote or
+// invalidated path since the commit (see remember). It decodes data rather
+// than keep the value written: a value that does not survive its encoding
+// (an int in a map[string]any, a field tagged "-") must come back from
+// memory exactly as it comes back from the file.
+func (c *Cachetta[T]) rememberWritten(path string, data []byte, mem *committed) {
+	if mem == nil || mem.file == nil {
+		return
+	}
+	var v T
+	// Data the codec cannot decode is found corrupt, and logged, by the next
+	// read of the file.
+	if err := c.cfg.codec.Unmarshal(data, &v); err != nil {
+		return
+	}
+	e := newEntry(v, mem.file.ModTime(), time.Now())
+	e.file = mem.file
+	c.remember(mem.ps, mem.changes, path, e, nil)
 }
 
 // errInvalidated reports a guarded write dropped because of an Invalidate.
@@ -147,13 +201,10 @@ var errInvalidated = errors.New("invalidated")
 // commit renames tmp over path and clears path from every memory of the
 // family, as one step with respect to other writes and invalidations of path,
 // in this process under the path's state and in others under the directory's
-// lock. It removes tmp when it fails.
-//
-// Memory is filled by the next read of the file, never with the value
-// written: a value that does not survive its encoding (an int in a
-// map[string]any, a field tagged "-") must come back from memory exactly as
-// it comes back from the file.
-func (c *Cachetta[T]) commit(ctx context.Context, path, tmp string, guard *writeGuard) error {
+// lock. It removes tmp when it fails. With mem, it leaves there the path's
+// count of changes after the rename, for the write to fill memory with once
+// it has succeeded (see rememberWritten).
+func (c *Cachetta[T]) commit(ctx context.Context, path, tmp string, guard *writeGuard, mem *committed) error {
 	dl, err := c.lockDir(ctx, c.dirLock(path))
 	if err != nil {
 		c.fsys.remove(tmp)
@@ -175,7 +226,10 @@ func (c *Cachetta[T]) commit(ctx context.Context, path, tmp string, guard *write
 		c.fsys.remove(tmp)
 		return err
 	}
-	ps.changes.Add(1)
+	changes := ps.changes.Add(1)
+	if mem != nil {
+		mem.changes = changes
+	}
 	// Read under the lock, so a memory a copy made during the write is
 	// cleared too.
 	c.shared.forget(path)
@@ -184,8 +238,8 @@ func (c *Cachetta[T]) commit(ctx context.Context, path, tmp string, guard *write
 
 // writeTemp writes data to a new temporary file beside path, synced with
 // Files.Sync, and returns its name. It creates the directory when it is
-// missing.
-func (c *Cachetta[T]) writeTemp(path string, data []byte) (string, error) {
+// missing. With info, it sets *info to the file's stat once written.
+func (c *Cachetta[T]) writeTemp(path string, data []byte, info *fs.FileInfo) (string, error) {
 	f, err := c.createTemp(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := c.makeDir(filepath.Dir(path)); err != nil {
@@ -196,7 +250,7 @@ func (c *Cachetta[T]) writeTemp(path string, data []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := fill(f, data, c.cfg.sync); err != nil {
+	if err := fill(f, data, c.cfg.sync, info); err != nil {
 		c.fsys.remove(f.Name())
 		return "", err
 	}
@@ -263,14 +317,24 @@ func (c *Cachetta[T]) syncDir(dir string) error {
 }
 
 // fill writes data to f, syncs it when sync is set, and closes it. f is
-// closed whatever happens.
-func fill(f *os.File, data []byte, sync bool) error {
+// closed whatever happens. With info, it sets *info to f's stat before it
+// closes f: the stat of the handle, not of a name, is surely of the file
+// written, which a rename moves without changing its identity, time or
+// size.
+func fill(f *os.File, data []byte, sync bool, info *fs.FileInfo) error {
 	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return err
 	}
 	if sync {
 		if err := fsyncFile(f); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if info != nil {
+		var err error
+		if *info, err = f.Stat(); err != nil {
 			f.Close()
 			return err
 		}
