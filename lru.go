@@ -111,14 +111,19 @@ const (
 // lruCache is the in-memory layer in front of the files, keyed by resolved
 // file path. A memory of fewer than 2*minShardSize entries is one LRU list,
 // evicting in exact least-recently-used order; a larger one is split into up
-// to maxShards lists, chosen by a hash of the path, each evicting its own
-// least recently used entry, so that hits of different paths on different
-// cores do not wait on one lock. The sizes of the parts add up to size.
+// to maxShards lists, chosen by a hash of the path, so that hits of
+// different paths on different cores do not wait on one lock. The bound is
+// the memory's, not a part's: any size entries fit, however the hash spreads
+// them, and only an entry beyond size evicts, the least recently used of
+// its own part (of another part when its own holds nothing else). Eviction
+// is thus least recently used among about size/maxShards entries.
 type lruCache[T any] struct {
 	size   int
 	fsys   fileSystem // the file system of the copies that read into it
 	seed   maphash.Seed
-	shards []shard[T] // a power of two of them
+	shards []shard[T]    // a power of two of them
+	total  atomic.Int64  // the entries of all shards
+	next   atomic.Uint32 // the shard to evict from when a part holds only the new entry
 }
 
 // shard is one LRU list of a memory, as golang-lru's Cache is one: a
@@ -150,7 +155,10 @@ func newLRUCache[T any](size int, fsys fileSystem) *lruCache[T] {
 		// NewLRU fails only for a size <= 0, which config.validate and
 		// shared.memory rule out.
 		s := &m.shards[i]
-		entries, err := simplelru.NewLRU(size/n+btoi(i < size%n), func(path string, e *entry[T]) {
+		// Each part may hold the whole memory and, for a moment, the entry
+		// that add then evicts: the list never evicts on its own, the total
+		// is bounded in add.
+		entries, err := simplelru.NewLRU(size+1, func(path string, e *entry[T]) {
 			e.disarm()
 			s.victim = path
 		})
@@ -160,14 +168,6 @@ func newLRUCache[T any](size int, fsys fileSystem) *lruCache[T] {
 		s.entries = entries
 	}
 	return m
-}
-
-// btoi returns 1 for true and 0 for false.
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // shard returns the list that holds path.
@@ -203,25 +203,64 @@ func (m *lruCache[T]) add(path string, e *entry[T], ttl time.Duration) (victim s
 	e.arm(ttl)
 	s := m.shard(path)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	// Add replaces an entry without reporting it as evicted.
-	if old, ok := s.entries.Peek(path); ok {
+	old, replaced := s.entries.Peek(path)
+	if replaced {
 		old.disarm()
 	}
 	e.path = path
-	evicted = s.entries.Add(path, e)
+	s.entries.Add(path, e)
 	s.front.Store(e)
-	if evicted {
-		return s.victim, true
+	if replaced || m.total.Add(1) <= int64(m.size) {
+		s.mu.Unlock()
+		return "", false
+	}
+	if s.entries.Len() > 1 {
+		victim, evicted = s.evictOldest()
+		s.mu.Unlock()
+		m.total.Add(-1)
+		return victim, evicted
+	}
+	s.mu.Unlock()
+	// Only the new entry is in its part: another part gives one up, taken
+	// in turn so that no part is drained first.
+	for range len(m.shards) {
+		o := &m.shards[m.next.Add(1)&uint32(len(m.shards)-1)]
+		if o == s {
+			continue
+		}
+		o.mu.Lock()
+		if o.entries.Len() > 0 {
+			victim, evicted = o.evictOldest()
+		}
+		o.mu.Unlock()
+		if evicted {
+			m.total.Add(-1)
+			return victim, true
+		}
 	}
 	return "", false
+}
+
+// evictOldest drops the least recently used entry of s, whose mu the caller
+// holds, and returns its path.
+func (s *shard[T]) evictOldest() (string, bool) {
+	if _, _, ok := s.entries.RemoveOldest(); !ok {
+		return "", false
+	}
+	if f := s.front.Load(); f != nil && f.path == s.victim {
+		s.front.Store(nil)
+	}
+	return s.victim, true
 }
 
 func (m *lruCache[T]) remove(path string) {
 	s := m.shard(path)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.entries.Remove(path)
+	if s.entries.Remove(path) {
+		m.total.Add(-1)
+	}
 	s.front.Store(nil)
 }
 
@@ -230,6 +269,7 @@ func (m *lruCache[T]) purge() {
 	for i := range m.shards {
 		s := &m.shards[i]
 		s.mu.Lock()
+		m.total.Add(-int64(s.entries.Len()))
 		s.entries.Purge()
 		s.front.Store(nil)
 		s.mu.Unlock()

@@ -10,7 +10,7 @@ import (
 )
 
 // TestLRUShardsAddUpToTheSize checks the rule of WithLRU: one exact LRU list
-// below 64 entries, up to 8 lists above, whose sizes add up to the size.
+// below 64 entries, up to 8 lists above, which hold the size in all.
 func TestLRUShardsAddUpToTheSize(t *testing.T) {
 	tests := []struct {
 		size, shards int
