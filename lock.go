@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cachetta-go/cachetta/internal/fswatch"
 	"github.com/cachetta-go/cachetta/internal/lockfile"
 )
 
@@ -55,6 +56,12 @@ const (
 	// that another process holds.
 	firstPoll = time.Millisecond
 	maxPoll   = 50 * time.Millisecond
+	// changedPoll is the pause between tries, changedPolls times, after the
+	// entry of a held run lock changed: its holder releases the lock right
+	// after the write, in a fraction of a millisecond unless the machine
+	// is loaded.
+	changedPoll  = 200 * time.Microsecond
+	changedPolls = 50
 )
 
 var (
@@ -116,6 +123,9 @@ type lockTarget struct {
 	path string // the lock file, for errors and logs
 	off  int64
 	open func() (*lockfile.File, error)
+	// watch is the entry whose writing ends the holder's run, for a run
+	// lock: a waiter on another process wakes when it changes.
+	watch string
 }
 
 // key is the name of the lock among the family's path states.
@@ -155,7 +165,9 @@ func (c *Cachetta[T]) dirTarget(d *os.Root, dir string) lockTarget {
 
 // runTarget returns the run lock of the entry at path.
 func (c *Cachetta[T]) runTarget(path string) lockTarget {
-	return c.fsTarget(filepath.Dir(path), lockfile.RunOffset(filepath.Base(path)), true)
+	t := c.fsTarget(filepath.Dir(path), lockfile.RunOffset(filepath.Base(path)), true)
+	t.watch = path
+	return t
 }
 
 // dirLock returns the lock of the directory of the entry at path.
@@ -189,7 +201,15 @@ func (c *Cachetta[T]) lock(ctx context.Context, t lockTarget, wait, run bool, ow
 	lf := &lockFile{key: key, ps: c.shared.acquire(key), off: t.off, run: run, owner: owner, slot: slot}
 	var deadline time.Time
 	var timer *time.Timer
+	var watch *fswatch.Watcher
+	var changed <-chan struct{} // watch.C, nil without a watch
+	defer func() {
+		if watch != nil {
+			watch.Close()
+		}
+	}()
 	pause := firstPoll
+	quick := 0 // short pauses left after the entry changed
 	for {
 		freed, err := c.tryLock(lf, t)
 		if err == nil && run {
@@ -211,8 +231,22 @@ func (c *Cachetta[T]) lock(ctx context.Context, t lockTarget, wait, run bool, ow
 		if left <= 0 {
 			return c.timedOut(lf, t)
 		}
+		// Another process holds a run lock: its end is the writing of the
+		// entry, which a watch of the file tells at once, where the poll
+		// below would tell it up to maxPoll late. The poll stays, for a
+		// holder that dies without writing.
+		if watch == nil && t.watch != "" && freed == nil && !errors.Is(err, lockfile.ErrHeldHere) {
+			if w, werr := fswatch.New(filepath.Dir(t.watch), filepath.Base(t.watch)); werr == nil {
+				watch, changed = w, w.C
+			}
+			t.watch = "" // tried once
+		}
 		d := left
-		if freed == nil {
+		switch {
+		case freed != nil:
+		case quick > 0:
+			d, quick = min(changedPoll, left), quick-1
+		default:
 			d, pause = min(pause, left), min(2*pause, maxPoll)
 		}
 		if timer == nil {
@@ -223,6 +257,10 @@ func (c *Cachetta[T]) lock(ctx context.Context, t lockTarget, wait, run bool, ow
 		select {
 		case <-freed:
 		case <-timer.C:
+		case <-changed:
+			// The holder is about to release the lock it wrote under:
+			// short pauses for a while, then the poll from the start.
+			quick, pause = changedPolls, firstPoll
 		case <-ctx.Done():
 			timer.Stop()
 			c.unlock(lf)

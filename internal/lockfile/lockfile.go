@@ -61,6 +61,9 @@ var (
 	// ErrBusy reports a range held by another process, or by another
 	// caller in this one.
 	ErrBusy = errors.New("lock held by another process")
+	// ErrHeldHere is the ErrBusy of a range that another caller in this
+	// process holds: errors.Is(ErrHeldHere, ErrBusy) is true.
+	ErrHeldHere error = heldHere{}
 	// ErrUnsupported reports a file system or platform without the locks
 	// this package uses.
 	ErrUnsupported = errors.New("file system does not support locks")
@@ -69,6 +72,12 @@ var (
 	// link, or a hard link to another file.
 	ErrObstacle = errors.New("not a lock file the cache can use (a directory, pipe, link or hard-linked file)")
 )
+
+// heldHere is the type of ErrHeldHere.
+type heldHere struct{}
+
+func (heldHere) Error() string        { return "lock held in this process" }
+func (heldHere) Is(target error) bool { return target == ErrBusy }
 
 // hash64 returns the FNV-1a hash of name.
 func hash64(name string) uint64 {
@@ -191,14 +200,15 @@ func (lf *File) Close() {
 	lf.f.Close()
 }
 
-// TryLock takes the byte at off without waiting. It returns ErrBusy when a
-// caller in this process or another process holds it, and an error wrapping
-// ErrUnsupported when the file system refuses locks.
+// TryLock takes the byte at off without waiting. It returns ErrHeldHere
+// when a caller in this process holds it, ErrBusy when another process
+// does, and an error wrapping ErrUnsupported when the file system refuses
+// locks.
 func (lf *File) TryLock(off int64) error {
 	lf.mu.Lock()
 	defer lf.mu.Unlock()
 	if lf.held[off] {
-		return ErrBusy
+		return ErrHeldHere
 	}
 	if err := tryLockRange(lf.f, off); err != nil {
 		if !errors.Is(err, ErrBusy) && !errors.Is(err, ErrUnsupported) {
