@@ -62,7 +62,7 @@ func TestRestart(t *testing.T) {
 	// Releasing a lock the server forgot gives up within its bound.
 	unlock()
 
-	srv.restart()
+	srv.restart(t)
 	// Nothing persisted: the restarted server is empty, and the store's
 	// scripts are no longer cached there.
 	if _, _, err := st.Load(ctx, "a.json", 10); !errors.Is(err, fs.ErrNotExist) {
