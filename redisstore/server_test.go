@@ -126,8 +126,8 @@ func (s *server) start() error {
 			// failed; the tests' failovers are manual and need no timeout.
 			"--cluster-node-timeout", "5000",
 			// A replica's full sync starts at once rather than after 5 s,
-			// and its offset, without which CLUSTER SLOTS leaves it out,
-			// moves within a second rather than ten.
+			// and its offset, until which the other nodes take it for
+			// loading, moves within a second rather than ten.
 			"--repl-diskless-sync-delay", "0", "--repl-ping-replica-period", "1",
 			"--user", "repl", "on", ">"+replPassword, "~*", "&*", "+@all",
 			"--masteruser", "repl", "--masterauth", replPassword)
@@ -265,9 +265,10 @@ func startCluster(t testing.TB, masters, replicas int) *cluster {
 	return c
 }
 
-// waitReady waits until every node says the cluster is ok and lists each
-// range of slots with its master and replicas, and every replica is
-// connected to its master.
+// waitReady waits until every node says the cluster is ok and knows each
+// master and its replicas online, and every replica is connected to its
+// master: a failover needs the other masters' votes, which they give only
+// to a replica they know.
 func (c *cluster) waitReady(ctx context.Context, replicas int) error {
 	clients := make([]*redis.Client, len(c.nodes))
 	for i, s := range c.nodes {
@@ -280,13 +281,19 @@ func (c *cluster) waitReady(ctx context.Context, replicas int) error {
 			if err != nil || !strings.Contains(info, "cluster_state:ok") {
 				return fmt.Sprintf("node %s: cluster state not ok: %v", c.nodes[i].addr(), err), false
 			}
-			slots, err := rc.ClusterSlots(ctx).Result()
+			shards, err := rc.ClusterShards(ctx).Result()
 			if err != nil {
-				return fmt.Sprintf("node %s: CLUSTER SLOTS: %v", c.nodes[i].addr(), err), false
+				return fmt.Sprintf("node %s: CLUSTER SHARDS: %v", c.nodes[i].addr(), err), false
 			}
-			for _, r := range slots {
-				if len(r.Nodes) != 1+replicas {
-					return fmt.Sprintf("node %s sees %d nodes for slots %d-%d", c.nodes[i].addr(), len(r.Nodes), r.Start, r.End), false
+			for _, sh := range shards {
+				online := 0
+				for _, n := range sh.Nodes {
+					if n.Health == "online" {
+						online++
+					}
+				}
+				if len(sh.Slots) > 0 && online != 1+replicas {
+					return fmt.Sprintf("node %s sees %d nodes online for slots %v", c.nodes[i].addr(), online, sh.Slots), false
 				}
 			}
 			if role, _ := roleOf(ctx, rc); role == "slave" && !linkUp(ctx, rc) {
