@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -20,20 +21,17 @@ const (
 	headerSize = 1 + 8 + 8
 )
 
-// statScript returns, for each key, its length and header, or false when it
-// is missing; both read in one step so a Save between them cannot pair one
-// value's size with another's time.
+// statScript returns the length and the header of KEYS[1], both read in
+// one step so that a Save between them cannot pair one value's size with
+// another's time, or nil when the key is missing. It reads one key, so that
+// it runs in a cluster whatever the key's slot: List reads the entries of a
+// page, which lie in many slots, with one call per key in one pipeline.
 var statScript = redis.NewScript(`
-local out = {}
-for i, k in ipairs(KEYS) do
-	local h = redis.call('GETRANGE', k, 0, 16)
-	if h == '' then
-		out[i] = false
-	else
-		out[i] = {redis.call('STRLEN', k), h}
-	end
+local h = redis.call('GETRANGE', KEYS[1], 0, 16)
+if h == '' then
+	return false
 end
-return out
+return {redis.call('STRLEN', KEYS[1]), h}
 `)
 
 // value encodes data saved at t: a header, then data. The version is
@@ -47,10 +45,11 @@ func value(t time.Time, data []byte) []byte {
 }
 
 // parseHeader decodes the header h of the entry name whose value is size
-// bytes long.
+// bytes long. Its error is for the caller to wrap with the operation and
+// the name.
 func parseHeader[H string | []byte](name string, h H, size int64) (cachetta.StoreEntry, error) {
 	if len(h) < headerSize || h[0] != formatV1 || size < headerSize {
-		return cachetta.StoreEntry{}, fmt.Errorf("redisstore: %s: value of %d bytes is not a cachetta entry", name, size)
+		return cachetta.StoreEntry{}, fmt.Errorf("value of %d bytes is not a cachetta entry", size)
 	}
 	return cachetta.StoreEntry{
 		Name:    name,
@@ -90,7 +89,7 @@ func (s *Store) Load(ctx context.Context, name string, maxSize int64) ([]byte, c
 	}
 	e, err := parseHeader(name, v, int64(len(v)))
 	if err != nil {
-		return nil, cachetta.StoreEntry{}, err
+		return nil, cachetta.StoreEntry{}, fmt.Errorf("redisstore: load %s: %w", name, err)
 	}
 	return v[headerSize:len(v):len(v)], e, nil
 }
@@ -100,45 +99,81 @@ func (s *Store) Stat(ctx context.Context, name string) (cachetta.StoreEntry, err
 	if err := ctx.Err(); err != nil {
 		return cachetta.StoreEntry{}, fmt.Errorf("redisstore: stat %s: %w", name, err)
 	}
-	entries, err := s.stat(ctx, []string{name})
+	e, err := statReply(name, statScript.Run(ctx, s.client, []string{s.entryKey(name)}))
 	if err != nil {
 		return cachetta.StoreEntry{}, fmt.Errorf("redisstore: stat %s: %w", name, err)
 	}
-	if entries[0] == nil {
+	if e == nil {
 		return cachetta.StoreEntry{}, fmt.Errorf("redisstore: stat %s: %w", name, fs.ErrNotExist)
 	}
-	return *entries[0], nil
+	return *e, nil
 }
 
-// stat returns the entries of names in one round trip, nil for those
-// missing.
-func (s *Store) stat(ctx context.Context, names []string) ([]*cachetta.StoreEntry, error) {
+// statPage returns the entries of names, nil for those missing, in one
+// round trip per server: one statScript per name, all in one pipeline,
+// which a cluster client splits among the masters. An error names the
+// entry it is about.
+func (s *Store) statPage(ctx context.Context, names []string) ([]*cachetta.StoreEntry, error) {
 	keys := make([]string, len(names))
 	for i, name := range names {
 		keys[i] = s.entryKey(name)
 	}
-	res, err := statScript.Run(ctx, s.client, keys).Slice()
+	cmds := s.statPipeline(ctx, keys, statScript.EvalSha)
+	for _, cmd := range cmds {
+		if redis.HasErrorPrefix(cmd.Err(), "NOSCRIPT") {
+			// A server that has not run the script yet (restarted, or a
+			// replica promoted since): send it whole this time, which
+			// also caches it there.
+			cmds = s.statPipeline(ctx, keys, statScript.Eval)
+			break
+		}
+	}
+	out := make([]*cachetta.StoreEntry, len(names))
+	for i, cmd := range cmds {
+		e, err := statReply(names[i], cmd)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", names[i], err)
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+// statPipeline runs statScript on each of keys with eval (EVALSHA or
+// EVAL), in one pipeline, and returns the commands in the order of keys.
+func (s *Store) statPipeline(ctx context.Context, keys []string,
+	eval func(context.Context, redis.Scripter, []string, ...any) *redis.Cmd) []*redis.Cmd {
+	pipe := s.client.Pipeline()
+	cmds := make([]*redis.Cmd, len(keys))
+	for i, key := range keys {
+		cmds[i] = eval(ctx, pipe, []string{key})
+	}
+	// Each command keeps its own error, which statReply reads; Exec's is
+	// the first of them.
+	_, _ = pipe.Exec(ctx)
+	return cmds
+}
+
+// statReply decodes the reply of statScript on the entry name: nil when
+// the entry is missing. Its error is for the caller to wrap.
+func statReply(name string, cmd *redis.Cmd) (*cachetta.StoreEntry, error) {
+	res, err := cmd.Slice()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	if len(res) != len(names) {
-		return nil, fmt.Errorf("%d replies for %d keys", len(res), len(names))
+	if len(res) != 2 {
+		return nil, fmt.Errorf("stat reply of %d elements", len(res))
 	}
-	out := make([]*cachetta.StoreEntry, len(names))
-	for i, r := range res {
-		pair, ok := r.([]any)
-		if !ok {
-			continue // a missing key: false comes back as nil
-		}
-		size, _ := pair[0].(int64)
-		h, _ := pair[1].(string)
-		e, err := parseHeader(names[i], h, size)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = &e
+	size, _ := res[0].(int64)
+	h, _ := res[1].(string)
+	e, err := parseHeader(name, h, size)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return &e, nil
 }
 
 // Save replaces the entry name by data with one SET or, while this Store

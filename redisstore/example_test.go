@@ -20,6 +20,19 @@ func ExampleNew() {
 	// Output: true <nil>
 }
 
+// A cluster client is taken as one server's is: the keys of an entry carry
+// its hash tag, so that the entry and its lock share a slot, and listing
+// walks every master. A Ring is refused.
+func ExampleNew_cluster() {
+	client := redis.NewClusterClient(&redis.ClusterOptions{
+		Addrs: []string{"10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"},
+	})
+	defer client.Close()
+	st, err := redisstore.New(client, redisstore.WithPrefix("myapp:cache:"))
+	fmt.Println(st != nil, err)
+	// Output: true <nil>
+}
+
 // A process that misses takes the entry's lock, so that of the processes
 // sharing the server one computes and the others read its result.
 // (Not run: it needs a server.)

@@ -14,23 +14,25 @@ import (
 // clears an earlier expiry: with the lock of the entry held, when the Save
 // is the fenced script, as without it, when it is a SET.
 func TestSaveExpiry(t *testing.T) {
-	c := startServer(t).client(t)
-	for _, locked := range []bool{false, true} {
-		t.Run(fmt.Sprintf("locked=%t", locked), func(t *testing.T) {
-			st := newStore(t, c)
-			if locked {
-				unlock, err := st.Lock(t.Context(), "e.json", time.Minute)
-				if err != nil {
-					t.Fatal(err)
+	forEachTopology(t, func(t *testing.T, tp topology) {
+		c := tp.client(t)
+		for _, locked := range []bool{false, true} {
+			t.Run(fmt.Sprintf("locked=%t", locked), func(t *testing.T) {
+				st := newStore(t, c)
+				if locked {
+					unlock, err := st.Lock(t.Context(), "e.json", time.Minute)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer unlock()
 				}
-				defer unlock()
-			}
-			testSaveExpiry(t, c, st)
-		})
-	}
+				testSaveExpiry(t, c, st)
+			})
+		}
+	})
 }
 
-func testSaveExpiry(t *testing.T, c *redis.Client, st *redisstore.Store) {
+func testSaveExpiry(t *testing.T, c redis.UniversalClient, st *redisstore.Store) {
 	ctx := t.Context()
 	key := redisstore.EntryKey(st, "e.json")
 	for _, tt := range []struct {

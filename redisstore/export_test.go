@@ -5,3 +5,6 @@ var (
 	EntryKey = (*Store).entryKey
 	LockKey  = (*Store).lockKey
 )
+
+// Prefix returns the start of every key of s.
+func Prefix(s *Store) string { return s.prefix }

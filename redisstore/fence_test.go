@@ -53,9 +53,9 @@ var lockLosses = []struct {
 	},
 	{
 		name: "server restarted without persistence",
-		lose: func(_ *testing.T, srv *server, _ *redis.Client, _ string) {
+		lose: func(t *testing.T, srv *server, _ *redis.Client, _ string) {
 			srv.stop()
-			srv.restart()
+			srv.restart(t)
 		},
 	},
 }
@@ -202,7 +202,11 @@ func TestWrappedRunThatLostItsLockKeepsTheNewerValue(t *testing.T) {
 // another Store value, it is a plain SET. Every case saves with the lock
 // key missing or someone else's, which a fenced Save would refuse.
 func TestSaveFencedOnlyWhileThisStoreHoldsTheLock(t *testing.T) {
-	c := startServer(t).client(t)
+	forEachTopology(t, testSaveFencedOnlyWhileThisStoreHoldsTheLock)
+}
+
+func testSaveFencedOnlyWhileThisStoreHoldsTheLock(t *testing.T, tp topology) {
+	c := tp.client(t)
 	for _, tt := range []struct {
 		name    string
 		hold    func(t *testing.T, st, other *redisstore.Store) (unlock func())

@@ -7,9 +7,14 @@ import (
 )
 
 // TestListMany walks more keys than one SCAN page holds, among keys of
-// another prefix and locks: every entry once, nothing else.
+// another prefix and locks: every entry once, nothing else. On a cluster
+// the entries lie on every master, and only a walk of all finds them.
 func TestListMany(t *testing.T) {
-	c := startServer(t).client(t)
+	forEachTopology(t, testListMany)
+}
+
+func testListMany(t *testing.T, tp topology) {
+	c := tp.client(t)
 	st, other := newStore(t, c), newStore(t, c)
 	ctx := t.Context()
 	const n = 1200

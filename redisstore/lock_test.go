@@ -17,17 +17,31 @@ import (
 
 // A child process of the test binary reads what to do from these.
 const (
-	childEnv  = "REDISSTORE_CHILD" // "hold" or "turns"
-	addrEnv   = "REDISSTORE_ADDR"
-	prefixEnv = "REDISSTORE_PREFIX"
+	childEnv   = "REDISSTORE_CHILD"   // the test's mode: "hold", "turns"...
+	addrsEnv   = "REDISSTORE_ADDRS"   // the topology's addresses, comma-separated
+	clusterEnv = "REDISSTORE_CLUSTER" // "1" when the addresses are a cluster's
+	prefixEnv  = "REDISSTORE_PREFIX"
 )
 
-// child runs the test binary again as a second process on the same server,
-// running only the test named run.
-func child(t *testing.T, run, mode, addr, prefix string) *exec.Cmd {
+// child runs the test binary again as a second process on the same
+// topology, running only the test named run (not its subtests, which the
+// child never reaches).
+func child(t *testing.T, run, mode string, tp topology, prefix string) *exec.Cmd {
 	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^"+run+"$", "-test.v")
-	cmd.Env = append(os.Environ(), childEnv+"="+mode, addrEnv+"="+addr, prefixEnv+"="+prefix)
+	cluster := "0"
+	if tp.cluster {
+		cluster = "1"
+	}
+	cmd.Env = append(os.Environ(), childEnv+"="+mode, addrsEnv+"="+strings.Join(tp.addrs, ","),
+		clusterEnv+"="+cluster, prefixEnv+"="+prefix)
 	return cmd
+}
+
+// childClient is a client of the topology a child process was given,
+// closed at t's end.
+func childClient(t *testing.T) redis.UniversalClient {
+	tp := topology{addrs: strings.Split(os.Getenv(addrsEnv), ","), cluster: os.Getenv(clusterEnv) == "1"}
+	return tp.client(t)
 }
 
 // childStore is the store of a child process, or nil in the parent.
@@ -38,13 +52,17 @@ func childStore(t *testing.T, mode string) *redisstore.Store {
 		}
 		return nil
 	}
-	c := redis.NewClient(&redis.Options{Addr: os.Getenv(addrEnv)})
-	t.Cleanup(func() { c.Close() })
-	st, err := redisstore.New(c, redisstore.WithPrefix(os.Getenv(prefixEnv)))
+	st, err := redisstore.New(childClient(t), redisstore.WithPrefix(os.Getenv(prefixEnv)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// processPrefix returns a prefix that no other test of this binary uses,
+// nor an earlier run of the same test (-count), on the shared cluster.
+func processPrefix(name string) string {
+	return fmt.Sprintf("%s%d:", name, prefixes.Add(1))
 }
 
 // TestLockRenewed holds a lock for several leases: the renewal keeps it,
@@ -104,14 +122,16 @@ func TestLockHolderKilled(t *testing.T) {
 		<-time.After(time.Minute)
 		t.Fatal("not killed within a minute")
 	}
-	srv := startServer(t)
-	c := srv.client(t)
-	const prefix = "killed:"
-	st, err := redisstore.New(c, redisstore.WithPrefix(prefix))
+	forEachTopology(t, func(t *testing.T, tp topology) { testLockHolderKilled(t, tp, lease) })
+}
+
+func testLockHolderKilled(t *testing.T, tp topology, lease time.Duration) {
+	prefix := processPrefix("killed")
+	st, err := redisstore.New(tp.client(t), redisstore.WithPrefix(prefix))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := child(t, "TestLockHolderKilled", "hold", srv.addr(), prefix)
+	cmd := child(t, "TestLockHolderKilled", "hold", tp, prefix)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -146,41 +166,30 @@ func TestLockHolderKilled(t *testing.T) {
 	unlock()
 }
 
+// lockTurns is how many times each process of TestLockTwoProcesses holds
+// the lock.
+const lockTurns = 10
+
 // TestLockTwoProcesses has the parent and a child take turns on one lock:
-// each holds it rounds times, never both at once.
+// each holds it lockTurns times, never both at once.
 func TestLockTwoProcesses(t *testing.T) {
-	const rounds = 10
-	turns := func(t *testing.T, st *redisstore.Store, c redis.UniversalClient, prefix, who string) {
-		ctx := t.Context()
-		for range rounds {
-			unlock, err := st.Lock(ctx, "t.json", 10*time.Second)
-			if err != nil {
-				t.Errorf("%s: Lock = %v", who, err)
-				return
-			}
-			if n, err := c.Incr(ctx, prefix+"inside").Result(); err != nil || n != 1 {
-				c.RPush(ctx, prefix+"overlaps", who)
-			}
-			c.RPush(ctx, prefix+"turns", who)
-			c.Decr(ctx, prefix+"inside")
-			unlock()
-		}
-	}
 	if st := childStore(t, "turns"); st != nil {
-		c := redis.NewClient(&redis.Options{Addr: os.Getenv(addrEnv)})
-		defer c.Close()
+		c := childClient(t)
 		c.RPush(t.Context(), os.Getenv(prefixEnv)+"ready", "child")
-		turns(t, st, c, os.Getenv(prefixEnv), "child")
+		takeTurns(t, st, c, os.Getenv(prefixEnv), "child")
 		return
 	}
-	srv := startServer(t)
-	c := srv.client(t)
-	const prefix = "two:"
+	forEachTopology(t, testLockTwoProcesses)
+}
+
+func testLockTwoProcesses(t *testing.T, tp topology) {
+	c := tp.client(t)
+	prefix := processPrefix("two")
 	st, err := redisstore.New(c, redisstore.WithPrefix(prefix))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := child(t, "TestLockTwoProcesses", "turns", srv.addr(), prefix)
+	cmd := child(t, "TestLockTwoProcesses", "turns", tp, prefix)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -190,7 +199,7 @@ func TestLockTwoProcesses(t *testing.T) {
 	if err := c.BLPop(t.Context(), 30*time.Second, prefix+"ready").Err(); err != nil {
 		t.Fatalf("the child did not get ready: %v", err)
 	}
-	turns(t, st, c, prefix, "parent")
+	takeTurns(t, st, c, prefix, "parent")
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("child: %v\n%s", err, out.String())
 	}
@@ -205,8 +214,28 @@ func TestLockTwoProcesses(t *testing.T) {
 	for _, who := range all {
 		count[who]++
 	}
-	if count["parent"] != rounds || count["child"] != rounds {
-		t.Errorf("turns = %v; want %d each", count, rounds)
+	if count["parent"] != lockTurns || count["child"] != lockTurns {
+		t.Errorf("turns = %v; want %d each", count, lockTurns)
+	}
+}
+
+// takeTurns is one process of TestLockTwoProcesses: it takes the lock
+// lockTurns times and, holding it, counts itself in and out, so that a
+// second holder at once shows as a count above one.
+func takeTurns(t *testing.T, st *redisstore.Store, c redis.UniversalClient, prefix, who string) {
+	ctx := t.Context()
+	for range lockTurns {
+		unlock, err := st.Lock(ctx, "t.json", 10*time.Second)
+		if err != nil {
+			t.Errorf("%s: Lock = %v", who, err)
+			return
+		}
+		if n, err := c.Incr(ctx, prefix+"inside").Result(); err != nil || n != 1 {
+			c.RPush(ctx, prefix+"overlaps", who)
+		}
+		c.RPush(ctx, prefix+"turns", who)
+		c.Decr(ctx, prefix+"inside")
+		unlock()
 	}
 }
 

@@ -23,7 +23,10 @@ func (p prefixOption) apply(c *config) { c.prefix = string(p) }
 // WithPrefix sets the start of every key the Store writes, so that caches
 // (or applications) sharing one Redis database keep apart. Two stores share
 // entries exactly when their prefixes are equal. The default is
-// DefaultPrefix; an empty prefix is allowed.
+// DefaultPrefix; an empty prefix is allowed. New refuses a prefix holding
+// "{" or "}": Redis Cluster would take a brace in it for the hash tag that
+// the store puts after it, and put every key of the store in one slot, or
+// the value and lock of one entry in two.
 func WithPrefix(prefix string) Option { return prefixOption(prefix) }
 
 type loggerOption struct{ l *slog.Logger }

@@ -13,11 +13,10 @@ import (
 
 	"github.com/cachetta-go/cachetta"
 	"github.com/cachetta-go/cachetta/redisstore"
-	"github.com/redis/go-redis/v9"
 )
 
-// The cache-level tests across processes: two caches in two processes on
-// one server share one run of a wrapped function through the store's lock,
+// The cache-level tests across processes, each on one server and on a
+// cluster: two caches in two processes on one topology share one run of a wrapped function through the store's lock,
 // and a process killed in the middle of its run holds the others up only
 // until its lease runs out.
 
@@ -51,9 +50,12 @@ func TestCacheCoalescesAcrossProcesses(t *testing.T) {
 		coalesceChild(t, st)
 		return
 	}
-	srv := startServer(t)
-	c := srv.client(t)
-	const prefix = "coalesce:"
+	forEachTopology(t, testCacheCoalescesAcrossProcesses)
+}
+
+func testCacheCoalescesAcrossProcesses(t *testing.T, tp topology) {
+	c := tp.client(t)
+	prefix := processPrefix("coalesce")
 	ctx, cancel := context.WithTimeout(t.Context(), processWait)
 	defer cancel()
 	type proc struct {
@@ -64,7 +66,7 @@ func TestCacheCoalescesAcrossProcesses(t *testing.T) {
 	procs := []*proc{{id: "a"}, {id: "b"}}
 	done := make(chan *proc)
 	for _, p := range procs {
-		cmd := child(t, "TestCacheCoalescesAcrossProcesses", "coalesce", srv.addr(), prefix)
+		cmd := child(t, "TestCacheCoalescesAcrossProcesses", "coalesce", tp, prefix)
 		cmd.Env = append(cmd.Env, idEnv+"="+p.id)
 		cmd.Stdout, cmd.Stderr = &p.out, &p.out
 		if err := cmd.Start(); err != nil {
@@ -105,8 +107,7 @@ func coalesceChild(t *testing.T, st *redisstore.Store) {
 	if other == "" {
 		t.Fatalf("%s = %q; want a or b", idEnv, id)
 	}
-	r := redis.NewClient(&redis.Options{Addr: os.Getenv(addrEnv)})
-	defer r.Close()
+	r := childClient(t)
 	ctx, cancel := context.WithTimeout(t.Context(), processWait)
 	defer cancel()
 	// The lock wait outlasts the other process's run, so that a call gets
@@ -156,16 +157,19 @@ func TestCacheRunHolderKilled(t *testing.T) {
 		killedRunChild(t, leased{st, lease})
 		return
 	}
-	srv := startServer(t)
-	r := srv.client(t)
-	const prefix = "killedrun:"
+	forEachTopology(t, func(t *testing.T, tp topology) { testCacheRunHolderKilled(t, tp, lease) })
+}
+
+func testCacheRunHolderKilled(t *testing.T, tp topology, lease time.Duration) {
+	r := tp.client(t)
+	prefix := processPrefix("killedrun")
 	st, err := redisstore.New(r, redisstore.WithPrefix(prefix))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), processWait)
 	defer cancel()
-	cmd := child(t, "TestCacheRunHolderKilled", "killedrun", srv.addr(), prefix)
+	cmd := child(t, "TestCacheRunHolderKilled", "killedrun", tp, prefix)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -229,8 +233,7 @@ func TestCacheRunHolderKilled(t *testing.T) {
 // started and blocks until the process is killed.
 func killedRunChild(t *testing.T, st cachetta.Store) {
 	prefix := os.Getenv(prefixEnv)
-	r := redis.NewClient(&redis.Options{Addr: os.Getenv(addrEnv)})
-	defer r.Close()
+	r := childClient(t)
 	c, err := cachetta.New[string]("held.json", cachetta.WithStore(st),
 		cachetta.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil))))
 	if err != nil {

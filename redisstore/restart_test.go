@@ -13,7 +13,7 @@ import (
 
 // TestRestart stops the server mid-test: every operation returns an error
 // (not a panic, not a miss), and once the server is back on the same port
-// the same store works again, its scripts loaded anew.
+// the same store works again, its scripts loaded anew (List's too).
 func TestRestart(t *testing.T) {
 	srv := startServer(t)
 	c := redis.NewClient(&redis.Options{Addr: srv.addr(), MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
@@ -62,7 +62,7 @@ func TestRestart(t *testing.T) {
 	// Releasing a lock the server forgot gives up within its bound.
 	unlock()
 
-	srv.restart()
+	srv.restart(t)
 	// Nothing persisted: the restarted server is empty, and the store's
 	// scripts are no longer cached there.
 	if _, _, err := st.Load(ctx, "a.json", 10); !errors.Is(err, fs.ErrNotExist) {
@@ -73,6 +73,19 @@ func TestRestart(t *testing.T) {
 	}
 	if data, _, err := st.Load(ctx, "a.json", 10); err != nil || string(data) != "3" {
 		t.Errorf("Load after restart = %q, %v; want 3", data, err)
+	}
+	// Listing first: its pipeline of EVALSHA finds the script unknown and
+	// must send it whole, as Stat's single call does after it.
+	var listed []string
+	for e, err := range st.List(ctx, "") {
+		if err != nil {
+			t.Errorf("List after restart = %v", err)
+			break
+		}
+		listed = append(listed, e.Name)
+	}
+	if len(listed) != 1 || listed[0] != "a.json" {
+		t.Errorf("List after restart = %q; want [a.json]", listed)
 	}
 	if _, err := st.Stat(ctx, "a.json"); err != nil {
 		t.Errorf("Stat after restart = %v", err)

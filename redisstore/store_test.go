@@ -43,7 +43,10 @@ func options(c redis.UniversalClient) storetest.Options {
 	}
 }
 
+// TestContract runs the contract suite on one server and on a cluster.
 func TestContract(t *testing.T) {
-	c := startServer(t).client(t)
-	storetest.Run(t, func(t *testing.T) cachetta.Store { return newStore(t, c) }, options(c))
+	forEachTopology(t, func(t *testing.T, tp topology) {
+		c := tp.client(t)
+		storetest.Run(t, func(t *testing.T) cachetta.Store { return newStore(t, c) }, options(c))
+	})
 }
