@@ -45,8 +45,8 @@
 //
 // A *Cachetta is immutable after New and safe for use by any number of
 // goroutines. [Cachetta.Join] and [Cachetta.With] return copies that share
-// the in-memory LRU, the counters and the bookkeeping of runs and background
-// refreshes with the original. Concurrent calls of a wrapped function that
+// the counters, the bookkeeping of runs and background refreshes, and the
+// in-memory LRU (unless With changes its size or root) with the original. Concurrent calls of a wrapped function that
 // resolve to one file share one run of the function; a caller whose context
 // is done leaves at once, and the run is cancelled when no caller waits for
 // it any more. [Cachetta.Wait] waits for runs and background refreshes.
