@@ -159,7 +159,7 @@ func ExampleWrap1() {
 	path, _ := users.PathFor(42)
 	fmt.Println(filepath.Base(path))
 
-	// Python: cache.invalidate(user_id=42)
+	// Python: cache.invalidate(42)
 	users.Invalidate(ctx, 42)
 	ok, _ := users.Exists(ctx, 42)
 	fmt.Println(ok)

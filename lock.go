@@ -38,8 +38,10 @@ func WithProcessLock(on bool) Option {
 // WithLockTimeout bounds how long a wrapped call waits for another process's
 // run of the same entry; past it the call runs the function itself and logs
 // a warning. It also bounds the wait of Write, Invalidate and Prune for the
-// lock of a directory, which is held for a rename at a time: past it they
-// fail. The default is DefaultLockTimeout; it must be positive.
+// lock of a directory, which is held for a rename at a time: past it Write
+// and Prune fail, and Invalidate removes the entry all the same, with a
+// warning that other processes were not told. The default is
+// DefaultLockTimeout; it must be positive.
 func WithLockTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.lockTimeout = d })
 }
