@@ -156,7 +156,11 @@ func (s *FileStore) Save(ctx context.Context, name string, data []byte, keep tim
 	if err != nil {
 		return s.named(err)
 	}
-	if err := fill(f, data, false, nil); err != nil {
+	err = fill(f, data, false, nil)
+	if closeErr := f.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
 		s.root.Remove(tmp)
 		return s.named(err)
 	}

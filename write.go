@@ -149,11 +149,21 @@ func (c *Cachetta[T]) writeOnce(ctx context.Context, path string, data []byte, g
 	if mem != nil {
 		info = &mem.file
 	}
-	tmp, err := c.writeTemp(path, data, info)
+	tmp, f, err := c.writeTemp(path, data, info)
 	if err != nil {
 		return err
 	}
-	return c.commit(ctx, path, tmp, guard, mem)
+	err = c.commit(ctx, path, tmp, guard, mem)
+	if f != nil {
+		// The rename found no directory at the temporary file's: it was
+		// moved away, with the file in it, which the path no longer
+		// reaches.
+		if errors.Is(err, fs.ErrNotExist) {
+			removeMoved(f, tmp)
+		}
+		f.Close()
+	}
+	return err
 }
 
 // committed is what a write that fills memory learns of the entry it
@@ -238,23 +248,29 @@ func (c *Cachetta[T]) commit(ctx context.Context, path, tmp string, guard *write
 
 // writeTemp writes data to a new temporary file beside path, synced with
 // Files.Sync, and returns its name. It creates the directory when it is
-// missing. With info, it sets *info to the file's stat once written.
-func (c *Cachetta[T]) writeTemp(path string, data []byte, info *fs.FileInfo) (string, error) {
+// missing. With info, it sets *info to the file's stat once written. Where
+// an open file tells where it is now (see removeMoved), it returns the file
+// still open, for the caller to close after the rename; elsewhere nil.
+func (c *Cachetta[T]) writeTemp(path string, data []byte, info *fs.FileInfo) (string, *os.File, error) {
 	f, err := c.createTemp(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := c.makeDir(filepath.Dir(path)); err != nil {
-			return "", err
+			return "", nil, err
 		}
 		f, err = c.createTemp(path)
 	}
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if err := fill(f, data, c.cfg.sync, info); err != nil {
+		f.Close()
 		c.fsys.remove(f.Name())
-		return "", err
+		return "", nil, err
 	}
-	return f.Name(), nil
+	if !openFileKnowsItsPath {
+		return f.Name(), nil, f.Close()
+	}
+	return f.Name(), f, nil
 }
 
 // makeDir creates the directory dir and its missing parents. With Files.Sync
@@ -316,30 +332,26 @@ func (c *Cachetta[T]) syncDir(dir string) error {
 	return err
 }
 
-// fill writes data to f, syncs it when sync is set, and closes it. f is
-// closed whatever happens. With info, it sets *info to f's stat before it
-// closes f: the stat of the handle, not of a name, is surely of the file
-// written, which a rename moves without changing its identity, time or
-// size.
+// fill writes data to f and syncs it when sync is set; the caller closes f.
+// With info, it sets *info to f's stat: the stat of the handle, not of a
+// name, is surely of the file written, which a rename moves without
+// changing its identity, time or size.
 func fill(f *os.File, data []byte, sync bool, info *fs.FileInfo) error {
 	if _, err := f.Write(data); err != nil {
-		f.Close()
 		return err
 	}
 	if sync {
 		if err := fsyncFile(f); err != nil {
-			f.Close()
 			return err
 		}
 	}
 	if info != nil {
 		var err error
 		if *info, err = f.Stat(); err != nil {
-			f.Close()
 			return err
 		}
 	}
-	return f.Close()
+	return nil
 }
 
 // createTemp creates a file named .<base>.<random>.cachetta-tmp beside path,
