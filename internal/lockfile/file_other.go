@@ -1,8 +1,9 @@
-//go:build !unix
+//go:build !unix && !windows
 
 package lockfile
 
 import (
+	"os"
 	"errors"
 	"io/fs"
 	"syscall"
@@ -15,8 +16,8 @@ const (
 	openNoFollow = 0
 )
 
-// links returns 1: the link count is not in the FileInfo here.
-func links(fs.FileInfo) uint64 { return 1 }
+// links returns 1: no link count is known here.
+func links(*os.File, fs.FileInfo) uint64 { return 1 }
 
 // isObstacleErr reports whether an open failed for what is at the name, a
 // directory.

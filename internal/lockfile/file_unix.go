@@ -3,6 +3,7 @@
 package lockfile
 
 import (
+	"os"
 	"errors"
 	"io/fs"
 	"syscall"
@@ -15,8 +16,8 @@ const openNonblock = syscall.O_NONBLOCK
 // openNoFollow makes opening a symbolic link fail.
 const openNoFollow = syscall.O_NOFOLLOW
 
-// links returns the number of names of the file info describes.
-func links(info fs.FileInfo) uint64 {
+// links returns the number of names of the file f, which info describes.
+func links(_ *os.File, info fs.FileInfo) uint64 {
 	if st, ok := info.Sys().(*syscall.Stat_t); ok {
 		return uint64(st.Nlink)
 	}

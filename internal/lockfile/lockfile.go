@@ -162,7 +162,7 @@ func check(f *os.File, path string, lstat func() (fs.FileInfo, error)) error {
 	if err != nil {
 		return err
 	}
-	if !info.Mode().IsRegular() || links(info) != 1 {
+	if !info.Mode().IsRegular() || links(f, info) != 1 {
 		return &fs.PathError{Op: "open", Path: path, Err: ErrObstacle}
 	}
 	if openNoFollow == 0 {
@@ -257,7 +257,7 @@ func (lf *File) Bump(slot int) error {
 	if err != nil {
 		return &fs.PathError{Op: "stat", Path: lf.path, Err: err}
 	}
-	if links(info) != 1 {
+	if links(lf.f, info) != 1 {
 		return &fs.PathError{Op: "write", Path: lf.path, Err: ErrObstacle}
 	}
 	gen, err := lf.Generation(slot)
