@@ -3,9 +3,9 @@
 package lockfile
 
 import (
-	"os"
 	"errors"
 	"io/fs"
+	"os"
 	"syscall"
 )
 
