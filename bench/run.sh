@@ -40,14 +40,14 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go test -c -o "$tmp/cachetta.test" .
 # The comparison with otter is a module of its own, so that the root module
-# never depends on otter; the workspace gives it this cachetta.
-go test -c -o "$tmp/otter.test" ./bench/otter
+# never depends on otter; its go.work gives it this cachetta.
+go test -C bench/otter -c -o "$tmp/otter.test" .
 # The stores are modules of their own too; their cache benchmarks sit beside
 # the raw client calls (GET, SET, Bucket.ReadAll, Bucket.WriteAll).
-go test -c -o "$tmp/blobstore.test" ./blobstore
+go test -C blobstore -c -o "$tmp/blobstore.test" .
 skip=()
 if command -v redis-server >/dev/null; then
-	go test -c -o "$tmp/redisstore.test" ./redisstore
+	go test -C redisstore -c -o "$tmp/redisstore.test" .
 else
 	echo "run.sh: redis-server not found on PATH (apt-get install redis-server): skipping the Redis benchmarks"
 	echo
