@@ -245,10 +245,11 @@ type tierFill struct {
 	asked time.Time // when the read of remote began
 }
 
-// settle makes f the local copy of name, or removes the copy when f is nil
-// or a Save or Delete of the stripe settled since epoch. A Save or Delete
-// itself passes bump, so that the copies of reads that began before it
-// are not written after it.
+// settle makes f the local copy of name, or removes the copy when f is
+// nil. A Save or Delete passes bump, so that a read that began before it
+// does not write its copy after it: when a Save or Delete of the stripe
+// settled since epoch, a read leaves the copy to it, and a Save removes
+// the copy, as remote may hold the other Save's bytes or its own.
 func (t *tiered) settle(ctx context.Context, name string, f *tierFill, epoch uint64, bump bool) error {
 	// The copy must follow remote even when the caller gave up: a Delete
 	// whose ctx ended after remote's must still remove it.
@@ -256,12 +257,16 @@ func (t *tiered) settle(ctx context.Context, name string, f *tierFill, epoch uin
 	s := t.stripe(name)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	overtaken := s.epoch != epoch
 	if bump {
-		defer func() { s.epoch++ }()
+		s.epoch++
 	}
-	if f == nil || s.epoch != epoch {
+	switch {
+	case f == nil || overtaken && bump:
 		delete(s.copies, name)
 		return t.local.Delete(ctx, name)
+	case overtaken:
+		return nil
 	}
 	kept, err := t.local.save(ctx, name, f.data, f.se.ModTime)
 	if err != nil {
