@@ -389,7 +389,8 @@ func TestTieredCopyFollowsTheSharedStore(t *testing.T) {
 		// store or on st, the tiered store.
 		hook func(h *hookStore, shared cachetta.Store, st func() cachetta.Store)
 		call func(ctx context.Context, st cachetta.Store) error
-		want string // what the machine then reads; "" for nothing
+		copy string // the local copy after call; "" for none
+		want string // what the machine then loads; "" for nothing
 	}{
 		{
 			name: "another machine saves between a Save and its read-back",
@@ -404,6 +405,7 @@ func TestTieredCopyFollowsTheSharedStore(t *testing.T) {
 			call: func(ctx context.Context, st cachetta.Store) error {
 				return st.Save(ctx, "x.json", []byte(`"mine, longer than theirs"`), 0)
 			},
+			copy: `"theirs"`,
 			want: `"theirs"`,
 		},
 		{
@@ -417,6 +419,9 @@ func TestTieredCopyFollowsTheSharedStore(t *testing.T) {
 			call: func(ctx context.Context, st cachetta.Store) error {
 				return st.Save(ctx, "x.json", []byte(`"the first"`), 0)
 			},
+			// The first Save, overtaken, cannot tell which Save remote
+			// holds: it removes the copy.
+			copy: "",
 			want: `"the second"`,
 		},
 		{
@@ -431,6 +436,7 @@ func TestTieredCopyFollowsTheSharedStore(t *testing.T) {
 				_, _, err := st.Load(ctx, "x.json", 100)
 				return err
 			},
+			copy: "",
 			want: "",
 		},
 		{
@@ -445,6 +451,8 @@ func TestTieredCopyFollowsTheSharedStore(t *testing.T) {
 				_, _, err := st.Load(ctx, "x.json", 100)
 				return err
 			},
+			// The read, overtaken, leaves the copy to the Save.
+			copy: `"saved here, longer"`,
 			want: `"saved here, longer"`,
 		},
 	} {
@@ -466,12 +474,12 @@ func TestTieredCopyFollowsTheSharedStore(t *testing.T) {
 			}
 			h.afterSave, h.afterLoad = nil, nil
 			data, err := os.ReadFile(filepath.Join(local.Dir(), "x.json"))
-			if tt.want == "" {
+			if tt.copy == "" {
 				if !errors.Is(err, fs.ErrNotExist) {
 					t.Errorf("local copy = %q, %v; want none", data, err)
 				}
-			} else if string(data) != tt.want {
-				t.Errorf("local copy = %q, %v; want %s", data, err, tt.want)
+			} else if string(data) != tt.copy {
+				t.Errorf("local copy = %q, %v; want %s", data, err, tt.copy)
 			}
 			got, _, err := st.Load(ctx, "x.json", 100)
 			if tt.want == "" && !errors.Is(err, fs.ErrNotExist) || tt.want != "" && string(got) != tt.want {
