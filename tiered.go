@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"iter"
 	"log/slog"
-	"sync"
 	"time"
 )
 
@@ -50,8 +49,9 @@ import (
 // then see what another machine wrote while it waited. Otherwise runs are
 // coalesced within each process only, as with any Store that is not a
 // Locker: two processes, on one machine or two, may both run. Processes of
-// one machine may share local: copies are replaced atomically, and a copy
-// another process wrote is checked against remote before it is trusted.
+// one machine may share local: copies are replaced atomically, a copy
+// another process wrote is checked against remote before it is trusted,
+// and an Invalidate removes the machine's copy for all of them at once.
 //
 // List, and so a cache's Entries, Prune and Clear, see the local copies
 // alone: Prune and WithPruneBudget bound the local disk, and Clear empties
@@ -73,7 +73,7 @@ func NewTiered(local *FileStore, remote Store, recheck time.Duration) (Store, er
 	case recheck < 0:
 		return nil, fmt.Errorf("cachetta: NewTiered: recheck must not be negative, got %v", recheck)
 	}
-	if fs, ok := remote.(*FileStore); ok && fs.Dir() == local.Dir() {
+	if rf, ok := remote.(*FileStore); ok && rf.Dir() == local.Dir() {
 		return nil, fmt.Errorf("cachetta: NewTiered: local and remote are one directory, %s", local.Dir())
 	}
 	t := &tiered{local: local, remote: remote, recheck: recheck, seed: maphash.MakeSeed()}
@@ -82,15 +82,6 @@ func NewTiered(local *FileStore, remote Store, recheck time.Duration) (Store, er
 	}
 	return t, nil
 }
-
-// tierStripes is the number of stripes of a tiered store's table of
-// copies: hits of different names rarely wait for one another.
-const tierStripes = 64
-
-// maxStripeCopies bounds the copies a stripe remembers, so that a process
-// that reads ever new names does not grow without end. A forgotten copy
-// costs one Stat of remote at its next hit.
-const maxStripeCopies = 1024
 
 // tiered is the Store NewTiered returns when remote is not a Locker.
 type tiered struct {
@@ -101,75 +92,9 @@ type tiered struct {
 	stripes [tierStripes]tierStripe
 }
 
-// A tierStripe remembers the copies of the names that hash to it.
-//
-// Its epoch orders the writes of copies against this process's Saves and
-// Deletes: a copy made of what remote held before a Save or Delete must not
-// be written after it. Each Save and Delete adds one to the epoch when it
-// settles its copy, and a write of a copy that began at another epoch
-// removes the copy instead: the next read loads it again.
-type tierStripe struct {
-	mu     sync.Mutex
-	epoch  uint64              // guarded by mu
-	copies map[string]tierCopy // guarded by mu
-}
-
-// A tierCopy is what a tiered store knows of a local copy it made or
-// checked.
-type tierCopy struct {
-	remote  StoreEntry // the remote entry whose bytes the copy holds
-	local   time.Time  // the copy's modification time, as its file system keeps it
-	checked time.Time  // when remote last vouched for it; zero after a Lock
-}
-
-// holds reports whether the copy c is of the remote entry se.
-func (c tierCopy) holds(se StoreEntry) bool {
-	return c.remote.Version == se.Version && c.remote.ModTime.Equal(se.ModTime) && c.remote.Size == se.Size
-}
-
+// stripe returns the stripe of the table of copies that holds name.
 func (t *tiered) stripe(name string) *tierStripe {
 	return &t.stripes[maphash.String(t.seed, name)%tierStripes]
-}
-
-// copyOf returns what the stripe knows of the copy of name whose file le
-// describes; ok is false when it knows nothing of that file.
-func (s *tierStripe) copyOf(name string, le StoreEntry) (c tierCopy, ok bool) {
-	s.mu.Lock()
-	c, ok = s.copies[name]
-	s.mu.Unlock()
-	return c, ok && le.Size == c.remote.Size && le.ModTime.Equal(c.local)
-}
-
-// currentEpoch returns the stripe's epoch.
-func (s *tierStripe) currentEpoch() uint64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.epoch
-}
-
-// rememberLocked records c as the copy of name. The caller holds s.mu.
-func (s *tierStripe) rememberLocked(name string, c tierCopy) {
-	if s.copies == nil {
-		s.copies = make(map[string]tierCopy)
-	}
-	if _, ok := s.copies[name]; !ok && len(s.copies) >= maxStripeCopies {
-		for victim := range s.copies { // any one: each costs one Stat
-			delete(s.copies, victim)
-			break
-		}
-	}
-	s.copies[name] = c
-}
-
-// vouch records that remote held se, the entry the copy of name with
-// modification time local holds, when asked, unless a Save or Delete of
-// the stripe settled since epoch.
-func (s *tierStripe) vouch(name string, local time.Time, se StoreEntry, asked time.Time, epoch uint64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.epoch == epoch {
-		s.rememberLocked(name, tierCopy{remote: se, local: local, checked: asked})
-	}
 }
 
 // Load implements Store: the local copy while it is trusted or remote

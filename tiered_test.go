@@ -620,3 +620,41 @@ func TestNewTieredRefuses(t *testing.T) {
 		})
 	}
 }
+
+// Two processes of one machine share its local directory: a copy one
+// wrote costs the other a Stat, not a Load, and an Invalidate in one
+// removes the copy for both at once.
+func TestTieredProcessesShareTheLocalDirectory(t *testing.T) {
+	for _, r := range tierRemotes {
+		t.Run(r.name, func(t *testing.T) {
+			ctx := t.Context()
+			shared := r.new(t)
+			dir := t.TempDir()
+			process := func() *machine {
+				counted := &countingStore{Store: shared}
+				st, err := cachetta.NewTiered(newFileStore(t, dir), counted, time.Hour)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return &machine{dir: dir, remote: counted, store: st}
+			}
+			p1, p2 := process(), process()
+			if err := p1.store.Save(ctx, "x.json", []byte(`"value"`), 0); err != nil {
+				t.Fatal(err)
+			}
+			before := p2.calls()
+			if data, _, err := p2.store.Load(ctx, "x.json", 100); string(data) != `"value"` || err != nil {
+				t.Fatalf("p2's Load = %q, %v", data, err)
+			}
+			if got := p2.calls(); got != [2]int64{before[0], before[1] + 1} {
+				t.Errorf("p2's Load of p1's copy sent %v Loads and Stats; want one Stat", [2]int64{got[0] - before[0], got[1] - before[1]})
+			}
+			if err := p2.store.Delete(ctx, "x.json"); err != nil {
+				t.Fatal(err)
+			}
+			if data, _, err := p1.store.Load(ctx, "x.json", 100); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("p1's Load after p2's Delete = %q, %v; want fs.ErrNotExist", data, err)
+			}
+		})
+	}
+}
