@@ -191,6 +191,55 @@ func BenchmarkDiskHit(b *testing.B) {
 	}
 }
 
+// benchTiered returns a cache on a tiered store whose local copy holds
+// recs, and the path of that copy. Both tiers are FileStores: the hit
+// under test reads the local one alone.
+func benchTiered(b *testing.B, recs []benchRecord) (*cachetta.Cachetta[[]benchRecord], string) {
+	b.Helper()
+	var stores [2]*cachetta.FileStore
+	for i := range stores {
+		s, err := cachetta.NewFileStore(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { s.Close() })
+		stores[i] = s
+	}
+	st, err := cachetta.NewTiered(stores[0], stores[1], time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := benchNew[[]benchRecord](b, "rec.json", cachetta.WithStore(st))
+	mustWrite(b, c, recs)
+	return c, filepath.Join(stores[0].Dir(), "rec.json")
+}
+
+// BenchmarkTieredHit reads an entry whose local copy is trusted: the floor
+// is a disk hit of that copy.
+func BenchmarkTieredHit(b *testing.B) {
+	for _, s := range benchSizes {
+		recs := benchRecords(b, s.size)
+		b.Run("size="+s.name+"/impl=cachetta", func(b *testing.B) {
+			c, _ := benchTiered(b, recs)
+			ctx := b.Context()
+			var (
+				v   []benchRecord
+				ok  bool
+				err error
+			)
+			b.ReportAllocs()
+			for b.Loop() {
+				v, ok, err = c.Read(ctx)
+			}
+			checkHit(b, v, ok, err, len(recs))
+		})
+		b.Run("size="+s.name+"/impl=floor", func(b *testing.B) {
+			_, path := benchTiered(b, recs)
+			floorDiskHit(b, path, len(recs))
+		})
+	}
+}
+
 func BenchmarkWrap1DiskHit(b *testing.B) {
 	recs := benchRecords(b, 1<<10)
 	const id = 1234567 // large enough that boxing it allocates, as real IDs do

@@ -137,24 +137,33 @@ func (s *FileStore) Stat(ctx context.Context, name string) (StoreEntry, error) {
 
 // Save implements Store. keep is ignored: Prune removes what has expired.
 func (s *FileStore) Save(ctx context.Context, name string, data []byte, keep time.Duration) error {
+	_, err := s.save(ctx, name, data, time.Time{})
+	return err
+}
+
+// save is Save with the file's modification time set to modTime, when it
+// is not zero, before the rename, so that no reader sees the entry with
+// another time (a tiered store's copy carries its remote entry's time). It
+// returns the time the file system kept, which may be coarser than modTime.
+func (s *FileStore) save(ctx context.Context, name string, data []byte, modTime time.Time) (time.Time, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return time.Time{}, err
 	}
 	rel, err := s.local("save", name)
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
 	dir, base := filepath.Split(rel)
 	tmp := dir + tempName(base)
 	f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrNotExist) && dir != "" {
 		if err := s.root.MkdirAll(dir, 0o700); err != nil {
-			return s.named(err)
+			return time.Time{}, s.named(err)
 		}
 		f, err = s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	}
 	if err != nil {
-		return s.named(err)
+		return time.Time{}, s.named(err)
 	}
 	err = fill(f, data, false, nil)
 	if closeErr := f.Close(); err == nil {
@@ -162,13 +171,28 @@ func (s *FileStore) Save(ctx context.Context, name string, data []byte, keep tim
 	}
 	if err != nil {
 		s.root.Remove(tmp)
-		return s.named(err)
+		return time.Time{}, s.named(err)
+	}
+	var kept time.Time
+	if !modTime.IsZero() {
+		// The temporary name is this call's alone (O_EXCL, random), so
+		// setting and reading its time by name touches no other file.
+		var info fs.FileInfo
+		err := s.root.Chtimes(tmp, time.Time{}, modTime)
+		if err == nil {
+			info, err = s.root.Stat(tmp)
+		}
+		if err != nil {
+			s.root.Remove(tmp)
+			return time.Time{}, s.named(err)
+		}
+		kept = info.ModTime()
 	}
 	if err := s.root.Rename(tmp, rel); err != nil {
 		s.root.Remove(tmp)
-		return s.named(err)
+		return time.Time{}, s.named(err)
 	}
-	return nil
+	return kept, nil
 }
 
 // Delete implements Store.

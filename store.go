@@ -88,7 +88,8 @@ type Locker interface {
 }
 
 // WithStore keeps the cache's entries in s instead of local files: every
-// read, write, invalidation, listing and prune goes to s, and with
+// read, write, invalidation, listing and prune goes to s (for a store of
+// NewTiered, Entries, Prune and Clear act on its local copies), and with
 // WithProcessLock (the default) a miss of a wrapped function runs under s's
 // lock when s is a Locker, so that one process among those sharing s runs
 // it. The cache's path and the paths of its entries become entry names:

@@ -237,6 +237,31 @@ func (c *Cachetta[T]) describeStored(se StoreEntry, now time.Time) Info {
 	return info
 }
 
+// A listing is what Entries, Prune and Clear use of a store: its entries
+// and the removal of one. Every Store is one.
+type listing interface {
+	Stat(ctx context.Context, name string) (StoreEntry, error)
+	Delete(ctx context.Context, name string) error
+	List(ctx context.Context, prefix string) iter.Seq2[StoreEntry, error]
+}
+
+// A tier is a Store that keeps copies of another store's entries (see
+// NewTiered). Its copies are what Entries, Prune and Clear act on, so that
+// they bound and empty the local disk and never remove a shared entry,
+// while reads, writes and Invalidate go through the tier itself.
+type tier interface {
+	copies() listing
+}
+
+// listing returns the listing of the cache's store: a tier's copies, or
+// the store itself.
+func (c *Cachetta[T]) listing() listing {
+	if t, ok := c.cfg.store.(tier); ok {
+		return t.copies()
+	}
+	return c.cfg.store
+}
+
 // storeScope is the scope of Prune, Clear and Entries in a store, as on
 // disk: for a path with an extension, the entries named as PathFor names
 // them beside it; for a path without one, a directory cache, every entry
@@ -254,7 +279,7 @@ func (c *Cachetta[T]) storeScope(ctx context.Context) (storeScope, error) {
 		return file, nil
 	}
 	below := c.path + "/"
-	for _, err := range c.cfg.store.List(ctx, below) {
+	for _, err := range c.listing().List(ctx, below) {
 		if err != nil {
 			return storeScope{}, fmt.Errorf("list %q: %w", below, err)
 		}
@@ -281,7 +306,7 @@ func (c *Cachetta[T]) storedEntries(ctx context.Context) iter.Seq2[StoreEntry, e
 			yield(StoreEntry{}, err)
 			return
 		}
-		for se, err := range c.cfg.store.List(ctx, scope.prefix) {
+		for se, err := range c.listing().List(ctx, scope.prefix) {
 			if err != nil {
 				yield(StoreEntry{}, fmt.Errorf("list %q: %w", scope.prefix, err))
 				return
@@ -323,12 +348,13 @@ func (c *Cachetta[T]) removeStoredEntry(ctx context.Context, name string, due fu
 	defer c.shared.release(name, ps)
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
-	now, err := c.cfg.store.Stat(ctx, name)
+	l := c.listing()
+	now, err := l.Stat(ctx, name)
 	if errors.Is(err, fs.ErrNotExist) || err == nil && !due(now) {
 		return false, nil
 	}
 	if err == nil {
-		err = c.cfg.store.Delete(ctx, name)
+		err = l.Delete(ctx, name)
 	}
 	if err != nil {
 		return false, err

@@ -40,6 +40,10 @@ var targets = []target{
 	{"disk hit 1KiB", "BenchmarkDiskHit/size=1KiB", 1.15, false},
 	{"disk hit 1MiB", "BenchmarkDiskHit/size=1MiB", 1.15, false},
 	{"Wrap1 disk hit 1KiB", "BenchmarkWrap1DiskHit/size=1KiB", 1.3, false},
+	// A hit of a tiered store's trusted local copy against a disk hit of
+	// that file.
+	{"tiered hit 1KiB", "BenchmarkTieredHit/size=1KiB", 1.1, false},
+	{"tiered hit 1MiB", "BenchmarkTieredHit/size=1MiB", 1.1, false},
 	// The targets of memory hits, against a bare golang-lru Get of the
 	// same value, are the speed issue's. TestLRUHitDoesNotAllocate keeps
 	// the zero allocations of hits through wrappers.
