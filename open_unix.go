@@ -8,7 +8,3 @@ import "syscall"
 // anything but a regular file once it is open, and on a regular file the
 // flag has no effect.
 const openNonblock = syscall.O_NONBLOCK
-
-// openNoFollow makes opening a symbolic link fail: lock files, which are
-// written in place, must never lead elsewhere.
-const openNoFollow = syscall.O_NOFOLLOW

@@ -444,13 +444,6 @@ func restore(d *os.Root, aside, name string) {
 	d.Remove(aside)
 }
 
-func ignoreNotExist(err error) error {
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	return err
-}
-
 // isEntryName reports whether name is entryName or a keyed form of it,
 // stem-<16 lowercase hex digits>suffix, as PathFor makes them.
 func isEntryName(name, entryName string) bool {

@@ -345,3 +345,25 @@ func TestDirectoryPythonWrote(t *testing.T) {
 		t.Errorf("clear --yes = %d, %q, %q; want %q", r.code, r.stdout, r.stderr, want)
 	}
 }
+
+func TestIsLeftover(t *testing.T) {
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{".user.json.3kf8a1.cachetta-tmp", true},
+		{".user.json.cachetta-lock", true},
+		{".cachetta-lock", false},
+		{"tmpk3j_9x2a.tmp", true},
+		{"tmpshort.tmp", false}, // tempfile draws 8 characters
+		{"tmpabc.tmp", false},
+		{"abcdefgh.tmp", false},
+		{"tmpk3j-9x2a.tmp", false},
+		{"user.json", false},
+	}
+	for _, tt := range tests {
+		if got := isLeftover(tt.name); got != tt.want {
+			t.Errorf("isLeftover(%q) = %v; want %v", tt.name, got, tt.want)
+		}
+	}
+}

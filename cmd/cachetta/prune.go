@@ -162,6 +162,9 @@ func isLeftover(name string) bool {
 		return true
 	}
 	random, ok := strings.CutPrefix(name, "tmp")
+	if !ok {
+		return false
+	}
 	if random, ok = strings.CutSuffix(random, ".tmp"); !ok || len(random) < 8 || len(random) > 64 {
 		return false
 	}
