@@ -8,17 +8,6 @@ import (
 	"slices"
 )
 
-// WithPruneBudget bounds the entries of the cache on disk, as Prune
-// enforces it, and nothing else does: after removing what has expired,
-// Prune removes the oldest entries, by modification time, until the sizes
-// of the rest add up to at most maxBytes and they number at most
-// maxEntries. Sizes are those the files report; temporary and lock files do
-// not count. Zero, the default for each, is no bound; neither may be
-// negative. Call Prune from a ticker of your own for the budget to hold.
-func WithPruneBudget(maxBytes int64, maxEntries int) Option {
-	return optionFunc(func(c *config) { c.maxBytes, c.maxEntries = maxBytes, maxEntries })
-}
-
 // counted is an entry that Prune left, as it found it.
 type counted struct {
 	path string

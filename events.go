@@ -73,30 +73,6 @@ type Event struct {
 	Err error
 }
 
-// WithEvents sets a hook that the cache, and copies made from it, call for
-// every operation that Stats counts, and for each eviction with the path
-// evicted: to feed metrics or traces to Prometheus, OpenTelemetry or a log
-// without this module depending on them. The default, nil, calls nothing.
-//
-// The hook is called synchronously, outside every lock of the cache, by the
-// goroutine doing the work: the caller's for hits, misses, joins, Write and
-// Invalidate, the run's for runs, refreshes and the reads and writes of a
-// run. It may call the cache (Stats, Read, ...), except the wrapper of the
-// key being computed from an event of that key's run (EventRun, or
-// EventWrite inside it): such a call joins the run that waits for the hook,
-// and both wait for ever. It must be quick, since the operation waits for
-// it, and safe for concurrent use.
-//
-// A panic in the hook is not recovered for it: it reaches the caller of the
-// operation. Inside a run it is the run's panic, which reaches the run's
-// callers as a panic of the wrapped function does (and fails a background
-// refresh); in EventRefresh and EventRefreshFailure, emitted once a
-// background refresh has ended, it ends the program, as a panic in any
-// goroutine does.
-func WithEvents(hook func(Event)) Option {
-	return optionFunc(func(c *config) { c.events = hook })
-}
-
 // emit calls the hook, if any, with e.
 func (c *Cachetta[T]) emit(e Event) {
 	if c.cfg.events != nil {

@@ -14,25 +14,6 @@ import (
 // *fs.PathError naming the path, so its text has no prefix of its own.
 var ErrOutsideRoot = errors.New("path outside the root")
 
-// WithRoot confines the cache to dir, as os.Root does: relative paths, the
-// cache's own, joined, keyed or from a path function, are relative to dir
-// wherever the program runs, and an absolute path must lie inside dir. A
-// path that leads outside, through "..", an absolute path or a symbolic
-// link, is refused with an error wrapping ErrOutsideRoot. Path, Info.Path,
-// logs and errors name the real file, dir joined with the path.
-//
-// New opens dir once, creating it when it is missing, and the cache keeps
-// that handle: replacing dir by a symbolic link later redirects nothing, and
-// a dir removed while the cache runs is not created again. Copies made by
-// With that name the same dir share that handle and one memory, so a copy
-// per request or tenant costs no descriptor of its own; each distinct root
-// costs one for the life of the cache. Use WithRoot
-// whenever any part of a path comes from user input. The default is no
-// confinement.
-func WithRoot(dir string) Option {
-	return optionFunc(func(c *config) { c.root = dir })
-}
-
 // fileSystem is the set of file operations the cache performs, so that the
 // same code runs on the plain file system and inside a root set by WithRoot.
 // Every name it takes is one that resolve returned.

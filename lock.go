@@ -16,36 +16,6 @@ import (
 	"github.com/cachetta-go/cachetta/internal/lockfile"
 )
 
-// WithProcessLock turns on or off the coordination of the processes that
-// share the cache's files. With it on, a wrapped function that misses runs
-// under an exclusive lock of its entry, so that processes missing one entry
-// at once run the function once: the others wait for the lock and then find
-// the new file. Write, Invalidate and Prune hold the lock of their directory
-// for the moment they replace or remove a file, so that a Prune never
-// removes what another process has just written and an Invalidate wins over
-// a run in any process. All these locks are byte-range locks in one hidden
-// file per cache directory, .cachetta-lock, which is never removed; they
-// die with the process that holds them (see internal/lockfile). Hits take no
-// lock. On a file system that refuses locks, or when something other than a
-// regular file with one link sits at .cachetta-lock, the cache coordinates
-// within its process only and logs a warning once. With it off, runs,
-// Invalidate and Prune are coordinated within a process only. The default is
-// true.
-func WithProcessLock(on bool) Option {
-	return optionFunc(func(c *config) { c.processLock = on })
-}
-
-// WithLockTimeout bounds how long a wrapped call waits for another process's
-// run of the same entry; past it the call runs the function itself and logs
-// a warning. It also bounds the wait of Write, Invalidate and Prune for the
-// lock of a directory, which is held for a rename at a time: past it Write
-// and Prune fail, and Invalidate removes the entry all the same, with a
-// warning that other processes were not told. The default is
-// DefaultLockTimeout; it must be positive.
-func WithLockTimeout(d time.Duration) Option {
-	return optionFunc(func(c *config) { c.lockTimeout = d })
-}
-
 const (
 	// lockSuffix ends the name of every lock file this package ever made:
 	// the directory's .cachetta-lock, and the per-entry

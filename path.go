@@ -14,61 +14,6 @@ type pathFunc struct {
 	call   func(args []any) (string, error)
 }
 
-// WithPathFunc makes the file of each entry the result of path applied to the
-// argument of the wrapped function (or of Read, Write and the others); A is
-// inferred from path. A relative result is relative to the working
-// directory, or to the root set by WithRoot. Wrapping a function whose argument type path cannot take panics
-// at wrap time; calling a primitive with arguments that do not fit is an error
-// wrapping ErrArgs.
-func WithPathFunc[A any](path func(A) string) Option {
-	pf := &pathFunc{
-		params: []reflect.Type{reflect.TypeFor[A]()},
-		call: func(args []any) (string, error) {
-			if err := checkArgCount(args, 1); err != nil {
-				return "", err
-			}
-			a, err := argAs[A](args, 0)
-			if err != nil {
-				return "", err
-			}
-			return path(a), nil
-		},
-	}
-	return optionFunc(func(c *config) {
-		c.pathFunc = pf
-		if path == nil {
-			c.pathFunc = &pathFunc{}
-		}
-	})
-}
-
-// WithPathFunc2 is WithPathFunc for functions of two arguments.
-func WithPathFunc2[A, B any](path func(A, B) string) Option {
-	pf := &pathFunc{
-		params: []reflect.Type{reflect.TypeFor[A](), reflect.TypeFor[B]()},
-		call: func(args []any) (string, error) {
-			if err := checkArgCount(args, 2); err != nil {
-				return "", err
-			}
-			a, err := argAs[A](args, 0)
-			if err != nil {
-				return "", err
-			}
-			b, err := argAs[B](args, 1)
-			if err != nil {
-				return "", err
-			}
-			return path(a, b), nil
-		},
-	}
-	return optionFunc(func(c *config) {
-		c.pathFunc = pf
-		if path == nil {
-			c.pathFunc = &pathFunc{}
-		}
-	})
-}
-
 func checkArgCount(args []any, want int) error {
 	if len(args) != want {
 		return fmt.Errorf("%w: path function takes %d argument(s), got %d", ErrArgs, want, len(args))

@@ -86,25 +86,3 @@ type Locker interface {
 	// only if this holder still owns it; it is safe to call more than once.
 	Lock(ctx context.Context, name string, lease time.Duration) (unlock func(), err error)
 }
-
-// WithStore keeps the cache's entries in s instead of local files: every
-// read, write, invalidation, listing and prune goes to s (for a store of
-// NewTiered, Entries, Prune and Clear act on its local copies), and with
-// WithProcessLock (the default) a miss of a wrapped function runs under s's
-// lock when s is a Locker, so that one process among those sharing s runs
-// it. The cache's path and the paths of its entries become entry names:
-// they must be relative and stay below the store's top, as fs.ValidPath
-// says after filepath.ToSlash, and New refuses a path that does not. Keys
-// and names are the same as on disk, so a file written by any member of the
-// family keeps its name when uploaded.
-//
-// WithStore cannot be combined with WithRoot; Files.Sync, Files.Mode and
-// Files.DirMode have no effect on a store. The in-memory LRU, WithFileCheck
-// (which compares StoreEntry.Version, or the time and size when a store has
-// no version), the freshness rules and the coalescing of runs inside the
-// process work as with files, except that a write clears its entry from
-// memory rather than fill it: Save does not report the StoreEntry it made.
-// The default is nil: local files.
-func WithStore(s Store) Option {
-	return optionFunc(func(c *config) { c.store = s })
-}
