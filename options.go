@@ -132,7 +132,7 @@ func (c *config) validate() error {
 	case c.store != nil && c.root != "":
 		return errors.New("WithStore and WithRoot cannot be combined")
 	}
-	return c.validateFreshness() // freshness_options.go
+	return c.validateFreshness()
 }
 
 // WithDuration sets how long an entry stays fresh, measured from its file's
