@@ -29,7 +29,7 @@ func TestContract(t *testing.T) {
 				}
 				return s
 			}
-			if b.name != "mem" {
+			if b.backdates {
 				opts.SetModTime = func(_ context.Context, s cachetta.Store, name string, mod time.Time) error {
 					backdate, ok := backdates.Load(s)
 					if !ok {
