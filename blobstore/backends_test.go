@@ -28,13 +28,17 @@ type backend struct {
 	// versions says that the service tells every Save apart (Cloud
 	// Storage's generation, Azure's ETag).
 	versions bool
+	// pathKeys says that the service keeps keys as file paths, refusing or
+	// cleaning those no file could have ("a//b", "a/./b"): fileblob, and
+	// SeaweedFS, whose filer holds the objects.
+	pathKeys bool
 }
 
 var backends = []backend{
-	{name: "file", open: openFile, backdates: true},
+	{name: "file", open: openFile, backdates: true, pathKeys: true},
 	{name: "mem", open: openMem},
 	{name: "s3", open: openS3, backdates: true},                  // gofakes3, in this process
-	{name: "s3-seaweedfs", open: openSeaweedFS},                  // SeaweedFS, when CACHETTA_WEED names weed
+	{name: "s3-seaweedfs", open: openSeaweedFS, pathKeys: true},  // SeaweedFS, when CACHETTA_WEED names weed
 	{name: "gs", open: openGCS, backdates: true, versions: true}, // fake-gcs-server, in this process
 	{name: "azblob", open: openAzure, versions: true},            // Azurite, when azurite-blob is on PATH
 }
