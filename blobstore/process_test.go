@@ -14,7 +14,6 @@ import (
 // A process is a server program the tests run on loopback ports, with its
 // output in a log file of its own.
 type process struct {
-	name string
 	cmd  *exec.Cmd
 	log  string
 	done chan struct{} // closed when cmd has exited
@@ -33,7 +32,7 @@ func startProcess(name, log, bin string, args []string, ready func(context.Conte
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	defer out.Close() // the child has its own descriptor
-	p := &process{name: name, cmd: exec.Command(bin, args...), log: log, done: make(chan struct{})}
+	p := &process{cmd: exec.Command(bin, args...), log: log, done: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = out, out
 	p.cmd.SysProcAttr = childAttr()
 	if err := p.cmd.Start(); err != nil {
@@ -73,17 +72,18 @@ func (p *process) stop() {
 	<-p.done
 }
 
-// tail returns the end of the process's log, for an error.
+// tail returns the end of the process's output, for an error; its log is
+// removed with the server's directory.
 func (p *process) tail() string {
 	data, err := os.ReadFile(p.log)
-	if err != nil {
-		return ""
+	if err != nil || len(data) == 0 {
+		return " (no output)"
 	}
 	const keep = 2000
 	if len(data) > keep {
 		data = data[len(data)-keep:]
 	}
-	return "\n" + p.log + ":\n" + string(data)
+	return "; the end of its output:\n" + string(data)
 }
 
 // freePorts returns n distinct loopback ports that were free a moment ago.

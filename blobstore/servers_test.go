@@ -60,8 +60,9 @@ func (s *shared[T]) get(t testing.TB) T {
 }
 
 // stops holds the stop functions of the servers started so far; TestMain
-// calls them once the tests are done. It is the one piece of mutable state
-// the tests share across the binary.
+// calls them once the tests are done. With the shared servers (each set once
+// under its sync.Once) and bucketNames (atomic), it is the mutable state the
+// tests of the binary share.
 var stops stopList
 
 type stopList struct {
