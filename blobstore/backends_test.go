@@ -1,38 +1,56 @@
 package blobstore_test
 
 import (
-	"net/http/httptest"
+	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/cachetta-go/cachetta/blobstore"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
 	"gocloud.dev/blob/memblob"
-	"gocloud.dev/blob/s3blob"
 )
 
-// A backend is a real gocloud.dev/blob driver the tests run against.
+// A backend is a real gocloud.dev/blob driver the tests run against, on a
+// real server where the service has one that runs on loopback.
 type backend struct {
 	name string
 	// open returns a fresh, empty bucket, closed at the end of the test, and
 	// a function that makes the object key look last written at mod, or nil
-	// when the driver cannot (memblob takes its times from the clock).
+	// when the driver cannot (memblob, Azurite and SeaweedFS take their
+	// times from the clock).
 	open func(t testing.TB) (*blob.Bucket, func(t testing.TB, key string, mod time.Time))
+	// backdates says that open returns a backdating function.
+	backdates bool
+	// versions says that the service tells every Save apart (Cloud
+	// Storage's generation, Azure's ETag).
+	versions bool
+	// pathKeys says that the service keeps keys as file paths, refusing or
+	// cleaning those no file could have ("a//b", "a/./b"): fileblob, and
+	// SeaweedFS, whose filer holds the objects.
+	pathKeys bool
 }
 
 var backends = []backend{
-	{name: "file", open: openFile},
+	{name: "file", open: openFile, backdates: true, pathKeys: true},
 	{name: "mem", open: openMem},
-	{name: "s3", open: openS3},
+	{name: "s3", open: openS3, backdates: true},                  // gofakes3, in this process
+	{name: "s3-seaweedfs", open: openSeaweedFS, pathKeys: true},  // SeaweedFS, when CACHETTA_WEED names weed
+	{name: "gs", open: openGCS, backdates: true, versions: true}, // fake-gcs-server, in this process
+	{name: "azblob", open: openAzure, versions: true},            // Azurite, when azurite-blob is on PATH
+}
+
+// bucketNames numbers the buckets and containers the tests create on the
+// servers they share, so that each test starts empty.
+var bucketNames atomic.Int64
+
+// bucketName returns a bucket name no other test of the binary uses, valid
+// on S3, Cloud Storage and Azure alike.
+func bucketName() string {
+	return fmt.Sprintf("cache-%d", bucketNames.Add(1))
 }
 
 func openFile(t testing.TB) (*blob.Bucket, func(testing.TB, string, time.Time)) {
@@ -56,82 +74,6 @@ func openMem(t testing.TB) (*blob.Bucket, func(testing.TB, string, time.Time)) {
 	t.Cleanup(func() { _ = bucket.Close() })
 	return bucket, nil
 }
-
-// openS3 starts gofakes3 on a loopback port and opens the bucket through
-// s3blob and the AWS SDK, so that the real S3 driver code runs. Backdating
-// rewrites the object while the server's clock says mod.
-func openS3(t testing.TB) (*blob.Bucket, func(testing.TB, string, time.Time)) {
-	srv, clock := startS3(t)
-	client := s3Client(srv.URL)
-	bucket, err := s3blob.OpenBucket(t.Context(), client, s3Bucket, nil)
-	if err != nil {
-		t.Fatalf("s3blob.OpenBucket: %v", err)
-	}
-	t.Cleanup(func() { _ = bucket.Close() })
-	return bucket, func(t testing.TB, key string, mod time.Time) {
-		t.Helper()
-		data, err := bucket.ReadAll(t.Context(), key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		clock.set(mod)
-		defer clock.set(time.Time{})
-		if err := bucket.WriteAll(t.Context(), key, data, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-const s3Bucket = "cache"
-
-func startS3(t testing.TB) (*httptest.Server, *clock) {
-	clock := new(clock)
-	store := s3mem.New(s3mem.WithTimeSource(clock))
-	if err := store.CreateBucket(s3Bucket); err != nil {
-		t.Fatal(err)
-	}
-	// Both the server and its backend stamp objects; a pinned clock must not
-	// make the server refuse the client's signatures as skewed.
-	faker := gofakes3.New(store, gofakes3.WithTimeSource(clock), gofakes3.WithTimeSkewLimit(0))
-	srv := httptest.NewServer(faker.Server())
-	t.Cleanup(srv.Close)
-	return srv, clock
-}
-
-func s3Client(endpoint string) *s3.Client {
-	return s3.New(s3.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(endpoint),
-		UsePathStyle: true,
-		Credentials:  credentials.NewStaticCredentialsProvider("key", "secret", ""),
-		// gofakes3 checks Content-MD5 but not the SDK's trailing checksums.
-		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
-		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
-	})
-}
-
-// A clock is gofakes3's time source: the real time, or a pinned one.
-type clock struct {
-	mu sync.Mutex // guards at
-	at time.Time  // zero for the real time
-}
-
-func (c *clock) set(at time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.at = at
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.at.IsZero() {
-		return time.Now()
-	}
-	return c.at
-}
-
-func (c *clock) Since(t time.Time) time.Duration { return c.Now().Sub(t) }
 
 // newStore opens a fresh bucket of b and a Store on it.
 func newStore(t testing.TB, b backend, opts ...blobstore.Option) (*blobstore.Store, *blob.Bucket, func(testing.TB, string, time.Time)) {

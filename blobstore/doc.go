@@ -19,7 +19,8 @@
 //     writes a temporary file and renames it.
 //   - An entry's modification time, which decides its freshness, is the
 //     service's Last-Modified, set by the service's clock when the object was
-//     written (whole seconds on S3), not by the writer's.
+//     written (whole seconds on S3, Cloud Storage and Azure), not by the
+//     writer's.
 //   - An entry's Version is the generation on Cloud Storage and the ETag on
 //     Azure, which change with every write; it is empty on S3, whose ETag is
 //     the digest of the bytes, and on local buckets.

@@ -38,7 +38,7 @@ func (s *Store) List(ctx context.Context, prefix string) iter.Seq2[cachetta.Stor
 			if obj.IsDir || !validName(name) || s.kind == kindFile && fileTemp.MatchString(name) {
 				continue
 			}
-			e := cachetta.StoreEntry{Name: name, Size: obj.Size, ModTime: obj.ModTime, Version: listVersion(s.kind, obj)}
+			e := cachetta.StoreEntry{Name: name, Size: obj.Size, ModTime: modTime(s.kind, obj.ModTime), Version: listVersion(s.kind, obj)}
 			if !yield(e, nil) {
 				return
 			}

@@ -68,7 +68,7 @@ func (s *Store) Load(ctx context.Context, name string, maxSize int64) ([]byte, c
 	return data, cachetta.StoreEntry{
 		Name:    name,
 		Size:    size,
-		ModTime: mod,
+		ModTime: modTime(s.kind, mod),
 		Version: readerVersion(s.kind, r),
 	}, nil
 }
@@ -117,7 +117,7 @@ func (s *Store) Stat(ctx context.Context, name string) (cachetta.StoreEntry, err
 	return cachetta.StoreEntry{
 		Name:    name,
 		Size:    a.Size,
-		ModTime: a.ModTime,
+		ModTime: modTime(s.kind, a.ModTime),
 		Version: attributesVersion(s.kind, a),
 	}, nil
 }

@@ -7,12 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/cachetta-go/cachetta/blobstore"
+	"github.com/fsouza/fake-gcs-server/fakestorage"
 	"gocloud.dev/blob/memblob"
 )
 
 func TestOpen(t *testing.T) {
-	srv, _ := startS3(t)
 	home := t.TempDir()
 	t.Setenv("AWS_ACCESS_KEY_ID", "key")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
@@ -20,16 +22,55 @@ func TestOpen(t *testing.T) {
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(home, "credentials"))
 	t.Setenv("AWS_REQUEST_CHECKSUM_CALCULATION", "when_required")
 	t.Setenv("AWS_RESPONSE_CHECKSUM_VALIDATION", "when_required")
+	// azureblob reads these once per process, at its first URL; no other
+	// test opens an azblob:// URL.
+	t.Setenv("AZURE_STORAGE_ACCOUNT", azuriteAccount)
+	t.Setenv("AZURE_STORAGE_KEY", azuriteKey)
 	dir := t.TempDir()
-	for _, tc := range []struct{ name, url string }{
-		{"mem", "mem://"},
-		{"file", "file://" + filepath.ToSlash(dir)},
-		{"s3", "s3://" + s3Bucket + "?region=us-east-1&use_path_style=true&disable_https=true&endpoint=" + url.QueryEscape(srv.URL)},
+	for _, tc := range []struct {
+		name string
+		// url returns the URL of an existing bucket, starting its server.
+		url func(t *testing.T) string
+	}{
+		{"mem", func(*testing.T) string { return "mem://" }},
+		{"file", func(*testing.T) string { return "file://" + filepath.ToSlash(dir) }},
+		{"s3", func(t *testing.T) string {
+			srv, _ := startS3(t)
+			return "s3://" + s3Bucket + "?region=us-east-1&use_path_style=true&disable_https=true&endpoint=" + url.QueryEscape(srv.URL)
+		}},
+		{"s3-seaweedfs", func(t *testing.T) string {
+			endpoint := seaweedfs.get(t)
+			name := bucketName()
+			if _, err := seaweedClient(endpoint).CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
+				t.Fatal(err)
+			}
+			return "s3://" + name + "?region=us-east-1&use_path_style=true&disable_https=true&endpoint=" + url.QueryEscape(endpoint)
+		}},
+		{"gs", func(t *testing.T) string {
+			srv := fakeGCS.get(t)
+			// gcsblob's URL opener reaches an emulator only through the
+			// variable, unauthenticated.
+			t.Setenv("STORAGE_EMULATOR_HOST", strings.TrimPrefix(srv.URL(), "http://"))
+			name := bucketName()
+			srv.CreateBucketWithOpts(fakestorage.CreateBucketOpts{Name: name})
+			return "gs://" + name
+		}},
+		{"azblob", func(t *testing.T) string {
+			host := azurite.get(t)
+			name := bucketName()
+			if _, err := azuriteContainer(t, host, name).Create(t.Context(), nil); err != nil {
+				t.Fatal(err)
+			}
+			// A domain on 127.0.0.1 puts the account in the path, as
+			// emulators want.
+			return "azblob://" + name + "?protocol=http&domain=" + url.QueryEscape(host)
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := blobstore.Open(t.Context(), tc.url, blobstore.WithPrefix("cache"))
+			u := tc.url(t)
+			s, err := blobstore.Open(t.Context(), u, blobstore.WithPrefix("cache"))
 			if err != nil {
-				t.Fatalf("Open(%q): %v", tc.url, err)
+				t.Fatalf("Open(%q): %v", u, err)
 			}
 			defer s.Close()
 			if err := s.Save(t.Context(), "k.json", []byte(`"v"`), 0); err != nil {

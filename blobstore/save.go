@@ -8,7 +8,8 @@ import (
 	"gocloud.dev/gcerrors"
 )
 
-// saveOptions are shared and never modified; WriteAll copies them.
+// saveOptions are shared and never modified; WriteAll copies them, and so
+// does Save to change them for one call.
 var saveOptions = &blob.WriterOptions{
 	// Entries are whatever the cache's codec makes; sniffing a content type
 	// would cost a pass over the bytes and name some codecs wrongly.
@@ -28,7 +29,17 @@ func (s *Store) Save(ctx context.Context, name string, data []byte, keep time.Du
 	if err := ctx.Err(); err != nil {
 		return wrap("save", name, err)
 	}
-	if err := s.bucket.WriteAll(ctx, key, data, saveOptions); err != nil {
+	opts := saveOptions
+	if s.kind == kindGCS {
+		// The storage client allocates a buffer of its chunk size for
+		// every upload, 16 MiB unless told, and asks that small objects
+		// set it a little larger than their size: one byte more keeps the
+		// upload to one request, which the buffer lets it retry.
+		o := *saveOptions
+		o.BufferSize = len(data) + 1
+		opts = &o
+	}
+	if err := s.bucket.WriteAll(ctx, key, data, opts); err != nil {
 		return wrap("save", name, err)
 	}
 	return nil

@@ -15,7 +15,10 @@ import (
 // must learn it from the response that brought the bytes, or it could pair
 // old bytes with a new version. So:
 //   - Cloud Storage: the object's generation, which every write changes.
-//   - Azure: the ETag, a change token that every write changes.
+//   - Azure: the ETag, a change token that every write changes, without
+//     quotes: a response's ETag header has them (API versions since
+//     2011-08-18) and a listing's Etag element, on Azurite at least, has
+//     not. Dropping them wherever they appear makes the three agree.
 //   - S3, fileblob, memblob: none. S3's ETag is a digest of the bytes, the
 //     same for equal bytes, and a listing carries nothing else (a token in
 //     the metadata would cost a HEAD per listed object); fileblob's times
@@ -57,7 +60,7 @@ func readerVersion(k kind, r *blob.Reader) string {
 	case kindAzure:
 		var out azblobblob.DownloadStreamResponse
 		if r.As(&out) && out.ETag != nil {
-			return string(*out.ETag)
+			return etag(string(*out.ETag))
 		}
 	}
 	return ""
@@ -71,7 +74,7 @@ func attributesVersion(k kind, a *blob.Attributes) string {
 			return generation(oa.Generation)
 		}
 	case kindAzure:
-		return a.ETag
+		return etag(a.ETag)
 	}
 	return ""
 }
@@ -86,10 +89,18 @@ func listVersion(k kind, o *blob.ListObject) string {
 	case kindAzure:
 		var item container.BlobItem
 		if o.As(&item) && item.Properties != nil && item.Properties.ETag != nil {
-			return string(*item.Properties.ETag)
+			return etag(string(*item.Properties.ETag))
 		}
 	}
 	return ""
+}
+
+// etag returns an Azure ETag without the quotes a header puts around it.
+func etag(s string) string {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		return s[1 : len(s)-1]
+	}
+	return s
 }
 
 func generation(g int64) string {
