@@ -134,7 +134,7 @@ func TestGenerationCounts(t *testing.T) {
 	lf := mustOpen(t, t.TempDir())
 	defer lf.Close()
 	slot := GenSlot("user.json")
-	for want := uint64(0); want < 3; want++ {
+	for want := range uint64(3) {
 		got, err := lf.Generation(slot)
 		if err != nil || got != want {
 			t.Fatalf("Generation = %d, %v; want %d", got, err, want)
