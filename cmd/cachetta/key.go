@@ -112,9 +112,14 @@ func syntaxProblem(s string) string {
 	if !errors.As(err, &syntax) || syntax.Offset <= 0 || syntax.Offset > int64(len(s)) || strings.HasPrefix(syntax.Error(), "unexpected end") {
 		return "it ends too early"
 	}
-	// Offset counts the bytes read, the bad one included.
-	r, _ := utf8.DecodeRuneInString(s[syntax.Offset-1:])
-	return fmt.Sprintf("unexpected %s at byte %d", strconv.QuoteRune(r), syntax.Offset)
+	// Offset counts the bytes read, the bad one included, except on Go
+	// 1.26's experimental v2 engine (see offsetBeforeBadByte).
+	bad := syntax.Offset - 1 + offsetBeforeBadByte
+	if bad >= int64(len(s)) {
+		return "it ends too early"
+	}
+	r, _ := utf8.DecodeRuneInString(s[bad:])
+	return fmt.Sprintf("unexpected %s at byte %d", strconv.QuoteRune(r), bad+1)
 }
 
 // argName names the argument at index i, whose text is arg, in an error:
