@@ -87,7 +87,12 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 		c.debug(ctx, "write skipped: writing disabled", path)
 		return nil
 	}
-	began := time.Now()
+	// The clock is read only for a hook, the one reader of a write's
+	// duration (see elapsed).
+	var began time.Time
+	if c.cfg.events != nil {
+		began = time.Now()
+	}
 	data, err := c.cfg.codec.Marshal(value)
 	if err != nil {
 		return c.writeFailed(path, began, fmt.Errorf("cachetta: write %s: encode: %w", path, err))
