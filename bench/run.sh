@@ -43,7 +43,8 @@ go test -c -o "$tmp/cachetta.test" .
 # never depends on otter; its go.work gives it this cachetta.
 go test -C bench/otter -c -o "$tmp/otter.test" .
 # The stores are modules of their own too; their cache benchmarks sit beside
-# the raw client calls (GET, SET, Bucket.ReadAll, Bucket.WriteAll).
+# the raw client calls with the same JSON work (GET or Bucket.ReadAll and
+# json.Unmarshal, json.Marshal and SET or Bucket.WriteAll).
 go test -C blobstore -c -o "$tmp/blobstore.test" .
 skip=()
 if command -v redis-server >/dev/null; then
