@@ -139,10 +139,12 @@ func (c *Cachetta[T]) write(ctx context.Context, path string, value T, guard *wr
 }
 
 // maxWriteAttempts bounds the rounds of a write whose directory keeps
-// vanishing. A round is a few system calls, and a remover running flat out
-// on another core was seen to win 200 rounds in a row under the race
-// detector; only a directory that cannot stay exhausts the bound.
-const maxWriteAttempts = 1000
+// vanishing. A round is a few system calls (with the directory's lock, a
+// few more), and a remover running flat out on another core was seen to
+// win 1,000 rounds in a row under the race detector on a loaded machine;
+// only a directory that cannot stay exhausts the bound, in well under a
+// second.
+const maxWriteAttempts = 20000
 
 // writeOnce writes data to a temporary file and commits it to path. With
 // mem, it leaves there what memory needs of the file it commits.
