@@ -27,17 +27,7 @@ func BenchmarkPythonDiskHit(b *testing.B) {
 		c := benchCacheAt(b, filepath.Join(dir, "rec-"+s.name+".json"))
 		path := mustWrite(b, c, recs)
 		b.Run("size="+s.name+"/impl=cachetta", func(b *testing.B) {
-			ctx := b.Context()
-			var (
-				v   []benchRecord
-				ok  bool
-				err error
-			)
-			b.ReportAllocs()
-			for b.Loop() {
-				v, ok, err = c.Read(ctx)
-			}
-			checkHit(b, v, ok, err, len(recs))
+			readHits(b, c, len(recs))
 		})
 		b.Run("size="+s.name+"/impl=floor", func(b *testing.B) {
 			floorDiskHit(b, path, len(recs))

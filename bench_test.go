@@ -119,6 +119,22 @@ var errHitCalled = errors.New("a hit called the wrapped function")
 
 // checkHit fails b unless v holds want records. It is called after a timed
 // loop, never inside one.
+// readHits times c.Read of an entry that is a hit, and checks the last
+// one against want records.
+func readHits(b *testing.B, c *cachetta.Cachetta[[]benchRecord], want int) {
+	ctx := b.Context()
+	var (
+		v   []benchRecord
+		ok  bool
+		err error
+	)
+	b.ReportAllocs()
+	for b.Loop() {
+		v, ok, err = c.Read(ctx)
+	}
+	checkHit(b, v, ok, err, want)
+}
+
 func checkHit(b *testing.B, v []benchRecord, ok bool, err error, want int) {
 	b.Helper()
 	if err != nil || !ok || len(v) != want {
@@ -172,17 +188,7 @@ func BenchmarkDiskHit(b *testing.B) {
 		b.Run("size="+s.name+"/impl=cachetta", func(b *testing.B) {
 			c := benchCache(b)
 			mustWrite(b, c, recs)
-			ctx := b.Context()
-			var (
-				v   []benchRecord
-				ok  bool
-				err error
-			)
-			b.ReportAllocs()
-			for b.Loop() {
-				v, ok, err = c.Read(ctx)
-			}
-			checkHit(b, v, ok, err, len(recs))
+			readHits(b, c, len(recs))
 		})
 		b.Run("size="+s.name+"/impl=floor", func(b *testing.B) {
 			c := benchCache(b)
@@ -221,17 +227,7 @@ func BenchmarkTieredHit(b *testing.B) {
 		recs := benchRecords(b, s.size)
 		b.Run("size="+s.name+"/impl=cachetta", func(b *testing.B) {
 			c, _ := benchTiered(b, recs)
-			ctx := b.Context()
-			var (
-				v   []benchRecord
-				ok  bool
-				err error
-			)
-			b.ReportAllocs()
-			for b.Loop() {
-				v, ok, err = c.Read(ctx)
-			}
-			checkHit(b, v, ok, err, len(recs))
+			readHits(b, c, len(recs))
 		})
 		b.Run("size="+s.name+"/impl=floor", func(b *testing.B) {
 			_, path := benchTiered(b, recs)
