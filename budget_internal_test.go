@@ -1,11 +1,14 @@
 package cachetta
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/cachetta-go/cachetta/internal/storage"
 )
 
 // TestPruneBudgetKeepsAnEntryReplacedAfterItWasChosen rewrites the oldest
@@ -30,31 +33,18 @@ func TestPruneBudgetKeepsAnEntryReplacedAfterItWasChosen(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p := c.pruner(ctx)
-	d, err := p.open(c.fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	p.visit = p.prune
-	if err := p.walk(d, p.dir); err != nil {
-		t.Fatal(err)
-	}
-	if !p.overBudget() {
-		t.Fatal("overBudget() = false; want true with 3 entries for 2")
-	}
-	if err := c.Write(ctx, 100, 0); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chtimes(paths[0], when(0), when(0)); err != nil {
-		t.Fatal(err)
-	}
-	p.visit = p.evict
-	if err := p.walk(d, p.dir); err != nil {
-		t.Fatal(err)
-	}
-	if len(p.removed) != 0 {
-		t.Errorf("Prune removed %q; want the rewritten entry kept", p.removed)
+	// Between the walk that counts the entries and the one that removes
+	// those chosen, the oldest is written again with its old time.
+	c.storage = &afterFirstWalk{backend: c.storage, then: func() {
+		if err := c.Write(ctx, 100, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(paths[0], when(0), when(0)); err != nil {
+			t.Fatal(err)
+		}
+	}}
+	if removed, err := c.Prune(ctx); err != nil || len(removed) != 0 {
+		t.Errorf("Prune = %q, %v; want the rewritten entry kept", removed, err)
 	}
 	if v, ok, err := c.Read(ctx, 0); v != 100 || !ok || err != nil {
 		t.Errorf("Read(0) = %v, %v, %v; want 100", v, ok, err)
@@ -64,4 +54,20 @@ func TestPruneBudgetKeepsAnEntryReplacedAfterItWasChosen(t *testing.T) {
 	if err != nil || !slices.Equal(removed, paths[:1]) {
 		t.Errorf("next Prune = %q, %v; want %q", removed, err, paths[:1])
 	}
+}
+
+// afterFirstWalk is a backend that calls then once its first walk has
+// ended.
+type afterFirstWalk struct {
+	backend
+	walks int
+	then  func()
+}
+
+func (a *afterFirstWalk) Walk(ctx context.Context, scope storage.Scope, mode storage.WalkMode, visit func(storage.Found) error, removed func(string)) error {
+	err := a.backend.Walk(ctx, scope, mode, visit, removed)
+	if a.walks++; a.walks == 1 {
+		a.then()
+	}
+	return err
 }

@@ -4,7 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+
+	"github.com/cachetta-go/cachetta/internal/fsx"
 )
+
+// ErrOutsideRoot reports a path that resolves outside the directory set by
+// WithRoot, through "..", an absolute path or a symbolic link, or, with
+// WithStore, a path that is not an entry name. Nothing is read, written or
+// removed for it. Like fs.ErrNotExist it comes inside an *fs.PathError
+// naming the path, so its text has no prefix of its own.
+var ErrOutsideRoot = fsx.ErrOutsideRoot
 
 // ErrArgs reports arguments that cannot be turned into a cache path: values
 // Key cannot encode, or arguments that do not fit the path function.
@@ -14,14 +23,15 @@ var ErrArgs = errors.New("cachetta: bad arguments")
 // New; the zero value is not usable.
 type Cachetta[T any] struct {
 	name      string // the path as configured, cleaned
-	path      string // the real file: name resolved by fsys
+	path      string // the real file: name resolved by the backend
 	cfg       config
 	condition func(T) bool // nil keeps every result
 	memory    *lruCache[T] // nil when the LRU is off
 	shared    *shared[T]   // common to a cache and all its copies
 	unkeyed   string       // PathFor() when memory is on and it succeeds, else ""
 	known     *knownPaths  // the paths of plain arguments, nil without memory or with a path function
-	fsys      fileSystem   // the plain file system, or one confined by WithRoot
+	storage   backend      // where the entries live: local files, or a Store
+	home      any          // the storage's identity, shared by copies on the same storage: a *disk.Disk or a *storeHome
 }
 
 // New returns a cache of values of type T at path, configured by opts. The
@@ -48,30 +58,16 @@ func (c *Cachetta[T]) configure(cfg config) error {
 	if err != nil {
 		return fmt.Errorf("cachetta: %w", err)
 	}
-	// Copies keep the handle of their original's root, so that all of them
-	// see the same directory whatever happens to its name.
-	fsys := c.fsys
-	switch {
-	case cfg.store != nil:
-		fsys = c.shared.storeSystem(cfg.store)
-	case fsys == nil || cfg.root != c.cfg.root || c.cfg.store != nil:
-		if fsys, err = c.shared.fileSystem(cfg.root, cfg.dirMode); err != nil {
-			return err
-		}
+	home, storage, err := c.openStorage(cfg)
+	if err != nil {
+		return err
 	}
-	path := fsys.resolve(c.name)
-	switch fsys := fsys.(type) {
-	case *rootFS:
-		if _, err := fsys.rel("new", path); err != nil {
-			return fmt.Errorf("cachetta: %w", err)
-		}
-	case *storeFS:
-		if _, err := confineToStore(path); err != nil {
-			return err
-		}
+	path := storage.Resolve(c.name)
+	if err := storage.Confine("new", path); err != nil {
+		return fmt.Errorf("cachetta: %w", err)
 	}
-	c.memory = c.shared.memory(cfg.lruSize, fsys)
-	c.cfg, c.condition, c.fsys, c.path = cfg, keep, fsys, path
+	c.memory = c.shared.memory(cfg.lruSize, home)
+	c.cfg, c.condition, c.storage, c.home, c.path = cfg, keep, storage, home, path
 	c.preparePaths()
 	return nil
 }
@@ -99,7 +95,7 @@ func (c *Cachetta[T]) Path() string {
 func (c *Cachetta[T]) Join(elem ...string) *Cachetta[T] {
 	cp := *c
 	cp.name = filepath.Join(append([]string{c.name}, elem...)...)
-	cp.path = cp.fsys.resolve(cp.name)
+	cp.path = cp.storage.Resolve(cp.name)
 	cp.preparePaths()
 	return &cp
 }

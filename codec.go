@@ -1,6 +1,26 @@
 package cachetta
 
-import "io"
+import (
+	"io"
+
+	"github.com/cachetta-go/cachetta/internal/fsx"
+)
+
+// The reading of entries decodes with a Codec through fsx's interfaces.
+var (
+	_ fsx.Codec       = Codec(nil)
+	_ fsx.StreamCodec = StreamUnmarshaler(nil)
+)
+
+// isJSONCodec reports whether codec decodes with encoding/json, whose
+// refusal of a first byte can be foreseen before reading a file whole.
+func isJSONCodec(codec Codec) bool {
+	switch codec.(type) {
+	case jsonCodec, pythonJSONCodec:
+		return true
+	}
+	return false
+}
 
 // A Codec turns values into file contents and back. Implementations must be
 // safe for concurrent use: one codec serves every goroutine using the cache.

@@ -33,7 +33,7 @@ func (w *wrapper[T]) refreshEarly(ctx context.Context, path string, args []any) 
 }
 
 // modTimeOf returns the modification time of the entry at path, from memory
-// when it is there, or else from the file.
+// when it is there, or else from storage.
 func (c *Cachetta[T]) modTimeOf(ctx context.Context, path string) (time.Time, bool) {
 	if c.memory != nil {
 		if e, s, ok := c.memory.get(path); ok {
@@ -41,15 +41,8 @@ func (c *Cachetta[T]) modTimeOf(ctx context.Context, path string) (time.Time, bo
 			return e.modTime, true
 		}
 	}
-	if c.cfg.store != nil {
-		se, err := c.cfg.store.Stat(ctx, path)
-		return se.ModTime, err == nil
-	}
-	info, err := c.fsys.stat(path)
-	if err != nil {
-		return time.Time{}, false
-	}
-	return info.ModTime(), true
+	m, err := c.storage.Stat(ctx, path)
+	return m.ModTime, err == nil
 }
 
 // uniform returns a number drawn uniformly from [0, 1) by the family's

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strconv"
 	"time"
+
+	"github.com/cachetta-go/cachetta/internal/storage"
 )
 
 // EventKind tells what an Event reports. Each kind is counted by the field
@@ -153,7 +155,7 @@ func (c *Cachetta[T]) joinCounted(path string) {
 // ended. One that found the run lock held elsewhere ran nothing.
 func (c *Cachetta[T]) refreshCounted(path string, began time.Time, r *run[T]) {
 	switch {
-	case errors.Is(r.err, errLockBusy):
+	case errors.Is(r.err, storage.ErrBusy):
 	case r.err != nil || r.pan != nil:
 		err := r.err
 		if r.pan != nil {

@@ -11,6 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/cachetta-go/cachetta/internal/disk"
+	"github.com/cachetta-go/cachetta/internal/fsx"
 )
 
 // A FileStore is a Store of entries in the files of one local directory,
@@ -23,6 +26,7 @@ import (
 // A FileStore is not a Locker, so runs through it are coalesced within one
 // process only, and its StoreEntry has no Version.
 type FileStore struct {
+	fsys *fsx.Root
 	root *os.Root
 	dir  string
 }
@@ -34,12 +38,12 @@ func NewFileStore(dir string) (*FileStore, error) {
 	if dir == "" {
 		return nil, errors.New("cachetta: NewFileStore: empty directory name")
 	}
-	fsys, err := newFileSystem(dir, 0o700)
+	fsys, err := fsx.New(dir, 0o700)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cachetta: %w", err)
 	}
-	r := fsys.(*rootFS)
-	return &FileStore{root: r.root, dir: r.dir}, nil
+	r := fsys.(*fsx.Root)
+	return &FileStore{fsys: r, root: r.Handle(), dir: r.Dir()}, nil
 }
 
 // Dir returns the absolute path of the store's directory.
@@ -67,7 +71,7 @@ func (s *FileStore) named(err error) error {
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(s.dir, path)
 		}
-		return &fs.PathError{Op: pe.Op, Path: path, Err: outside(pe.Err)}
+		return &fs.PathError{Op: pe.Op, Path: path, Err: fsx.Outside(pe.Err)}
 	}
 	return err
 }
@@ -80,7 +84,7 @@ func (s *FileStore) entryFile(op, rel string, info fs.FileInfo) error {
 	case info.IsDir():
 		return &fs.PathError{Op: op, Path: filepath.Join(s.dir, rel), Err: fs.ErrNotExist}
 	case !info.Mode().IsRegular():
-		return fmt.Errorf("cachetta: %s %s: %w", op, filepath.Join(s.dir, rel), errNotRegular)
+		return fmt.Errorf("cachetta: %s %s: %w", op, filepath.Join(s.dir, rel), fsx.ErrNotRegular)
 	}
 	return nil
 }
@@ -94,22 +98,18 @@ func (s *FileStore) Load(ctx context.Context, name string, maxSize int64) ([]byt
 	if err != nil {
 		return nil, StoreEntry{}, err
 	}
-	f, err := s.root.OpenFile(rel, os.O_RDONLY|openNonblock, 0)
+	f, info, err := fsx.OpenRegular(s.fsys, "read", rel)
+	if info != nil && info.IsDir() {
+		return nil, StoreEntry{}, s.entryFile("read", rel, info)
+	}
 	if err != nil {
 		return nil, StoreEntry{}, s.named(err)
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, StoreEntry{}, s.named(err)
-	}
-	if err := s.entryFile("read", rel, info); err != nil {
-		return nil, StoreEntry{}, err
-	}
 	if info.Size() > maxSize {
 		return nil, StoreEntry{}, fmt.Errorf("%w: %s has %d bytes, limit %d", ErrTooLarge, name, info.Size(), maxSize)
 	}
-	data, err := readContents(ctx, f, info.Size(), false)
+	data, err := fsx.ReadAll(ctx, f, info.Size(), false)
 	if err != nil {
 		return nil, StoreEntry{}, fmt.Errorf("cachetta: read %s: %w", filepath.Join(s.dir, rel), err)
 	}
@@ -153,24 +153,28 @@ func (s *FileStore) save(ctx context.Context, name string, data []byte, modTime 
 	if err != nil {
 		return time.Time{}, err
 	}
-	dir, base := filepath.Split(rel)
-	tmp := dir + tempName(base)
-	f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrNotExist) && dir != "" {
+	dir := filepath.Dir(rel)
+	f, err := fsx.CreateTemp(s.fsys, rel, 0o600)
+	if errors.Is(err, fs.ErrNotExist) && dir != "." {
 		if err := s.root.MkdirAll(dir, 0o700); err != nil {
 			return time.Time{}, s.named(err)
 		}
-		f, err = s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		f, err = fsx.CreateTemp(s.fsys, rel, 0o600)
 	}
 	if err != nil {
-		return time.Time{}, s.named(err)
+		return time.Time{}, err
 	}
-	err = fill(f, data, false, nil)
+	// The file's name is the root's joined to the relative name it was
+	// created under; the root's own methods take the relative one.
+	tmp, err := filepath.Rel(s.dir, s.fsys.Resolve(f.Name()))
+	if err == nil {
+		err = fsx.Fill(f, data, nil, nil)
+	}
 	if closeErr := f.Close(); err == nil {
 		err = closeErr
 	}
 	if err != nil {
-		s.root.Remove(tmp)
+		s.fsys.Remove(f.Name())
 		return time.Time{}, s.named(err)
 	}
 	var kept time.Time
@@ -232,7 +236,7 @@ func (s *FileStore) List(ctx context.Context, prefix string) iter.Seq2[StoreEntr
 				return err
 			case d.IsDir() && name != top && !strings.HasPrefix(name+"/", prefix) && !strings.HasPrefix(prefix, name+"/"):
 				return fs.SkipDir // nothing below it starts with prefix
-			case d.IsDir() || !d.Type().IsRegular() || isTempName(d.Name()) || isLockName(d.Name()):
+			case d.IsDir() || !d.Type().IsRegular() || disk.IsOwnName(d.Name()):
 				return nil
 			case !strings.HasPrefix(name, prefix):
 				return nil

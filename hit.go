@@ -112,15 +112,12 @@ func (c *Cachetta[T]) remembered(ctx context.Context, path string, d time.Durati
 	return e, true
 }
 
-// unchanged reports whether the file at path is still the one e was read
-// from: the same file by os.SameFile, with the same modification time and
-// size, or the same store entry.
+// unchanged reports whether the entry at path is still the one e was read
+// from: the same file by os.SameFile, or the same store version, with the
+// same modification time and size.
 func (c *Cachetta[T]) unchanged(ctx context.Context, path string, e *entry[T]) bool {
-	if c.cfg.store != nil {
-		return c.storeUnchanged(ctx, path, e)
-	}
-	info, err := c.fsys.stat(path)
-	return err == nil && e.file != nil && sameFile(info, e.file)
+	m, err := c.storage.Stat(ctx, path)
+	return err == nil && e.meta.Same(m)
 }
 
 // preparePaths sets what a copy knows of its paths before any call: the

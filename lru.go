@@ -2,12 +2,12 @@ package cachetta
 
 import (
 	"hash/maphash"
-	"io/fs"
 	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
 
+	"github.com/cachetta-go/cachetta/internal/storage"
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
@@ -22,9 +22,9 @@ type entry[T any] struct {
 	// read or the write that filled the entry. time.Since(born) is then the
 	// entry's age at one monotonic clock read, half the cost of time.Now.
 	born time.Time
-	// file is the stat of the file the value was read from, or that a write
-	// renamed into place, which WithFileCheck compares with a new stat.
-	file fs.FileInfo
+	// meta describes the entry the value was read from, or that a write
+	// put in place, which WithFileCheck compares with a new Stat.
+	meta storage.Meta
 	// young is true while the entry is surely younger than ttl: a timer on
 	// the monotonic clock turns it false clockMargin before the entry's age
 	// reaches ttl, so that a hit in the long early part of an entry's life
@@ -34,9 +34,6 @@ type entry[T any] struct {
 	young *atomic.Bool
 	ttl   time.Duration
 	timer *time.Timer // stopped when memory drops the entry
-	// stored is what a cache with a store remembers of the store entry
-	// instead, nil without a store.
-	stored *storeInfo
 }
 
 // newEntry returns the entry of value read or written at now, a time.Now
@@ -119,7 +116,7 @@ const (
 // is thus least recently used among about size/maxShards entries.
 type lruCache[T any] struct {
 	size   int
-	fsys   fileSystem // the file system of the copies that read into it
+	home   any // the storage of the copies that read into it (see Cachetta.home)
 	seed   maphash.Seed
 	shards []shard[T]    // a power of two of them
 	total  atomic.Int64  // the entries of all shards
@@ -145,12 +142,12 @@ type shard[T any] struct {
 // cacheLine is the size of a cache line on common CPUs.
 const cacheLine = 64
 
-func newLRUCache[T any](size int, fsys fileSystem) *lruCache[T] {
+func newLRUCache[T any](size int, home any) *lruCache[T] {
 	n := 1
 	for n < maxShards && size/(2*n) >= minShardSize {
 		n *= 2
 	}
-	m := &lruCache[T]{size: size, fsys: fsys, seed: maphash.MakeSeed(), shards: make([]shard[T], n)}
+	m := &lruCache[T]{size: size, home: home, seed: maphash.MakeSeed(), shards: make([]shard[T], n)}
 	for i := range m.shards {
 		// NewLRU fails only for a size <= 0, which config.validate and
 		// shared.memory rule out.

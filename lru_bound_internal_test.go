@@ -13,7 +13,7 @@ import (
 func TestMemoryOfNHoldsN(t *testing.T) {
 	for _, n := range []int{1000, 50_000, 100_000} {
 		t.Run(strconv.Itoa(n), func(t *testing.T) {
-			m := newLRUCache[int](n, osFS{})
+			m := newLRUCache[int](n, nil)
 			now := time.Now()
 			path := func(i int) string { return "/cache/user-" + strconv.Itoa(i) + ".json" }
 			for i := range n {
@@ -51,7 +51,7 @@ func TestMemoryOfNHoldsN(t *testing.T) {
 // evicted are among the least recently used.
 func TestMemoryEvictsTheLeastRecentlyUsed(t *testing.T) {
 	const n = 1024
-	m := newLRUCache[int](n, osFS{})
+	m := newLRUCache[int](n, nil)
 	if len(m.shards) < 2 {
 		t.Fatalf("a memory of %d has %d parts; want several", n, len(m.shards))
 	}

@@ -47,7 +47,7 @@ func TestLRUFrontHitsKeepTheOrder(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := newLRUCache[int](2, osFS{})
+			m := newLRUCache[int](2, nil)
 			defer m.purge()
 			tt.steps(m)
 			// The front, when known, is the newest entry of the list.

@@ -18,7 +18,7 @@ func TestLRUShardsAddUpToTheSize(t *testing.T) {
 		{1, 1}, {2, 1}, {63, 1}, {64, 2}, {127, 2}, {128, 4}, {255, 4}, {256, 8}, {1000, 8},
 	}
 	for _, tt := range tests {
-		m := newLRUCache[int](tt.size, osFS{})
+		m := newLRUCache[int](tt.size, nil)
 		// Ten times as many paths as the size fill every list, whatever
 		// the hash; the lists then hold the size in all.
 		for i := range 10 * tt.size {

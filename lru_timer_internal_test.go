@@ -99,7 +99,7 @@ func TestLRUStopsTheTimersOfDroppedEntries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := newLRUCache[int](1, osFS{})
+			m := newLRUCache[int](1, nil)
 			e := m.fresh(1)
 			m.add("a", e, time.Hour)
 			if e.timer == nil {

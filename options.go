@@ -523,6 +523,32 @@ type errorCaching struct {
 // validateFreshness reports the first setting of WithRefresh and
 // WithErrorCaching that no cache can work with. It runs after the checks of
 // the duration and the stale window.
+// keep is how long an entry can be of use to a read: past it a store may
+// drop the entry by itself (see Store.Save); 0 when no bound fits in a
+// Duration.
+func (c *config) keep() time.Duration {
+	k := c.duration + c.stale
+	if k < c.duration || c.staleIfError > 0 && k+c.staleIfError < k {
+		return 0
+	}
+	return k + c.staleIfError
+}
+
+// expiredBefore returns the time at or before which an entry read at now
+// is expired, past its duration and stale window, or the zero time when
+// the windows are too long to tell one.
+func (c *config) expiredBefore(now time.Time) time.Time {
+	age := c.duration
+	if c.read {
+		age += c.stale
+	}
+	const century = 100 * 365 * 24 * time.Hour
+	if age < c.duration || age > century {
+		return time.Time{}
+	}
+	return now.Add(-age)
+}
+
 func (c *config) validateFreshness() error {
 	switch {
 	case c.staleIfError < 0:

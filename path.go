@@ -2,9 +2,9 @@ package cachetta
 
 import (
 	"fmt"
-	"path/filepath"
 	"reflect"
-	"strings"
+
+	"github.com/cachetta-go/cachetta/internal/storage"
 )
 
 // pathFunc is a path function set by WithPathFunc or WithPathFunc2, with the
@@ -51,7 +51,7 @@ func (c *Cachetta[T]) PathFor(args ...any) (string, error) {
 		if path == "" {
 			return "", fmt.Errorf("%w: path function returned an empty path for %v", ErrArgs, args)
 		}
-		return c.confine(c.fsys.resolve(path))
+		return c.confine(c.storage.Resolve(path))
 	}
 	if len(args) == 0 {
 		return c.confine(c.path)
@@ -60,32 +60,15 @@ func (c *Cachetta[T]) PathFor(args ...any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return c.confine(keyedPath(c.path, string(key[:])))
+	return c.confine(storage.KeyedName(c.path, string(key[:])))
 }
 
 // confine returns path, or an error wrapping ErrOutsideRoot when WithRoot is
 // set and path lies outside the root. Symbolic links are checked later, by
 // os.Root, when the file is opened.
 func (c *Cachetta[T]) confine(path string) (string, error) {
-	switch fsys := c.fsys.(type) {
-	case *rootFS:
-		if _, err := fsys.rel("resolve", path); err != nil {
-			return "", fmt.Errorf("cachetta: %w", err)
-		}
-	case *storeFS:
-		return confineToStore(path)
+	if err := c.storage.Confine("resolve", path); err != nil {
+		return "", fmt.Errorf("cachetta: %w", err)
 	}
 	return path, nil
-}
-
-// keyedPath inserts "-key" before the extension of path's last element, which
-// is found as Python's pathlib finds a suffix: after the last dot, unless the
-// dot starts or ends the name.
-func keyedPath(path, key string) string {
-	dir, name := filepath.Split(filepath.Clean(path))
-	stem, suffix := name, ""
-	if i := strings.LastIndexByte(name, '.'); i > 0 && i < len(name)-1 {
-		stem, suffix = name[:i], name[i:]
-	}
-	return dir + stem + "-" + key + suffix
 }

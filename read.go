@@ -4,17 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
-	"math"
-	"os"
 	"time"
-)
 
-// errNotRegular is the cause of an error about a cache path that names a
-// directory or another non-regular file.
-var errNotRegular = errors.New("not a regular file")
+	"github.com/cachetta-go/cachetta/internal/storage"
+)
 
 // freshness is the state of an entry at one moment.
 type freshness int
@@ -106,13 +101,10 @@ func (c *Cachetta[T]) lookup(ctx context.Context, path string) (T, freshness, er
 	return c.readShared(ctx, path, time.Now())
 }
 
-// readFile reads and decodes the file at path, filling memory when it is on.
-// It calls opened, when not nil, with the stat of the file it opened, before
-// it reads a byte, and leaves its events in later (see emitLater).
-func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time, opened func(fs.FileInfo), later *[]Event) (T, freshness, error) {
-	if c.cfg.store != nil {
-		return c.loadEntry(ctx, path, now, later)
-	}
+// readFile reads and decodes the entry at path, filling memory when it is
+// on. It calls opened, when not nil, with the entry's Meta before it reads
+// a byte, and leaves its events in later (see emitLater).
+func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time, opened func(storage.Meta), later *[]Event) (T, freshness, error) {
 	var zero T
 	var ps *pathState
 	var changes uint64
@@ -121,65 +113,61 @@ func (c *Cachetta[T]) readFile(ctx context.Context, path string, now time.Time, 
 		defer c.shared.release(path, ps)
 		changes = ps.changes.Load()
 	}
-
-	// Without a writer, opening a named pipe would wait for one, past ctx.
-	f, err := c.fsys.openFile(path, os.O_RDONLY|openNonblock, 0)
-	if errors.Is(err, fs.ErrNotExist) {
-		c.debug(ctx, "cache miss: no file", path)
-		return zero, missing, nil
-	}
+	var v T
+	dec := storage.Decoding{Codec: c.cfg.codec, Limit: c.cfg.maxFileSize, Probe: isJSONCodec(c.cfg.codec), Expired: c.cfg.expiredBefore(now)}
+	m, err := c.storage.Load(ctx, path, dec, &v, opened)
 	if err != nil {
-		return zero, missing, fmt.Errorf("cachetta: read: %w", err)
+		return zero, missing, c.loadFailed(ctx, path, m, now, err, later)
 	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return zero, missing, fmt.Errorf("cachetta: read: %w", err)
-	}
-	if opened != nil {
-		opened(info)
-	}
-	if !info.Mode().IsRegular() {
-		return zero, missing, fmt.Errorf("cachetta: read %s: %w", path, errNotRegular)
-	}
-	fr := c.freshnessAt(info.ModTime(), now)
+	fr := c.freshnessAt(m.ModTime, now)
 	if fr == expired {
 		c.debug(ctx, "cache miss: expired", path)
 		return zero, missing, nil
 	}
-	size := info.Size()
-	if size > min(c.cfg.maxFileSize, math.MaxInt-1) {
-		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache miss: file too large",
-			slog.String("path", path), slog.Int64("size", size), slog.Int64("limit", c.cfg.maxFileSize))
-		return zero, missing, nil
-	}
-	var v T
-	decodeErr, err := decodeContents(ctx, f, size, c.cfg.codec, &v)
-	switch {
-	case errors.Is(err, errSizeChanged):
-		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache miss: file changed while read",
-			slog.String("path", path), slog.Int64("size", size))
-		return zero, missing, nil
-	case errors.Is(err, errNotJSON):
-		c.corruptCounted(ctx, path, now, err, later)
-		return zero, missing, nil
-	case err != nil:
-		return zero, missing, err
-	}
-	c.shared.stats.bytesRead.Add(uint64(size))
-	if err := decodeErr; err != nil {
-		c.corruptCounted(ctx, path, now, err, later)
-		return zero, missing, nil
-	}
+	c.shared.stats.bytesRead.Add(uint64(m.Size))
 	if ps != nil {
-		e := newEntry(v, info.ModTime(), now)
-		e.file = info
+		e := newEntry(v, m.ModTime, now)
+		e.meta = m
 		c.remember(ps, changes, path, e, later)
 	}
 	if fr == fresh {
 		c.diskHitCounted(path, now, later)
 	}
 	return v, fr, nil
+}
+
+// loadFailed returns the error of a read of path that Load failed with
+// err, having found m, or nil when the failure is a miss: no entry, one
+// expired, too large, changed while read, or corrupt (logged and counted,
+// with its events left in later).
+func (c *Cachetta[T]) loadFailed(ctx context.Context, path string, m storage.Meta, now time.Time, err error, later *[]Event) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		c.debug(ctx, "cache miss: no file", path)
+	case errors.Is(err, storage.ErrDeclined):
+		c.debug(ctx, "cache miss: expired", path)
+	case errors.Is(err, ErrTooLarge):
+		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache miss: file too large",
+			slog.String("path", path), slog.Int64("size", m.Size), slog.Int64("limit", c.cfg.maxFileSize))
+	case errors.Is(err, storage.ErrSizeChanged):
+		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "cache miss: file changed while read",
+			slog.String("path", path), slog.Int64("size", m.Size))
+	case errors.Is(err, storage.ErrCorrupt):
+		c.shared.stats.bytesRead.Add(uint64(m.Size))
+		c.corruptCounted(ctx, path, now, err, later)
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		return ctx.Err()
+	case errors.Is(err, storage.ErrNotRegular):
+		return fmt.Errorf("cachetta: %w", err)
+	default:
+		// Errors of the file system name the file; a store's need not.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return fmt.Errorf("cachetta: read: %w", err)
+		}
+		return fmt.Errorf("cachetta: read %s: %w", path, err)
+	}
+	return nil
 }
 
 // remember puts e, of a value just read from path or written to it, in
@@ -196,103 +184,6 @@ func (c *Cachetta[T]) remember(ps *pathState, changes uint64, path string, e *en
 	}
 	ps.mu.Unlock()
 	c.evictedCounted(victim, evicted, later)
-}
-
-const (
-	// probeSize is how much of a large file is read, with the JSON codec,
-	// to look at its first byte before a buffer is allocated for all of it.
-	probeSize = 4 << 10
-	// chunkSize is how much is read between checks of the context.
-	chunkSize = 1 << 20
-)
-
-// errSizeChanged is the cause of a miss on a file that grew or shrank since
-// its stat: a writer appending to it or rewriting it in place, whose partial
-// content may be valid JSON (a prefix of a number is).
-var errSizeChanged = errors.New("size changed while reading")
-
-// errNotJSON is the cause of a miss on a file whose first byte after white
-// space cannot begin a JSON value.
-var errNotJSON = errors.New("not JSON")
-
-// readContents returns the size bytes that f held at its stat, in a buffer
-// allocated once, reading one byte more to see growth. A file that grew or
-// shrank since is errSizeChanged. A done ctx stops the read between chunks
-// of chunkSize bytes with ctx.Err(). With probe, a file of probeSize bytes
-// or more that cannot be JSON from its first bytes is refused with
-// errNotJSON before its buffer is allocated. I/O errors are wrapped.
-func readContents(ctx context.Context, f *os.File, size int64, probe bool) ([]byte, error) {
-	if size < 0 { // no regular file has one; read it as one that changed
-		return nil, errSizeChanged
-	}
-	var data []byte
-	n := 0
-	if probe && size >= probeSize {
-		var err error
-		if data, n, err = readJSONHead(f, size); err != nil {
-			return nil, err
-		}
-	} else {
-		data = make([]byte, size+1)
-	}
-	for n < len(data) {
-		if n > 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		m, err := f.Read(data[n:min(n+chunkSize, len(data))])
-		n += m
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("cachetta: read: %w", err)
-		}
-	}
-	if int64(n) != size {
-		return nil, errSizeChanged
-	}
-	return data[:n], nil
-}
-
-// readJSONHead reads the first probeSize bytes of f, whose stat gave size,
-// and returns a buffer for all of f that starts with them, and their number,
-// unless they cannot begin JSON. Only then is the buffer allocated.
-func readJSONHead(f *os.File, size int64) ([]byte, int, error) {
-	var head [probeSize]byte
-	n := 0
-	for n < len(head) {
-		m, err := f.Read(head[n:])
-		n += m
-		if err == io.EOF {
-			return nil, 0, errSizeChanged
-		}
-		if err != nil {
-			return nil, 0, fmt.Errorf("cachetta: read: %w", err)
-		}
-	}
-	if err := checkJSONStart(head[:]); err != nil {
-		return nil, 0, err
-	}
-	data := make([]byte, size+1)
-	return data, copy(data, head[:]), nil
-}
-
-// checkJSONStart returns an errNotJSON error when the first byte of head
-// after JSON white space cannot begin a JSON value, as encoding/json would
-// find on decoding. White space to the end of head is not an error.
-func checkJSONStart(head []byte) error {
-	for i, b := range head {
-		switch b {
-		case ' ', '\t', '\n', '\r':
-			continue
-		case '{', '[', '"', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 't', 'f', 'n':
-			return nil
-		}
-		return fmt.Errorf("%w: %q at offset %d", errNotJSON, b, i)
-	}
-	return nil
 }
 
 // debug logs msg with path at debug level, building the record only when the

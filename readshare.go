@@ -3,17 +3,17 @@ package cachetta
 import (
 	"context"
 	"errors"
-	"io/fs"
-	"os"
 	"sync"
 	"time"
+
+	"github.com/cachetta-go/cachetta/internal/storage"
 )
 
 // Concurrent readers of one unchanged file share one read and decode: a
 // burst of readers of a hot file decodes it once, and N readers of a large
 // file hold one buffer, not N. A reader that finds a read of its path in
-// flight stats the path and joins only when the file is the one that read
-// opened (os.SameFile, modification time and size) and no write or
+// flight stats the path and joins only when the entry is the one that
+// read opened (the same identity, modification time and size) and no write or
 // invalidation of the family came since the read began; otherwise it reads
 // on its own. Joiners receive the very value the read decoded.
 //
@@ -40,8 +40,8 @@ type readKey[T any] struct {
 // fileRead is one read of a file that others may join.
 type fileRead[T any] struct {
 	changes uint64        // the path's pathState.changes when the read began
-	opened  chan struct{} // closed once info is set, or when the read ended without it
-	info    fs.FileInfo   // the stat of the file the read opened; nil when it opened none
+	opened  chan struct{} // closed once meta is set, or when the read ended without it
+	meta    *storage.Meta // the entry the read opened; nil when it opened none
 	done    chan struct{} // closed when the fields below are set
 
 	v        T
@@ -51,14 +51,9 @@ type fileRead[T any] struct {
 	panicked bool // the codec or the logger panicked in the read
 }
 
-// readShared is readFile, joining a read of the same unchanged file that is
-// in flight.
+// readShared is readFile, joining a read of the same unchanged entry that
+// is in flight.
 func (c *Cachetta[T]) readShared(ctx context.Context, path string, now time.Time) (T, freshness, error) {
-	// A store has no stat as cheap as a file system's to tell a joiner
-	// that the entry is the one being read.
-	if c.cfg.store != nil {
-		return c.loadEntry(ctx, path, now, nil)
-	}
 	for {
 		v, fr, err, again := c.readSharedOnce(ctx, path, now)
 		if !again {
@@ -126,8 +121,8 @@ func (c *Cachetta[T]) leadRead(ctx context.Context, key readKey[T], r *fileRead[
 		reads.mu.Unlock()
 		close(r.done)
 	}()
-	r.v, r.fr, r.err = c.readFile(ctx, key.path, now, func(info fs.FileInfo) {
-		r.info, opened = info, true
+	r.v, r.fr, r.err = c.readFile(ctx, key.path, now, func(m storage.Meta) {
+		r.meta, opened = &m, true
 		close(r.opened)
 	}, later)
 	r.gaveUp = r.err != nil && ctx.Err() != nil && errors.Is(r.err, ctx.Err())
@@ -138,7 +133,7 @@ func (c *Cachetta[T]) leadRead(ctx context.Context, key readKey[T], r *fileRead[
 // when r reads the file that path names now; otherwise it reads path alone.
 func (c *Cachetta[T]) join(ctx context.Context, path string, r *fileRead[T], now time.Time) (_ T, _ freshness, _ error, again bool) {
 	var zero T
-	info, err := c.fsys.stat(path)
+	m, err := c.storage.Stat(ctx, path)
 	if err != nil {
 		// Not there any more, or not to be seen: readFile tells which.
 		v, fr, err := c.readFile(ctx, path, now, nil, nil)
@@ -149,7 +144,7 @@ func (c *Cachetta[T]) join(ctx context.Context, path string, r *fileRead[T], now
 	case <-ctx.Done():
 		return zero, missing, ctx.Err(), false
 	}
-	if r.info == nil || !sameFile(r.info, info) {
+	if r.meta == nil || !r.meta.Same(m) {
 		v, fr, err := c.readFile(ctx, path, now, nil, nil)
 		return v, fr, err, false
 	}
@@ -165,7 +160,7 @@ func (c *Cachetta[T]) join(ctx context.Context, path string, r *fileRead[T], now
 		return zero, missing, r.err, false
 	}
 	// The leader judged the entry at its own moment.
-	fr := c.freshnessAt(r.info.ModTime(), now)
+	fr := c.freshnessAt(r.meta.ModTime, now)
 	if fr == expired {
 		c.debug(ctx, "cache miss: expired", path)
 		return zero, missing, nil, false
@@ -174,12 +169,4 @@ func (c *Cachetta[T]) join(ctx context.Context, path string, r *fileRead[T], now
 		c.diskHitCounted(path, now, nil)
 	}
 	return r.v, fr, nil, false
-}
-
-// sameFile reports whether a and b are stats of one file, unchanged: the
-// same file by os.SameFile, with the same modification time and size. Every
-// writer of the family renames a new file into place, so a write by any
-// process changes at least the first.
-func sameFile(a, b fs.FileInfo) bool {
-	return os.SameFile(a, b) && a.ModTime().Equal(b.ModTime()) && a.Size() == b.Size()
 }

@@ -9,13 +9,13 @@ func TestCopiesUnderOneRootShareItsHandleAndMemory(t *testing.T) {
 	root := t.TempDir()
 	t.Chdir(t.TempDir())
 	base := Must(New[int]("n.json", WithLRU(8)))
-	var first fileSystem
+	var first any
 	for i := range 200 {
 		cp := Must(base.With(WithRoot(root)))
 		if i == 0 {
-			first = cp.fsys
+			first = cp.home
 		}
-		if cp.fsys != first {
+		if cp.home != first {
 			t.Fatalf("copy %d opened the root again", i)
 		}
 	}

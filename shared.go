@@ -3,63 +3,127 @@ package cachetta
 import (
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/cachetta-go/cachetta/internal/disk"
+	"github.com/cachetta-go/cachetta/internal/fsx"
+	"github.com/cachetta-go/cachetta/internal/storage"
 )
 
 // shared is the state a cache has in common with its copies (Join, With): the
 // memories, the coordination of operations on one path, the runs of wrapped
-// functions, background refreshes among them, and the holds on lock files
-// (see lock.go). Two families, made by two calls of New, share nothing: to
-// each other they are as two processes.
+// functions, background refreshes among them, and the storages copies
+// opened. Two families, made by two calls of New, share nothing: to each
+// other they are as two processes.
 type shared[T any] struct {
-	mu       sync.Mutex            // guards paths, memories, roots and stores
+	mu       sync.Mutex            // guards paths, memories, disks, stores and runLocks
 	paths    map[string]*pathState // only paths some operation is using now
-	memories []*lruCache[T]        // every memory of the family, one per size and file system, for writes to clear
-	roots    map[string]fileSystem // the roots copies opened, by absolute path, each opened once
-	stores   []*storeFS            // the stores copies named, each once
+	memories []*lruCache[T]        // every memory of the family, one per size and storage, for writes to clear
+	disks    map[string]*disk.Disk // the local storages copies opened, by absolute root ("" for none), each once
+	stores   []*storeHome          // the stores copies named, each once
+	runLocks map[string]heldRun    // the run locks the family holds, by path (see handOver)
 
 	runs  tracker
 	stats counters     // see Stats; memory hits are counted in memory's shards
-	reads fileReads[T] // the file reads in flight, for readers of one file to share
+	reads fileReads[T] // the reads in flight, for readers of one entry to share
 
 	// What the freshness and failure policies know of paths.
 	backoff pathMap[backoffState]    // refresh backoff
 	timings pathMap[time.Duration]   // last computation times, for early refresh
 	errors  pathMap[rememberedError] // errors remembered by WithErrorCaching
 	random  func() float64           // XFetch's draws; nil is math/rand/v2 (tests set it)
-
-	lockWarned atomic.Bool // that file locks are unavailable was logged
 }
 
-// fileSystem returns the family's file system confined to root, opening it
-// the first time a copy names that root, or the plain one for "". Copies
-// that name one root share its handle and their memory: a copy per request
-// or tenant costs no descriptor and no memory of its own.
-func (s *shared[T]) fileSystem(root string, perm fs.FileMode) (fileSystem, error) {
-	if root == "" {
-		return osFS{}, nil
+// openStorage returns the storage of a copy configured by cfg, and its
+// identity: the family's Disk of cfg's root, or of the plain file system,
+// or the store's. This is the one place that looks at which kind of
+// storage a cache has; every operation goes through the backend it
+// returns. Copies keep the Disk of their original's root, so that all of
+// them see the same directory whatever happens to its name.
+func (c *Cachetta[T]) openStorage(cfg config) (any, backend, error) {
+	if cfg.store != nil {
+		return c.shared.storeHome(cfg.store), storeBackend{s: cfg.store, keep: cfg.keep(), lockTimeout: cfg.lockTimeout, logger: cfg.logger}, nil
 	}
-	abs, err := filepath.Abs(root)
-	if err != nil {
-		return nil, fmt.Errorf("cachetta: root %s: %w", root, err)
+	d, ok := c.home.(*disk.Disk)
+	if !ok || cfg.root != c.cfg.root {
+		var err error
+		if d, err = c.shared.disk(cfg.root, cfg.dirMode); err != nil {
+			return nil, nil, err
+		}
+	}
+	return d, d.With(diskOptions(cfg)), nil
+}
+
+// diskOptions returns the settings of local files that cfg makes.
+func diskOptions(cfg config) disk.Options {
+	var fsync func(*os.File) error
+	if cfg.sync {
+		fsync = (*os.File).Sync
+	}
+	return disk.Options{FileMode: cfg.fileMode, DirMode: cfg.dirMode, ProcessLock: cfg.processLock,
+		LockTimeout: cfg.lockTimeout, Logger: cfg.logger, Fsync: fsync}
+}
+
+// disk returns the family's Disk confined to root, opening root the first
+// time a copy names it, or the plain one for "". Copies that name one root
+// share its handle and their memory: a copy per request or tenant costs no
+// descriptor and no memory of its own.
+func (s *shared[T]) disk(root string, perm fs.FileMode) (*disk.Disk, error) {
+	abs := ""
+	if root != "" {
+		var err error
+		if abs, err = filepath.Abs(root); err != nil {
+			return nil, fmt.Errorf("cachetta: root %s: %w", root, err)
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if fsys, ok := s.roots[abs]; ok {
-		return fsys, nil
+	if d, ok := s.disks[abs]; ok {
+		return d, nil
 	}
-	fsys, err := newFileSystem(abs, perm)
+	fsys, err := fsx.New(abs, perm)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cachetta: %w", err)
 	}
-	if s.roots == nil {
-		s.roots = make(map[string]fileSystem)
+	if s.disks == nil {
+		s.disks = make(map[string]*disk.Disk)
 	}
-	s.roots[abs] = fsys
-	return fsys, nil
+	d := disk.New(fsys)
+	s.disks[abs] = d
+	return d, nil
+}
+
+// storeHome is the identity of a store among a family's copies: copies on
+// one store share their memory.
+type storeHome struct {
+	s Store
+}
+
+// storeHome returns the storeHome of st, the same for every copy that names
+// the same store.
+func (s *shared[T]) storeHome(st Store) *storeHome {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// A store that == cannot compare, a struct holding a slice say, or a
+	// comparable struct holding such a store in an interface, cannot be
+	// found again: each copy naming it gets a memory of its own. Only the
+	// value tells the second case, where == panics.
+	if !reflect.ValueOf(st).Comparable() {
+		return &storeHome{s: st}
+	}
+	for _, h := range s.stores {
+		if h.s == st {
+			return h
+		}
+	}
+	h := &storeHome{s: st}
+	s.stores = append(s.stores, h)
+	return h
 }
 
 func newShared[T any]() *shared[T] {
@@ -80,10 +144,6 @@ type pathState struct {
 	// invalidations counts invalidations: a computation that began under an
 	// older count must not write its result.
 	invalidations atomic.Uint64
-
-	// lock is the family's hold on the lock file at this path, guarded by
-	// mu. Only the states of lock files use it.
-	lock procLock
 }
 
 // acquire returns the state of path, creating it when no operation uses the
@@ -109,23 +169,23 @@ func (s *shared[T]) release(path string, ps *pathState) {
 	}
 }
 
-// memory returns the family's memory of the given size for copies on fsys,
-// creating it when no copy has one yet, or nil for size 0. Copies confined
-// to different roots never share a memory: one must not answer a path that
-// the other's root refuses. Writes and invalidations through any copy clear
-// every memory of the family.
-func (s *shared[T]) memory(size int, fsys fileSystem) *lruCache[T] {
+// memory returns the family's memory of the given size for copies on the
+// storage home, creating it when no copy has one yet, or nil for size 0.
+// Copies confined to different roots never share a memory: one must not
+// answer a path that the other's root refuses. Writes and invalidations
+// through any copy clear every memory of the family.
+func (s *shared[T]) memory(size int, home any) *lruCache[T] {
 	if size == 0 {
 		return nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, m := range s.memories {
-		if m.size == size && m.fsys == fsys {
+		if m.size == size && m.home == home {
 			return m
 		}
 	}
-	m := newLRUCache[T](size, fsys)
+	m := newLRUCache[T](size, home)
 	s.memories = append(s.memories, m)
 	return m
 }
@@ -142,4 +202,42 @@ func (s *shared[T]) allMemories() []*lruCache[T] {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.memories
+}
+
+// heldRun is a run lock the family holds, and the invalidations of its
+// entry that came before its run began.
+type heldRun struct {
+	lock  storage.RunLock
+	owner uint64
+}
+
+// holdRun records that the family holds l for a run of path that began
+// after owner invalidations, until the returned func is called.
+func (s *shared[T]) holdRun(path string, l storage.RunLock, owner uint64) (end func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.runLocks == nil {
+		s.runLocks = make(map[string]heldRun)
+	}
+	s.runLocks[path] = heldRun{l, owner}
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if h, ok := s.runLocks[path]; ok && h.lock == l {
+			delete(s.runLocks, path)
+		}
+	}
+}
+
+// handOver frees the run lock of the entry at path when the family holds it
+// for a run that began before the Invalidate that made the entry's count of
+// invalidations invalidations. That run will not write, so a run that
+// began after the Invalidate need not wait for it.
+func (s *shared[T]) handOver(path string, invalidations uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if h, ok := s.runLocks[path]; ok && h.owner < invalidations {
+		h.lock.Release()
+		delete(s.runLocks, path)
+	}
 }

@@ -11,24 +11,26 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/cachetta-go/cachetta/internal/fsx"
+	"github.com/cachetta-go/cachetta/internal/lockfile"
 )
 
-// recordSyncs makes fsyncFile record every sync for the rest of the test, as
+// recordSyncs makes c's files, on fsys, record every sync, as
 // "sync <what>; target holds <content>", where what is "temp holding
 // <content>" for a temporary file beside target and a path relative to base
 // for a directory, and content is "-" for a missing file. fail, when not
 // nil, gives the error a sync returns instead of syncing.
-func recordSyncs(t *testing.T, base, target string, fail func(f *os.File) error) *[]string {
+func recordSyncs(t *testing.T, c *Cachetta[int], fsys fsx.FS, base, target string, fail func(f *os.File) error) *[]string {
 	t.Helper()
 	var events []string
-	sync := fsyncFile
-	fsyncFile = func(f *os.File) error {
+	withDisk(c, fsys, func(f *os.File) error {
 		what := "temp holding " + content(f.Name())
 		if info, err := f.Stat(); err != nil {
 			t.Errorf("Stat(%q) in a sync = %v", f.Name(), err)
 		} else if info.IsDir() {
 			what, _ = filepath.Rel(base, f.Name())
-		} else if filepath.Dir(f.Name()) != filepath.Dir(target) || !isTempName(filepath.Base(f.Name())) {
+		} else if filepath.Dir(f.Name()) != filepath.Dir(target) || !fsx.IsTempName(filepath.Base(f.Name())) {
 			what = "file " + f.Name()
 		}
 		events = append(events, fmt.Sprintf("sync %s; target holds %s", what, content(target)))
@@ -37,9 +39,8 @@ func recordSyncs(t *testing.T, base, target string, fail func(f *os.File) error)
 				return err
 			}
 		}
-		return sync(f)
-	}
-	t.Cleanup(func() { fsyncFile = sync })
+		return f.Sync()
+	})
 	return &events
 }
 
@@ -125,7 +126,7 @@ func TestWithSyncSyncsTheFileBeforeTheRenameAndTheDirectoryAfter(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			events := recordSyncs(t, base, path, nil)
+			events := recordSyncs(t, c, fsOf(c), base, path, nil)
 			if err := c.Write(t.Context(), 2); err != nil {
 				t.Fatalf("Write = %v", err)
 			}
@@ -175,8 +176,7 @@ func TestWithSyncReportsFailedSyncs(t *testing.T) {
 			if err := c.Write(t.Context(), 1); err != nil {
 				t.Fatal(err)
 			}
-			c.fsys = &faultFS{removeDirAfterRename: tt.removeDir}
-			recordSyncs(t, dir, path, func(f *os.File) error {
+			recordSyncs(t, c, &faultFS{removeDirAfterRename: tt.removeDir}, dir, path, func(f *os.File) error {
 				if f.Name() == dir {
 					return tt.failDir
 				}
@@ -197,7 +197,7 @@ func TestWithSyncReportsFailedSyncs(t *testing.T) {
 			entries, _ := os.ReadDir(dir)
 			var names []string
 			for _, e := range entries {
-				if !isLockName(e.Name()) {
+				if e.Name() != lockfile.Name {
 					names = append(names, e.Name())
 				}
 			}

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"reflect"
 	"time"
+
+	"github.com/cachetta-go/cachetta/internal/storage"
 )
 
 // Wrap returns fn cached in c's file: a fresh entry is returned without
@@ -183,7 +185,7 @@ func (w *wrapper[T]) compute(ctx context.Context, path string, args []any) (T, e
 		// lock held elsewhere and ended without running: it waits for the
 		// lock in a run of its own. Each round needs another refresh to
 		// start between two joins and find the lock held again.
-		if !errors.Is(err, errLockBusy) {
+		if !errors.Is(err, storage.ErrBusy) {
 			return v, err
 		}
 	}
@@ -236,19 +238,17 @@ func (w *wrapper[T]) start(id flightID, r *run[T], args []any, guard writeGuard,
 // run is the body of a run: it takes the entry's run lock, calls the
 // function and writes its result. A background refresh does not wait for the
 // lock: when another process holds it, that process is refreshing the entry,
-// and the run ends with errLockBusy.
+// and the run ends with storage.ErrBusy.
 func (w *wrapper[T]) run(ctx context.Context, path string, args []any, guard *writeGuard, background bool) (T, error) {
 	var zero T
 	c := w.c
-	lf, err := c.lockRun(ctx, path, guard.gen, background)
+	l, err := c.lockRun(ctx, path, guard.gen, background)
 	if err != nil {
 		return zero, err
 	}
-	defer c.unlock(lf)
-	// A store's lock carries no generation stamp: a run there is kept off
-	// the store only by an Invalidate in this family.
-	if lf != nil && lf.unlockStored == nil {
-		guard.run = lf
+	if l != nil {
+		defer l.Unlock()
+		guard.run = l
 	}
 	// A caller that missed just before the previous run wrote this file joins
 	// no run and starts this one, and a process that waited for the lock did
@@ -273,6 +273,39 @@ func (w *wrapper[T]) run(ctx context.Context, path string, args []any, guard *wr
 	return v, nil
 }
 
+// lockRun takes the run lock of the entry at path, across processes, for a
+// run that began after owner invalidations of it in this family, waiting
+// unless background is set. It returns nil when the run goes on without
+// the lock (see backend.LockRun), an error wrapping storage.ErrBusy when a
+// background refresh finds it held, and ctx's error. While the run holds
+// it, an Invalidate of the entry in this family frees it (see handOver).
+func (c *Cachetta[T]) lockRun(ctx context.Context, path string, owner uint64, background bool) (storage.RunLock, error) {
+	// A run that reads or writes nothing has nothing to share.
+	if !c.cfg.processLock || !c.cfg.read || !c.cfg.write {
+		return nil, nil
+	}
+	lockRun := c.storage.LockRun
+	if background {
+		lockRun = c.storage.TryLockRun
+	}
+	l, err := lockRun(ctx, path)
+	if err != nil || l == nil {
+		return nil, err
+	}
+	return heldLock{l, c.shared.holdRun(path, l, owner)}, nil
+}
+
+// heldLock is a run lock the family has recorded as held until Unlock.
+type heldLock struct {
+	storage.RunLock
+	end func()
+}
+
+func (l heldLock) Unlock() {
+	l.end()
+	l.RunLock.Unlock()
+}
+
 // ended logs what no caller will see: the failure of a background refresh,
 // a panic nobody waited for, and a runtime.Goexit of the function.
 func (w *wrapper[T]) ended(r *run[T], path string, background, waited bool) {
@@ -288,7 +321,7 @@ func (w *wrapper[T]) ended(r *run[T], path string, background, waited bool) {
 	case r.pan != nil && !waited:
 		log.LogAttrs(ctx, slog.LevelError, "wrapped function panicked after its callers left",
 			slog.String("path", path), slog.Any("panic", r.pan.value), slog.String("stack", string(r.pan.stack)))
-	case errors.Is(r.err, errLockBusy):
+	case errors.Is(r.err, storage.ErrBusy):
 		w.c.debug(ctx, "refresh skipped: another process is refreshing", path)
 	case errors.Is(r.err, ErrGoexit):
 		log.LogAttrs(ctx, slog.LevelError, "wrapped function called runtime.Goexit", slog.String("path", path))

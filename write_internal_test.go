@@ -10,6 +10,10 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/cachetta-go/cachetta/internal/disk"
+	"github.com/cachetta-go/cachetta/internal/fsx"
+	"github.com/cachetta-go/cachetta/internal/lockfile"
 )
 
 // TestRefreshesLeaveNothingRegistered is TestNothingStaysRegistered for
@@ -54,37 +58,52 @@ func TestGuardFromAnotherPathState(t *testing.T) {
 	}
 }
 
+// withDisk makes c keep its entries on fsys, with fsync, when not nil,
+// flushing its files in place of (*os.File).Sync when c syncs them.
+func withDisk(c *Cachetta[int], fsys fsx.FS, fsync func(*os.File) error) {
+	opts := diskOptions(c.cfg)
+	if fsync != nil && opts.Fsync != nil {
+		opts.Fsync = fsync
+	}
+	c.storage = disk.New(fsys).With(opts)
+}
+
+// fsOf returns the file system c keeps its entries on.
+func fsOf(c *Cachetta[int]) fsx.FS {
+	return c.home.(*disk.Disk).FS()
+}
+
 // faultFS is the plain file system with injected faults.
 type faultFS struct {
-	osFS
+	fsx.OS
 	removeDirOnRename    int    // renames before which the target's directory is removed
 	removeDirAfterRename bool   // the target's directory is removed after every rename
 	readOnlyTemp         bool   // temporary files are handed back read-only, so writing them fails
 	vanishAfterLstat     string // a file removed right after it is looked at, as by another process
 }
 
-func (f *faultFS) lstat(name string) (fs.FileInfo, error) {
-	info, err := f.osFS.lstat(name)
+func (f *faultFS) Lstat(name string) (fs.FileInfo, error) {
+	info, err := f.OS.Lstat(name)
 	if name == f.vanishAfterLstat {
 		os.Remove(name)
 	}
 	return info, err
 }
 
-func (f *faultFS) rename(oldname, newname string) error {
+func (f *faultFS) Rename(oldname, newname string) error {
 	if f.removeDirOnRename > 0 {
 		f.removeDirOnRename--
 		os.RemoveAll(filepath.Dir(newname))
 	}
-	err := f.osFS.rename(oldname, newname)
+	err := f.OS.Rename(oldname, newname)
 	if f.removeDirAfterRename {
 		os.RemoveAll(filepath.Dir(newname))
 	}
 	return err
 }
 
-func (f *faultFS) openFile(name string, flag int, perm fs.FileMode) (*os.File, error) {
-	file, err := f.osFS.openFile(name, flag, perm)
+func (f *faultFS) OpenFile(name string, flag int, perm fs.FileMode) (*os.File, error) {
+	file, err := f.OS.OpenFile(name, flag, perm)
 	if err != nil || !f.readOnlyTemp {
 		return file, err
 	}
@@ -97,7 +116,7 @@ func (f *faultFS) openFile(name string, flag int, perm fs.FileMode) (*os.File, e
 // cache would: the write goes on in a new round.
 func TestWriteRetriesWhenTheDirectoryVanishes(t *testing.T) {
 	c := Must(New[int](filepath.Join(t.TempDir(), "d", "n.json")))
-	c.fsys = &faultFS{removeDirOnRename: 2}
+	withDisk(c, &faultFS{removeDirOnRename: 2}, nil)
 	if err := c.Write(t.Context(), 1); err != nil {
 		t.Fatalf("Write = %v; want nil after two vanished directories", err)
 	}
@@ -114,7 +133,7 @@ func TestWriteFailureRemovesTheTemporaryFile(t *testing.T) {
 	if err := c.Write(t.Context(), 1); err != nil {
 		t.Fatal(err)
 	}
-	c.fsys = &faultFS{readOnlyTemp: true}
+	withDisk(c, &faultFS{readOnlyTemp: true}, nil)
 	if err := c.Write(t.Context(), 2); err == nil {
 		t.Error("Write into a read-only temporary file = nil; want an error")
 	}
@@ -124,7 +143,7 @@ func TestWriteFailureRemovesTheTemporaryFile(t *testing.T) {
 	}
 	var names []string
 	for _, e := range entries {
-		if !isLockName(e.Name()) {
+		if e.Name() != lockfile.Name {
 			names = append(names, e.Name())
 		}
 	}
@@ -136,17 +155,17 @@ func TestWriteFailureRemovesTheTemporaryFile(t *testing.T) {
 // unopenableDirFS is the plain file system on which opening one directory
 // fails, as it does for a directory of mode 0 when not running as root.
 type unopenableDirFS struct {
-	osFS
+	fsx.OS
 	dir string
 }
 
 var errUnreadable = errors.New("permission denied")
 
-func (u unopenableDirFS) openDir(name string) (*os.Root, error) {
+func (u unopenableDirFS) OpenDir(name string) (*os.Root, error) {
 	if name == u.dir {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: errUnreadable}
 	}
-	return u.osFS.openDir(name)
+	return u.OS.OpenDir(name)
 }
 
 // TestPruneOfAnUnreadableCacheDirectoryFails: Prune reports a cache
@@ -154,7 +173,7 @@ func (u unopenableDirFS) openDir(name string) (*os.Root, error) {
 func TestPruneOfAnUnreadableCacheDirectoryFails(t *testing.T) {
 	dir := t.TempDir()
 	c := Must(New[int](filepath.Join(dir, "n.json")))
-	c.fsys = unopenableDirFS{dir: dir}
+	withDisk(c, unopenableDirFS{dir: dir}, nil)
 	if _, err := c.Prune(t.Context()); !errors.Is(err, errUnreadable) {
 		t.Errorf("Prune of an unreadable cache directory = %v; want its error", err)
 	}

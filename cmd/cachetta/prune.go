@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/cachetta-go/cachetta"
+	"github.com/cachetta-go/cachetta/internal/disk"
+	"github.com/cachetta-go/cachetta/internal/lockfile"
 )
 
 const pruneHelp = `Remove what no cache needs below DIR, as Prune of a directory cache does:
@@ -152,26 +154,9 @@ func wouldPrune(e env, c *cachetta.Cachetta[json.RawMessage], b budget) ([]strin
 }
 
 // isLeftover reports whether name is one of a temporary file of cachetta or
-// of Python's cachetta, or of a per-entry lock file of an earlier release.
-// The directory's lock file, .cachetta-lock, is never one.
+// of Python's cachetta, or of a per-entry lock file of an earlier release,
+// by the rule the cache's Prune follows. The directory's lock file,
+// .cachetta-lock, is never one.
 func isLeftover(name string) bool {
-	if name == ".cachetta-lock" {
-		return false
-	}
-	if strings.HasPrefix(name, ".") && (strings.HasSuffix(name, ".cachetta-tmp") || strings.HasSuffix(name, ".cachetta-lock")) {
-		return true
-	}
-	random, ok := strings.CutPrefix(name, "tmp")
-	if !ok {
-		return false
-	}
-	if random, ok = strings.CutSuffix(random, ".tmp"); !ok || len(random) < 8 || len(random) > 64 {
-		return false
-	}
-	for _, r := range random {
-		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || r == '_') {
-			return false
-		}
-	}
-	return true
+	return name != lockfile.Name && disk.IsOwnName(name)
 }

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/cachetta-go/cachetta"
+	"github.com/cachetta-go/cachetta/internal/fsx"
 )
 
 // readEntry returns the bytes of the regular file at path, as the cache
@@ -29,13 +31,14 @@ func readEntry(path string) ([]byte, error) {
 	if fi.Size() > limit {
 		return nil, fmt.Errorf("cachetta: stat %s: %s, more than the %s a cache reads", quoteName(path), formatSize(fi.Size()), formatSize(limit))
 	}
-	// The file may grow while it is read; the limit bounds it all the same.
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	// The cache's own reader: one buffer of the size the stat gave, and a
+	// file that grows or shrinks meanwhile refused, as a read refuses it.
+	data, err := fsx.ReadAll(context.Background(), f, fi.Size(), false)
+	if errors.Is(err, fsx.ErrSizeChanged) {
+		return nil, fmt.Errorf("cachetta: stat %s: changed size while read", quoteName(path))
+	}
 	if err != nil {
 		return nil, pathError("stat", path, err)
-	}
-	if len(data) > limit {
-		return nil, fmt.Errorf("cachetta: stat %s: grew past the %s a cache reads while read", quoteName(path), formatSize(limit))
 	}
 	return data, nil
 }

@@ -1,13 +1,14 @@
 //go:build !linux
 
-package cachetta
+package fsx
 
 import "os"
 
-// openFileKnowsItsPath is false where removeMoved cannot find a file by its
+// OpenFileKnowsItsPath is false where RemoveMoved cannot find a file by its
 // handle: there a write whose directory was moved away during it leaves its
 // temporary file in the moved directory, which Prune of that directory
 // removes after an hour.
-const openFileKnowsItsPath = false
+const OpenFileKnowsItsPath = false
 
-func removeMoved(*os.File, string) {}
+// RemoveMoved does nothing here.
+func RemoveMoved(*os.File, string) {}

@@ -1,4 +1,4 @@
-package cachetta
+package disk
 
 import (
 	"crypto/sha256"
@@ -6,30 +6,33 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cachetta-go/cachetta/internal/fsx"
+	"github.com/cachetta-go/cachetta/internal/storage"
 )
 
 // TestClearRecognisesFilesOfLongNames: a temporary or lock file cuts a long
 // entry name to fit 255 bytes; Clear still tells whose it is.
 func TestClearRecognisesFilesOfLongNames(t *testing.T) {
 	long := strings.Repeat("é", 100) + ".json" // 205 bytes
-	keyed := filepath.Base(keyedPath(long, "0123456789abcdef"))
+	keyed := filepath.Base(storage.KeyedName(long, "0123456789abcdef"))
 	tests := []struct {
 		name, entryName string
 		want            bool
 	}{
-		{filepath.Base(tempName(long)), long, true},
-		{filepath.Base(tempName(keyed)), long, true},
+		{filepath.Base(fsx.TempName(long)), long, true},
+		{filepath.Base(fsx.TempName(keyed)), long, true},
 		{filepath.Base(oldRunLockPath(long)), long, true},
 		{filepath.Base(oldRunLockPath(keyed)), long, true},
-		{filepath.Base(tempName(keyed)), "other.json", false},
+		{filepath.Base(fsx.TempName(keyed)), "other.json", false},
 		{filepath.Base(oldRunLockPath(keyed)), "other.json", false},
-		{filepath.Base(tempName("x" + keyed)), long, false},
+		{filepath.Base(fsx.TempName("x" + keyed)), long, false},
 		{filepath.Base(oldRunLockPath("x" + keyed)), long, false},
 	}
 	for _, tt := range tests {
 		var got bool
 		switch {
-		case isTempName(tt.name):
+		case fsx.IsTempName(tt.name):
 			got = isTempOf(tt.name, tt.entryName)
 		case isLockName(tt.name):
 			got = isRunLockOf(tt.name, tt.entryName)
@@ -48,11 +51,11 @@ func TestClearRecognisesFilesOfLongNames(t *testing.T) {
 // "-" and 16 hex digits of its SHA-256.
 func oldRunLockPath(path string) string {
 	dir, name := filepath.Split(path)
-	if 1+len(name)+len(lockSuffix) <= maxNameLen {
+	if 1+len(name)+len(lockSuffix) <= fsx.MaxNameLen {
 		return dir + "." + name + lockSuffix
 	}
 	sum := sha256.Sum256([]byte(name))
 	hash := hex.EncodeToString(sum[:8])
-	keep := maxNameLen - len(".-") - len(hash) - len(lockSuffix)
-	return dir + "." + cutAtRune(name, keep) + "-" + hash + lockSuffix
+	keep := fsx.MaxNameLen - len(".-") - len(hash) - len(lockSuffix)
+	return dir + "." + fsx.CutAtRune(name, keep) + "-" + hash + lockSuffix
 }

@@ -1,12 +1,9 @@
-package cachetta
+package fsx
 
 import (
-	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 )
 
@@ -25,41 +22,40 @@ var longBases = []struct{ name, base string }{
 }
 
 // TestCreateTempNamesFitAndAreRecognised: for every entry name the file
-// system accepts, createTemp makes a temporary file whose name fits in 255
+// system accepts, CreateTemp makes a temporary file whose name fits in 255
 // bytes, stays UTF-8, begins with as much of the entry's name as fits, and is
-// recognised by isTempName.
+// recognised by IsTempName.
 func TestCreateTempNamesFitAndAreRecognised(t *testing.T) {
 	for _, tt := range longBases {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), tt.base)
-			c := Must(New[int](path))
-			f, err := c.createTemp(path)
+			f, err := CreateTemp(OS{}, path, 0o600)
 			if err != nil {
-				t.Fatalf("createTemp for a %d-byte name = %v", len(tt.base), err)
+				t.Fatalf("CreateTemp for a %d-byte name = %v", len(tt.base), err)
 			}
 			f.Close()
 			name := filepath.Base(f.Name())
 			if filepath.Dir(f.Name()) != filepath.Dir(path) {
-				t.Errorf("createTemp made %s; want it beside %s", f.Name(), path)
+				t.Errorf("CreateTemp made %s; want it beside %s", f.Name(), path)
 			}
-			if len(name) > 255 || !utf8.ValidString(name) || !isTempName(name) {
-				t.Errorf("createTemp made %q (%d bytes, UTF-8 %v, isTempName %v); want a temporary name of at most 255 bytes",
-					name, len(name), utf8.ValidString(name), isTempName(name))
+			if len(name) > 255 || !utf8.ValidString(name) || !IsTempName(name) {
+				t.Errorf("CreateTemp made %q (%d bytes, UTF-8 %v, IsTempName %v); want a temporary name of at most 255 bytes",
+					name, len(name), utf8.ValidString(name), IsTempName(name))
 			}
 			// The entry's name is kept whole when it fits, and otherwise cut
 			// at most a rune short of the limit.
 			const fits = 255 - len("..0123456789abc.cachetta-tmp")
-			rest := strings.TrimSuffix(name, tempSuffix)
+			rest := strings.TrimSuffix(name, TempSuffix)
 			prefix := rest[1:max(1, strings.LastIndexByte(rest, '.'))]
 			if !strings.HasPrefix(tt.base, prefix) || len(prefix) < min(len(tt.base), fits-utf8.UTFMax+1) {
-				t.Errorf("createTemp made %q; want it to begin with as much of %q as fits", name, tt.base)
+				t.Errorf("CreateTemp made %q; want it to begin with as much of %q as fits", name, tt.base)
 			}
 		})
 	}
 }
 
-// TestIsTempNameAcceptsOnlyTemporaryNames: isTempName accepts the names
-// createTemp makes now and made in earlier releases, whose random part had
+// TestIsTempNameAcceptsOnlyTemporaryNames: IsTempName accepts the names
+// CreateTemp makes now and made in earlier releases, whose random part had
 // 1 to 13 digits, and nothing else.
 func TestIsTempNameAcceptsOnlyTemporaryNames(t *testing.T) {
 	tests := []struct {
@@ -88,37 +84,8 @@ func TestIsTempNameAcceptsOnlyTemporaryNames(t *testing.T) {
 		{"", false},
 	}
 	for _, tt := range tests {
-		if got := isTempName(tt.name); got != tt.want {
-			t.Errorf("isTempName(%q) = %v; want %v", tt.name, got, tt.want)
+		if got := IsTempName(tt.name); got != tt.want {
+			t.Errorf("IsTempName(%q) = %v; want %v", tt.name, got, tt.want)
 		}
-	}
-}
-
-// TestPruneRemovesLongTemporaryFiles leaves the temporary files of writers
-// of a 255-byte name, as writers killed mid-write do: Prune removes the one
-// older than an hour and keeps the other.
-func TestPruneRemovesLongTemporaryFiles(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, strings.Repeat("€", 85))
-	c := Must(New[int](path))
-	var temps []string
-	for range 2 {
-		f, err := c.createTemp(path)
-		if err != nil {
-			t.Fatalf("createTemp for a 255-byte name = %v", err)
-		}
-		f.Close()
-		temps = append(temps, f.Name())
-	}
-	old := time.Now().Add(-2 * time.Hour)
-	if err := os.Chtimes(temps[0], old, old); err != nil {
-		t.Fatal(err)
-	}
-	removed, err := c.Prune(t.Context())
-	if err != nil || !slices.Equal(removed, temps[:1]) {
-		t.Errorf("Prune = %q, %v; want %q", removed, err, temps[:1])
-	}
-	if _, err := os.Stat(temps[1]); err != nil {
-		t.Errorf("Prune removed a temporary file younger than an hour: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package cachetta
+package fsx
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 )
 
 // wholeUnmarshaler decodes from a reader by reading all of it, as a
-// StreamUnmarshaler must, in either build.
+// StreamCodec must, in either build.
 type wholeUnmarshaler struct{ calls *int }
 
 func (u wholeUnmarshaler) UnmarshalRead(r io.Reader, v any) error {
@@ -48,7 +48,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // TestDecodeStreamKeepsReadContentsRules feeds decodeStream contents that
 // are not the size a stat gave, broken readers and bytes that cannot be
-// JSON: each ends as readContents would end it.
+// JSON: each ends as ReadAll would end it.
 func TestDecodeStreamKeepsReadContentsRules(t *testing.T) {
 	value := `"` + strings.Repeat("x", 3<<20) + `"`
 	size := int64(len(value))
@@ -58,23 +58,23 @@ func TestDecodeStreamKeepsReadContentsRules(t *testing.T) {
 		r         io.Reader
 		size      int64
 		probe     bool
-		s         StreamUnmarshaler
+		s         StreamCodec
 		wantErr   error // of the read
 		wantCalls int
 		wantBad   bool // a decodeErr
 	}{
 		{"exact size", strings.NewReader(value), size, true, nil, nil, 1, false},
-		{"grew", strings.NewReader(value + "   "), size, true, nil, errSizeChanged, 1, false},
-		{"grew into trailing data", strings.NewReader(value + "x"), size, true, nil, errSizeChanged, 1, false},
-		{"shrank", strings.NewReader(value[:size-1]), size, true, nil, errSizeChanged, 1, false},
-		{"shrank under the probe", strings.NewReader(value[:10]), size, true, nil, errSizeChanged, 0, false},
-		{"negative size", strings.NewReader(value), -1, true, nil, errSizeChanged, 0, false},
+		{"grew", strings.NewReader(value + "   "), size, true, nil, ErrSizeChanged, 1, false},
+		{"grew into trailing data", strings.NewReader(value + "x"), size, true, nil, ErrSizeChanged, 1, false},
+		{"shrank", strings.NewReader(value[:size-1]), size, true, nil, ErrSizeChanged, 1, false},
+		{"shrank under the probe", strings.NewReader(value[:10]), size, true, nil, ErrSizeChanged, 0, false},
+		{"negative size", strings.NewReader(value), -1, true, nil, ErrSizeChanged, 0, false},
 		{"corrupt", strings.NewReader(value[:size-1] + "x"), size, true, nil, nil, 1, true},
-		{"not JSON from its first byte", strings.NewReader(strings.Repeat("\x00", 8<<10)), 8 << 10, true, nil, errNotJSON, 0, false},
+		{"not JSON from its first byte", strings.NewReader(strings.Repeat("\x00", 8<<10)), 8 << 10, true, nil, ErrNotJSON, 0, false},
 		{"not JSON without the probe", strings.NewReader(strings.Repeat("\x00", 8<<10)), 8 << 10, false, nil, nil, 1, true},
 		{"I/O error", iotest.ErrReader(ioErr), size, true, nil, ioErr, 0, false},
 		{"I/O error while decoding", io.MultiReader(strings.NewReader(value[:2<<20]), iotest.ErrReader(ioErr)), size, true, nil, ioErr, 1, false},
-		{"grew behind a codec that stopped early", strings.NewReader(value + " "), size, false, firstByteUnmarshaler{}, errSizeChanged, 0, false},
+		{"grew behind a codec that stopped early", strings.NewReader(value + " "), size, false, firstByteUnmarshaler{}, ErrSizeChanged, 0, false},
 		{"exact size behind a codec that stopped early", strings.NewReader(value), size, false, firstByteUnmarshaler{}, nil, 0, false},
 	}
 	for _, tt := range tests {
@@ -114,8 +114,8 @@ func TestDecodeStreamReadsAtMostOneByteMore(t *testing.T) {
 	cr := &countingReader{r: io.MultiReader(strings.NewReader(`"`), endless{})}
 	var v string
 	_, err := decodeStream(t.Context(), cr, size, true, wholeUnmarshaler{&calls}, &v)
-	if !errors.Is(err, errSizeChanged) || cr.n != size+1 {
-		t.Errorf("decodeStream of an endless file of stat size %d = %v after %d bytes; want errSizeChanged after %d", size, err, cr.n, size+1)
+	if !errors.Is(err, ErrSizeChanged) || cr.n != size+1 {
+		t.Errorf("decodeStream of an endless file of stat size %d = %v after %d bytes; want ErrSizeChanged after %d", size, err, cr.n, size+1)
 	}
 }
 

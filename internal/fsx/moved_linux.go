@@ -1,19 +1,19 @@
-package cachetta
+package fsx
 
 import (
 	"os"
 	"strconv"
 )
 
-// openFileKnowsItsPath is true where removeMoved can find a file by its
+// OpenFileKnowsItsPath is true where RemoveMoved can find a file by its
 // open handle.
-const openFileKnowsItsPath = true
+const OpenFileKnowsItsPath = true
 
-// removeMoved removes the temporary file f, which was created as tmp, from
+// RemoveMoved removes the temporary file f, which was created as tmp, from
 // where it is now, when its directory was moved away during the write: the
 // kernel's name for the open file (/proc/self/fd) says where that is. Only
 // the file f itself is removed, never another found at that name.
-func removeMoved(f *os.File, tmp string) {
+func RemoveMoved(f *os.File, tmp string) {
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return
