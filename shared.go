@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/cachetta-go/cachetta/internal/flight"
 )
 
 // shared is the state a cache has in common with its copies (Join, With): the
@@ -21,7 +23,7 @@ type shared[T any] struct {
 	roots    map[string]fileSystem // the roots copies opened, by absolute path, each opened once
 	stores   []*storeFS            // the stores copies named, each once
 
-	runs  tracker
+	runs  flight.Tracker
 	stats counters     // see Stats; memory hits are counted in memory's shards
 	reads fileReads[T] // the file reads in flight, for readers of one file to share
 
@@ -29,7 +31,6 @@ type shared[T any] struct {
 	backoff pathMap[backoffState]    // refresh backoff
 	timings pathMap[time.Duration]   // last computation times, for early refresh
 	errors  pathMap[rememberedError] // errors remembered by WithErrorCaching
-	random  func() float64           // XFetch's draws; nil is math/rand/v2 (tests set it)
 
 	lockWarned atomic.Bool // that file locks are unavailable was logged
 }
