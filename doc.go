@@ -80,6 +80,7 @@
 //	cachetta/blobstore      a Store on S3, GCS, Azure Blob (a module of its own)
 //	cachetta/storetest      the contract suite every Store passes
 //	cachetta/examples/...   programs that show one feature each
+//	internal/flight         one run of a wrapped function for its concurrent callers
 //	internal/lockfile       the lock file through which processes coordinate
 //
 // The README is the guide; the reference beyond this package's

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cachetta-go/cachetta/internal/flight"
 	"github.com/cachetta-go/cachetta/internal/storage"
 )
 
@@ -153,13 +154,13 @@ func (c *Cachetta[T]) joinCounted(path string) {
 
 // refreshCounted counts how a background refresh of path, begun at began,
 // ended. One that found the run lock held elsewhere ran nothing.
-func (c *Cachetta[T]) refreshCounted(path string, began time.Time, r *run[T]) {
+func (c *Cachetta[T]) refreshCounted(path string, began time.Time, r *flight.Run[T]) {
 	switch {
-	case errors.Is(r.err, storage.ErrBusy):
-	case r.err != nil || r.pan != nil:
-		err := r.err
-		if r.pan != nil {
-			err = fmt.Errorf("cachetta: refresh %s: panic: %v", path, r.pan.value)
+	case errors.Is(r.Err, storage.ErrBusy):
+	case r.Err != nil || r.Panic != nil:
+		err := r.Err
+		if r.Panic != nil {
+			err = fmt.Errorf("cachetta: refresh %s: panic: %v", path, r.Panic.Value)
 		}
 		c.shared.stats.refreshFailures.Add(1)
 		c.emit(Event{Kind: EventRefreshFailure, Path: path, Duration: c.elapsed(began), Err: err})

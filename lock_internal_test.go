@@ -81,7 +81,7 @@ func TestCallersOfABusyRefreshComputeThemselves(t *testing.T) {
 		guard := writeGuard{ps: ps, gen: ps.invalidations.Load()}
 		id := flightID{path: path, gen: guard.gen}
 		rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		r, start := w.flights.join(id, rctx, cancel)
+		r, start := w.flights.Join(id, rctx, cancel)
 		if !start {
 			t.Fatal("a run of the entry is registered already")
 		}

@@ -3,6 +3,8 @@ package cachetta
 import (
 	"context"
 	"time"
+
+	"github.com/cachetta-go/cachetta/internal/flight"
 )
 
 // ForceRefresh returns a copy of ctx with which a call of a wrapped function
@@ -143,19 +145,19 @@ func (w *wrapper[T]) uncached(ctx context.Context, path string, args []any, o *o
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	if o.bypass {
 		id := flightID{path: path, kind: bypassRun}
-		r, start := w.flights.join(id, withoutOverrides(rctx), cancel)
+		r, start := w.flights.Join(id, withoutOverrides(rctx), cancel)
 		if start {
 			c.shared.runs.Go(func() {
-				w.flights.execute(id, r, func(ctx context.Context) (T, error) {
+				w.flights.Execute(id, r, func(ctx context.Context) (T, error) {
 					return w.invoked(ctx, path, args)
-				}, func(r *run[T], waited bool) {
+				}, nil, func(r *flight.Run[T], waited bool) {
 					w.ended(r, path, false, waited)
 				})
 			})
 		} else {
 			c.joinCounted(path)
 		}
-		return w.flights.wait(ctx, id, r)
+		return w.flights.Wait(ctx, id, r)
 	}
 	ps := c.shared.acquire(path)
 	defer c.shared.release(path, ps)
@@ -163,9 +165,9 @@ func (w *wrapper[T]) uncached(ctx context.Context, path string, args []any, o *o
 	// The run's context keeps the ForceRefresh, so that the run does not
 	// take the entry it finds for its result; run hides it from the function.
 	id := flightID{path: path, gen: guard.gen, kind: forcedRun}
-	r := w.flights.alone(rctx, cancel)
+	r := w.flights.Alone(rctx, cancel)
 	w.start(id, r, args, guard, false)
-	return w.flights.wait(ctx, id, r)
+	return w.flights.Wait(ctx, id, r)
 }
 
 // flightKind tells which callers of one path share a run.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cachetta-go/cachetta/internal/disk"
+	"github.com/cachetta-go/cachetta/internal/flight"
 	"github.com/cachetta-go/cachetta/internal/fsx"
 	"github.com/cachetta-go/cachetta/internal/storage"
 )
@@ -28,7 +29,7 @@ type shared[T any] struct {
 	stores   []*storeHome          // the stores copies named, each once
 	runLocks map[string]heldRun    // the run locks the family holds, by path (see handOver)
 
-	runs  tracker
+	runs  flight.Tracker
 	stats counters     // see Stats; memory hits are counted in memory's shards
 	reads fileReads[T] // the reads in flight, for readers of one entry to share
 
@@ -36,7 +37,6 @@ type shared[T any] struct {
 	backoff pathMap[backoffState]    // refresh backoff
 	timings pathMap[time.Duration]   // last computation times, for early refresh
 	errors  pathMap[rememberedError] // errors remembered by WithErrorCaching
-	random  func() float64           // XFetch's draws; nil is math/rand/v2 (tests set it)
 }
 
 // openStorage returns the storage of a copy configured by cfg, and its

@@ -8,8 +8,14 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/cachetta-go/cachetta/internal/flight"
 	"github.com/cachetta-go/cachetta/internal/storage"
 )
+
+// ErrGoexit is the error callers of a wrapped function receive when the run
+// they waited for ended by runtime.Goexit instead of returning, as
+// testing.T.FailNow ends a test. The run is logged and nothing is written.
+var ErrGoexit = flight.ErrGoexit
 
 // Wrap returns fn cached in c's file: a fresh entry is returned without
 // calling fn; on a miss fn runs, and its result is written unless the
@@ -96,7 +102,15 @@ func arg[A any](args []any, i int) A {
 type wrapper[T any] struct {
 	c       *Cachetta[T]
 	fn      func(context.Context, []any) (T, error) // the wrapped function, taking its arguments as a slice
-	flights flights[T]
+	flights flight.Group[flightID, T]
+}
+
+// flightID names the run for path that began after gen invalidations, so
+// that a caller arriving after an Invalidate starts a new run.
+type flightID struct {
+	path string
+	gen  uint64
+	kind flightKind // which callers share the run: see flightKind
 }
 
 // newWrapper checks that c's path function, if any, takes the wrapped
@@ -201,32 +215,36 @@ func (w *wrapper[T]) computeOnce(ctx context.Context, path string, args []any) (
 	// The run keeps the first caller's values but not its cancellation: it
 	// is cancelled when no caller waits any more.
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	r, start := w.flights.join(id, rctx, cancel)
+	r, start := w.flights.Join(id, rctx, cancel)
 	if start {
 		w.start(id, r, args, guard, false)
 	} else {
 		c.joinCounted(path)
 	}
-	return w.flights.wait(ctx, id, r)
+	return w.flights.Wait(ctx, id, r)
 }
 
 // start executes r in a goroutine that Wait waits for. The run holds its
 // own reference to its path's state, so its guard stays valid after its
 // callers leave.
-func (w *wrapper[T]) start(id flightID, r *run[T], args []any, guard writeGuard, background bool) {
+func (w *wrapper[T]) start(id flightID, r *flight.Run[T], args []any, guard writeGuard, background bool) {
 	c := w.c
 	ps := c.shared.acquire(id.path)
 	began := time.Now()
+	var record func(*flight.Run[T])
+	if background {
+		record = func(r *flight.Run[T]) { w.refreshEnded(id.path, r) }
+	}
 	c.shared.runs.Go(func() {
 		defer c.shared.release(id.path, ps)
 		if background {
 			// The refresh is the run's first waiter until it ends, so
 			// callers that join it and give up never cancel it.
-			defer w.flights.leave(id, r)
+			defer w.flights.Leave(id, r)
 		}
-		w.flights.execute(id, r, func(ctx context.Context) (T, error) {
+		w.flights.Execute(id, r, func(ctx context.Context) (T, error) {
 			return w.run(ctx, id.path, args, &guard, background)
-		}, func(r *run[T], waited bool) {
+		}, record, func(r *flight.Run[T], waited bool) {
 			w.ended(r, id.path, background, waited)
 			if background {
 				c.refreshCounted(id.path, began, r)
@@ -306,27 +324,43 @@ func (l heldLock) Unlock() {
 	l.RunLock.Unlock()
 }
 
+// invoke calls the wrapped function for path in a run whose context is ctx,
+// and records what the policies learn from the call: how long a successful
+// computation took (Refresh.Early) and an error to remember
+// (WithErrorCaching). The function receives ctx without the overrides of
+// the call that started the run: they are that call's, not the function's.
+func (w *wrapper[T]) invoke(ctx context.Context, path string, args []any, guard *writeGuard) (T, error) {
+	changes := guard.ps.changes.Load()
+	began := time.Now()
+	v, err := w.invoked(withoutOverrides(ctx), path, args)
+	if err != nil {
+		w.remember(ctx, path, guard.ps, changes, err)
+		return v, err
+	}
+	if w.c.cfg.earlyRefresh > 0 {
+		w.c.shared.timings.set(path, time.Since(began))
+	}
+	return v, nil
+}
+
 // ended logs what no caller will see: the failure of a background refresh,
 // a panic nobody waited for, and a runtime.Goexit of the function.
-func (w *wrapper[T]) ended(r *run[T], path string, background, waited bool) {
-	if background {
-		w.refreshEnded(path, r.err != nil || r.pan != nil)
-	}
+func (w *wrapper[T]) ended(r *flight.Run[T], path string, background, waited bool) {
 	log := w.c.cfg.logger
-	ctx := r.ctx
+	ctx := r.Context()
 	switch {
-	case r.pan != nil && background:
+	case r.Panic != nil && background:
 		log.LogAttrs(ctx, slog.LevelError, "background refresh panicked",
-			slog.String("path", path), slog.Any("panic", r.pan.value), slog.String("stack", string(r.pan.stack)))
-	case r.pan != nil && !waited:
+			slog.String("path", path), slog.Any("panic", r.Panic.Value), slog.String("stack", string(r.Panic.Stack)))
+	case r.Panic != nil && !waited:
 		log.LogAttrs(ctx, slog.LevelError, "wrapped function panicked after its callers left",
-			slog.String("path", path), slog.Any("panic", r.pan.value), slog.String("stack", string(r.pan.stack)))
-	case errors.Is(r.err, storage.ErrBusy):
+			slog.String("path", path), slog.Any("panic", r.Panic.Value), slog.String("stack", string(r.Panic.Stack)))
+	case errors.Is(r.Err, storage.ErrBusy):
 		w.c.debug(ctx, "refresh skipped: another process is refreshing", path)
-	case errors.Is(r.err, ErrGoexit):
+	case errors.Is(r.Err, ErrGoexit):
 		log.LogAttrs(ctx, slog.LevelError, "wrapped function called runtime.Goexit", slog.String("path", path))
-	case r.err != nil && background:
+	case r.Err != nil && background:
 		log.LogAttrs(ctx, slog.LevelError, "background refresh failed",
-			slog.String("path", path), slog.Any("err", r.err))
+			slog.String("path", path), slog.Any("err", r.Err))
 	}
 }

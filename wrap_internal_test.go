@@ -48,9 +48,7 @@ func TestNothingStaysRegistered(t *testing.T) {
 // registered returns how many runs w and how many path states its cache's
 // family hold registered now.
 func registered[T any](w *wrapper[T]) (flights, paths int) {
-	w.flights.mu.Lock()
-	flights = len(w.flights.runs)
-	w.flights.mu.Unlock()
+	flights = w.flights.Len()
 	w.c.shared.mu.Lock()
 	paths = len(w.c.shared.paths)
 	w.c.shared.mu.Unlock()
