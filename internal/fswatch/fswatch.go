@@ -14,12 +14,13 @@ import "errors"
 // ErrUnsupported reports a system or file system without change notices.
 var ErrUnsupported = errors.New("file change notices unsupported")
 
-// A Watcher watches one name in one directory. Its goroutine, if any, ends
-// in Close.
+// A Watcher watches one name in one directory. Its goroutines, if any, end
+// after Close, when Done is closed.
 type Watcher struct {
 	// C receives a value after a change of the watched name.
-	C <-chan struct{}
-	w *watcher
+	C    <-chan struct{}
+	w    *watcher
+	done chan struct{}
 }
 
 // New watches the file name in the directory dir. Every Watcher returned
@@ -30,10 +31,23 @@ func New(dir, name string) (*Watcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Watcher{C: c, w: w}, nil
+	return &Watcher{C: c, w: w, done: make(chan struct{})}, nil
 }
 
-// Close stops the watch and waits for its goroutine to end.
+// Close stops the watch. It returns at once, without waiting for the
+// system to let go of the watch: on Linux the close of an inotify
+// descriptor waits for a grace period of the kernel, 10 to 20 ms on a
+// small machine, which a process that was woken by the watch and now holds
+// the lock it waited for must not spend before it reads the result. A
+// goroutine of the watch closes it and ends then, closing Done.
 func (w *Watcher) Close() {
-	w.w.close()
+	go func() {
+		defer close(w.done)
+		w.w.close()
+	}()
+}
+
+// Done is closed when the goroutines of a closed watch have ended.
+func (w *Watcher) Done() <-chan struct{} {
+	return w.done
 }

@@ -19,7 +19,7 @@ func TestWatcherSignalsChangesOfItsName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Close()
+	defer func() { w.Close(); <-w.Done() }()
 	tmp := filepath.Join(dir, ".v.json.x.cachetta-tmp")
 	if err := os.WriteFile(tmp, []byte("1"), 0o600); err != nil {
 		t.Fatal(err)
@@ -39,8 +39,8 @@ func TestWatcherSignalsChangesOfItsName(t *testing.T) {
 	<-w.C
 }
 
-// TestCloseEndsTheWatch closes a watcher nothing happened to: Close returns,
-// its goroutine having ended.
+// TestCloseEndsTheWatch closes a watcher nothing happened to: its
+// goroutines end.
 func TestCloseEndsTheWatch(t *testing.T) {
 	w, err := New(t.TempDir(), "v.json")
 	if errors.Is(err, ErrUnsupported) {
@@ -50,6 +50,7 @@ func TestCloseEndsTheWatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Close()
+	<-w.Done()
 }
 
 func TestNewOfAMissingDirectoryFails(t *testing.T) {
