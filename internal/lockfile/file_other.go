@@ -16,6 +16,10 @@ const (
 	openNoFollow = 0
 )
 
+// maxIdle is 0: no lock file stays open after its last Close, where there
+// are no locks to take through it and no link count to check it by.
+const maxIdle = 0
+
 // links returns 1: no link count is known here.
 func links(*os.File, fs.FileInfo) uint64 { return 1 }
 

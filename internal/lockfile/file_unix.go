@@ -16,6 +16,12 @@ const openNonblock = syscall.O_NONBLOCK
 // openNoFollow makes opening a symbolic link fail.
 const openNoFollow = syscall.O_NOFOLLOW
 
+// maxIdle is the number of lock files a process keeps open after their last
+// Close. A descriptor costs the process little and keeps no file or
+// directory from being removed or renamed, though it keeps the file system
+// busy for an unmount.
+const maxIdle = 64
+
 // links returns the number of names of the file f, which info describes.
 func links(_ *os.File, info fs.FileInfo) uint64 {
 	if st, ok := info.Sys().(*syscall.Stat_t); ok {

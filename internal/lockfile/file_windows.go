@@ -14,6 +14,10 @@ const (
 	openNoFollow = 0
 )
 
+// maxIdle is 0: no lock file stays open after its last Close, since an open
+// handle keeps its directory from being removed.
+const maxIdle = 0
+
 // links returns the number of names of the file f, from its handle: the
 // FileInfo of Windows carries no link count, and NTFS has hard links.
 func links(f *os.File, _ fs.FileInfo) uint64 {

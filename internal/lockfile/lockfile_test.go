@@ -3,11 +3,14 @@ package lockfile
 import (
 	"bufio"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -18,6 +21,20 @@ func openAt(t *testing.T, dir string) (*File, error) {
 	return Open(path,
 		func(flag int) (*os.File, error) { return os.OpenFile(path, flag, 0o600) },
 		func() (fs.FileInfo, error) { return os.Lstat(path) })
+}
+
+// filesInUse returns the number of lock files open in this process and
+// not idle.
+func filesInUse() int {
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	n := 0
+	for _, lf := range registry.files {
+		if !lf.idle {
+			n++
+		}
+	}
+	return n
 }
 
 func mustOpen(t *testing.T, dir string) *File {
@@ -53,11 +70,8 @@ func TestTryLockExcludesOtherCallersInTheProcess(t *testing.T) {
 	b.Unlock(off)
 	a.Close()
 	b.Close()
-	registry.mu.Lock()
-	n := len(registry.files)
-	registry.mu.Unlock()
-	if n != 0 {
-		t.Errorf("%d lock files still open after every Close and Unlock; want 0", n)
+	if n := filesInUse(); n != 0 {
+		t.Errorf("%d lock files in use after every Close and Unlock; want 0", n)
 	}
 }
 
@@ -80,54 +94,140 @@ func TestCloseWhileHeldKeepsTheLock(t *testing.T) {
 	b.Unlock(DirOffset)
 }
 
-// TestHelperHolder is the child of TestTryLockExcludesOtherProcesses: it takes
-// a range, says so, and holds it until its stdin closes or it is killed.
-func TestHelperHolder(t *testing.T) {
+// TestHelperLocker is the child of TestTryLockExcludesOtherProcesses: it
+// opens the lock file (through a File kept idle since a first Open and
+// Close when LOCKFILE_HELPER_REUSE is set), tries the run byte of
+// entry.json, says "held" or "busy", and holds the byte until its stdin
+// closes or it is killed.
+func TestHelperLocker(t *testing.T) {
 	dir := os.Getenv("LOCKFILE_HELPER_DIR")
 	if dir == "" {
 		t.Skip("run by TestTryLockExcludesOtherProcesses")
 	}
+	if os.Getenv("LOCKFILE_HELPER_REUSE") != "" {
+		mustOpen(t, dir).Close()
+	}
 	lf := mustOpen(t, dir)
-	if err := lf.TryLock(RunOffset("entry.json")); err != nil {
+	switch err := lf.TryLock(RunOffset("entry.json")); {
+	case err == nil:
+		os.Stdout.WriteString("held\n")
+		bufio.NewReader(os.Stdin).ReadString('\n')
+	case errors.Is(err, ErrBusy):
+		os.Stdout.WriteString("busy\n")
+	default:
 		t.Fatalf("child TryLock = %v", err)
 	}
-	os.Stdout.WriteString("held\n")
-	bufio.NewReader(os.Stdin).ReadString('\n')
 }
 
+// locker is a child process running TestHelperLocker.
+type locker struct {
+	cmd   *exec.Cmd
+	stdin io.Closer
+	said  string
+}
+
+// startLocker starts a TestHelperLocker on dir and returns it once it said
+// whether it holds the byte.
+func startLocker(t *testing.T, dir string, reuse bool) *locker {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestHelperLocker$")
+	cmd.Env = append(os.Environ(), "LOCKFILE_HELPER_DIR="+dir)
+	if reuse {
+		cmd.Env = append(cmd.Env, "LOCKFILE_HELPER_REUSE=1")
+	}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := &locker{cmd: cmd, stdin: stdin}
+	t.Cleanup(c.kill)
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if line != "held\n" && line != "busy\n" {
+		t.Fatalf("child said %q, %v; want held or busy", line, err)
+	}
+	c.said = strings.TrimSuffix(line, "\n")
+	return c
+}
+
+// kill ends the child; its locks die with it.
+func (c *locker) kill() {
+	c.stdin.Close()
+	c.cmd.Process.Kill()
+	c.cmd.Wait()
+}
+
+// TestTryLockExcludesOtherProcesses runs with the lock file opened afresh
+// and through Files kept idle since an earlier Close, in this process and
+// in the other: an idle File that held and released a byte still takes
+// and releases it, and another process sees it held.
 func TestTryLockExcludesOtherProcesses(t *testing.T) {
 	if runtime.GOOS == "js" || runtime.GOOS == "wasip1" {
 		t.Skip("no processes")
 	}
-	dir := t.TempDir()
-	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestHelperHolder$")
-	cmd.Env = append(os.Environ(), "LOCKFILE_HELPER_DIR="+dir)
-	stdin, _ := cmd.StdinPipe()
-	defer stdin.Close()
-	out, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	if line, err := bufio.NewReader(out).ReadString('\n'); line != "held\n" {
-		t.Fatalf("child said %q, %v; want held", line, err)
-	}
-	lf := mustOpen(t, dir)
-	defer lf.Close()
 	off := RunOffset("entry.json")
-	if err := lf.TryLock(off); !errors.Is(err, ErrBusy) {
-		t.Fatalf("TryLock of a range another process holds = %v; want ErrBusy", err)
+	for _, reuse := range []bool{false, true} {
+		t.Run(fmt.Sprintf("reuse=%v", reuse), func(t *testing.T) {
+			dir := t.TempDir()
+			var before *File
+			if reuse {
+				// Hold and release the byte, so that the File is kept
+				// idle after holding it.
+				before = mustOpen(t, dir)
+				if err := before.TryLock(off); err != nil {
+					t.Fatalf("TryLock = %v", err)
+				}
+				before.Unlock(off)
+				before.Close()
+			}
+			child := startLocker(t, dir, reuse)
+			if child.said != "held" {
+				t.Fatalf("child said %s with no other holder; want held", child.said)
+			}
+			lf := mustOpen(t, dir)
+			defer func() { lf.Close() }()
+			if reuse && maxIdle > 0 && lf != before {
+				t.Errorf("Open after Close opened the file again; want the idle File")
+			}
+			if err := lf.TryLock(off); !errors.Is(err, ErrBusy) {
+				t.Fatalf("TryLock of a range another process holds = %v; want ErrBusy", err)
+			}
+			if err := lf.TryLock(RunOffset("other.json")); err != nil {
+				t.Errorf("TryLock of another entry's range = %v; want nil", err)
+			}
+			lf.Unlock(RunOffset("other.json"))
+			// A killed holder's locks die with it.
+			child.kill()
+			if err := lf.TryLock(off); err != nil {
+				t.Fatalf("TryLock after the holder was killed = %v; want nil", err)
+			}
+			if reuse {
+				// Closing the File while it holds the byte, and opening
+				// the path again, keeps it held.
+				lf.Close()
+				lf = mustOpen(t, dir)
+			}
+			if other := startLocker(t, dir, reuse); other.said != "busy" {
+				t.Errorf("child trying a byte this process holds said %s; want busy", other.said)
+			}
+			lf.Unlock(off)
+			if reuse {
+				// Idle again, having released the byte: the byte is free
+				// for another process.
+				lf.Close()
+				lf = mustOpen(t, dir)
+			}
+			if other := startLocker(t, dir, reuse); other.said != "held" {
+				t.Errorf("child trying a byte this process released said %s; want held", other.said)
+			}
+		})
 	}
-	if err := lf.TryLock(RunOffset("other.json")); err != nil {
-		t.Errorf("TryLock of another entry's range = %v; want nil", err)
-	}
-	lf.Unlock(RunOffset("other.json"))
-	// A killed holder's locks die with it.
-	cmd.Process.Kill()
-	cmd.Wait()
-	if err := lf.TryLock(off); err != nil {
-		t.Errorf("TryLock after the holder was killed = %v; want nil", err)
-	}
-	lf.Unlock(off)
 }
 
 func TestGenerationCounts(t *testing.T) {
