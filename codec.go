@@ -1,9 +1,12 @@
 package cachetta
 
 import (
+	"fmt"
 	"io"
 
 	"github.com/cachetta-go/cachetta/internal/fsx"
+	"github.com/cachetta-go/cachetta/internal/pyjson"
+	"github.com/cachetta-go/cachetta/internal/stdjson"
 )
 
 // The reading of entries decodes with a Codec through fsx's interfaces.
@@ -54,4 +57,43 @@ type StreamUnmarshaler interface {
 // experimental v2 API differs from the released one.
 var JSON Codec = jsonCodec{}
 
-type jsonCodec struct{}
+// jsonCodec holds the engine in a type of this package, which isJSONCodec
+// recognises and a user sees as before (fmt's %T prints cachetta.jsonCodec).
+// Embedding keeps the engine's methods: UnmarshalRead exactly when the build
+// has encoding/json/v2.
+type jsonCodec struct{ stdjson.Codec }
+
+// PythonJSON is a Codec whose files hold exactly what Python's
+// json.dump(value, f) writes, with its default arguments, for the value
+// stored: the separators ", " and ": ", every character beyond printable
+// ASCII as a \u escape (characters beyond the BMP as surrogate pairs), and
+// floats as Python's repr writes them, always with a fraction or an
+// exponent (float64(3) as 3.0, 1e16 as 1e+16), so that Python reads a Go
+// float back as a float and not as an int.
+//
+// Values are encoded as encoding/json encodes them otherwise: struct tags,
+// MarshalJSON (whose result is re-spelled, in its own order), MarshalText,
+// []byte as base64, nil slices and maps as null, and a string that is not
+// UTF-8 with U+FFFD for each bad byte. Struct fields come in encoding/json's
+// order, the order of the fields, and map keys sorted as encoding/json
+// sorts them, by their text. Python writes a dict in its insertion order,
+// so a dict built in that order is written alike. NaN and the infinities
+// are errors, as they are for JSON: Python would write NaN, Infinity and
+// -Infinity, which are not JSON and which encoding/json cannot read back.
+// A float32 is written with the fewest digits that read back to it, as
+// encoding/json writes it.
+//
+// PythonJSON decodes as JSON does, from a reader too under
+// GOEXPERIMENT=jsonv2.
+var PythonJSON Codec = pythonJSONCodec{}
+
+// pythonJSONCodec decodes with the methods of jsonCodec.
+type pythonJSONCodec struct{ jsonCodec }
+
+func (pythonJSONCodec) Marshal(v any) ([]byte, error) {
+	data, err := pyjson.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("python json: %w", err)
+	}
+	return data, nil
+}

@@ -82,6 +82,8 @@
 //	cachetta/examples/...   programs that show one feature each
 //	internal/flight         one run of a wrapped function for its concurrent callers
 //	internal/lockfile       the lock file through which processes coordinate
+//	internal/pyjson         Python's json.dumps spelling, for keys and PythonJSON
+//	internal/stdjson        encoding/json (v1, or v2 on Go 1.27) behind JSON
 //
 // The README is the guide; the reference beyond this package's
 // documentation is in docs/: [semantics] (freshness, reads, writes, keys,

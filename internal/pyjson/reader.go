@@ -1,4 +1,4 @@
-package cachetta
+package pyjson
 
 import (
 	"encoding/json"
@@ -60,7 +60,7 @@ func (r *jsonReader) next() byte {
 }
 
 func (r *jsonReader) value(depth int) (any, error) {
-	if depth > maxKeyDepth {
+	if depth > maxDepth {
 		return nil, errors.New("nested too deeply")
 	}
 	switch c := r.next(); {

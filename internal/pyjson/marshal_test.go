@@ -1,21 +1,18 @@
-package cachetta_test
+package pyjson_test
 
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/cachetta-go/cachetta"
+	"github.com/cachetta-go/cachetta/internal/pyjson"
 )
 
 // pyOrdered has its MarshalJSON write names out of order, repeated, and
@@ -147,9 +144,9 @@ json.dump(out, sys.stdout)
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := cachetta.PythonJSON.Marshal(tt.value)
+			got, err := pyjson.Marshal(tt.value)
 			if err != nil || string(got) != want[i] {
-				t.Errorf("PythonJSON.Marshal(%#v) = %s, %v;\nPython json.dumps(%s) = %s", tt.value, got, err, tt.python, want[i])
+				t.Errorf("Marshal(%#v) = %s, %v;\nPython json.dumps(%s) = %s", tt.value, got, err, tt.python, want[i])
 			}
 		})
 	}
@@ -180,23 +177,19 @@ func TestPythonJSONFloatsAsPython(t *testing.T) {
 	want := pythonDumps(t, `import json, sys
 json.dump([json.dumps(float.fromhex(h)) for h in json.load(sys.stdin)], sys.stdout)`, string(input))
 	for i, f := range floats {
-		got, err := cachetta.PythonJSON.Marshal(f)
+		got, err := pyjson.Marshal(f)
 		if err != nil || string(got) != want[i] {
-			t.Errorf("PythonJSON.Marshal(%v) = %s, %v; Python writes %s", f, got, err, want[i])
+			t.Errorf("Marshal(%v) = %s, %v; Python writes %s", f, got, err, want[i])
 		}
 	}
 }
 
-// TestPythonJSONKeyVectors marshals the argument lists of the shared key
+// TestPythonJSONKeyVectors marshals the argument lists of the Python key
 // vectors, read as Python reads them (a number with '.', 'e' or 'E' is a
 // float), inside the object Python hashes: the text must be the vector's
 // canonical text, which Python wrote with sorted keys, as Go sorts a map's.
 func TestPythonJSONKeyVectors(t *testing.T) {
-	path := filepath.Join("..", "shared", "vectors", "python-keys.json")
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("no vectors at %s (the shared directory beside the repository): %v", path, err)
-	}
+	data, err := os.ReadFile(pythonVectorsPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +203,7 @@ func TestPythonJSONKeyVectors(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(file.Vectors) == 0 {
-		t.Fatalf("%s holds no vectors", path)
+		t.Fatalf("%s holds no vectors", pythonVectorsPath)
 	}
 	for _, v := range file.Vectors {
 		dec := json.NewDecoder(strings.NewReader(v.ArgsJSON))
@@ -219,85 +212,20 @@ func TestPythonJSONKeyVectors(t *testing.T) {
 		if err := dec.Decode(&args); err != nil {
 			t.Fatalf("args_json %s: %v", v.ArgsJSON, err)
 		}
-		value := map[string]any{"args": pythonNumbers(t, args), "kwargs": map[string]any{}}
-		got, err := cachetta.PythonJSON.Marshal(value)
+		value := map[string]any{"args": pythonValue(t, args), "kwargs": map[string]any{}}
+		got, err := pyjson.Marshal(value)
 		if err != nil || string(got) != v.Canonical {
-			t.Errorf("PythonJSON.Marshal(args %s) = %s, %v; want %s", v.ArgsJSON, got, err, v.Canonical)
+			t.Errorf("Marshal(args %s) = %s, %v; want %s", v.ArgsJSON, got, err, v.Canonical)
 		}
 	}
-}
-
-// pythonNumbers turns the json.Numbers in v into what Python reads them as:
-// floats when written with '.', 'e' or 'E', ints otherwise.
-func pythonNumbers(t *testing.T, v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		s := string(x)
-		if strings.ContainsAny(s, ".eE") {
-			f, err := strconv.ParseFloat(s, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return f
-		}
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return n
-		}
-		n, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	case []any:
-		for i := range x {
-			x[i] = pythonNumbers(t, x[i])
-		}
-	case map[string]any:
-		for k := range x {
-			x[k] = pythonNumbers(t, x[k])
-		}
-	}
-	return v
 }
 
 // TestPythonJSONRefuses marshals what neither JSON nor Python's json can
 // write as JSON.
 func TestPythonJSONRefuses(t *testing.T) {
 	for _, v := range []any{math.NaN(), math.Inf(1), []any{math.Inf(-1)}, make(chan int), func() {}, complex(1, 2), map[[2]int]int{{1, 2}: 3}} {
-		if got, err := cachetta.PythonJSON.Marshal(v); err == nil {
-			t.Errorf("PythonJSON.Marshal(%#v) = %s, nil; want an error", v, got)
+		if got, err := pyjson.Marshal(v); err == nil {
+			t.Errorf("Marshal(%#v) = %s, nil; want an error", v, got)
 		}
-	}
-}
-
-type pyRoundTrip struct {
-	Zeta  float64            `json:"zeta"`
-	Alpha int                `json:"alpha"`
-	Name  string             `json:"name"`
-	Quote int                `json:"quote,string"`
-	Tags  []string           `json:"tags"`
-	Map   map[string]any     `json:"map"`
-	Nums  map[int]float32    `json:"nums"`
-	When  time.Time          `json:"when"`
-	Nil   map[string]float64 `json:"nil"`
-}
-
-// TestPythonJSONRoundTrip writes a value with PythonJSON through a cache
-// and reads it back: Unmarshal is JSON's.
-func TestPythonJSONRoundTrip(t *testing.T) {
-	c := newCache[pyRoundTrip](t, "p.json", cachetta.WithCodec(cachetta.PythonJSON))
-	want := pyRoundTrip{Zeta: 3, Alpha: 1, Name: "é😀", Quote: 2, Tags: []string{}, Map: map[string]any{"f": 1.0},
-		Nums: map[int]float32{1: 0.5}, When: time.Date(2000, 1, 2, 3, 4, 5, 6, time.UTC)}
-	if err := c.Write(t.Context(), want); err != nil {
-		t.Fatal(err)
-	}
-	wantFile := `{"zeta": 3.0, "alpha": 1, "name": "\u00e9\ud83d\ude00", "quote": "2", "tags": [], "map": {"f": 1.0}, ` +
-		`"nums": {"1": 0.5}, "when": "2000-01-02T03:04:05.000000006Z", "nil": null}`
-	if got := readFile(t, c.Path()); got != wantFile {
-		t.Errorf("file holds %s; want %s", got, wantFile)
-	}
-	got, ok, err := c.Read(t.Context())
-	if !ok || err != nil || !reflect.DeepEqual(got, want) {
-		t.Errorf("Read = %+v, %v, %v; want %+v", got, ok, err, want)
 	}
 }

@@ -1,6 +1,6 @@
 //go:build go1.27 && goexperiment.jsonv2
 
-package cachetta
+package stdjson
 
 import (
 	jsonv1 "encoding/json"
@@ -51,9 +51,11 @@ var jsonInvalidUTF8Options = json.JoinOptions(jsonOptions, jsontext.AllowInvalid
 		return enc.WriteValue(quoted)
 	})))
 
-// Marshal encodes v into a buffer of the encoder's pool and returns a copy
-// of the right size: no bytes.Buffer to grow and no newline to trim.
-func (jsonCodec) Marshal(v any) ([]byte, error) {
+// Marshal returns the JSON encoding of v as encoding/json writes it, less
+// the escaping of <, > and &. It encodes into a buffer of the encoder's pool
+// and returns a copy of the right size: no bytes.Buffer to grow and no
+// newline to trim.
+func (Codec) Marshal(v any) ([]byte, error) {
 	data, err := json.Marshal(v, jsonOptions)
 	if err != nil {
 		// Most likely a string that is not UTF-8; any other error comes
@@ -63,12 +65,14 @@ func (jsonCodec) Marshal(v any) ([]byte, error) {
 	return data, nil
 }
 
-func (jsonCodec) Unmarshal(data []byte, v any) error {
+// Unmarshal decodes data into v as encoding/json does.
+func (Codec) Unmarshal(data []byte, v any) error {
 	return json.Unmarshal(data, v, jsonReadOptions)
 }
 
 // UnmarshalRead decodes from r as it reads, consuming r to its end.
-func (jsonCodec) UnmarshalRead(r io.Reader, v any) error {
+// Unmarshal decodes data into v as encoding/json does.
+func (Codec) UnmarshalRead(r io.Reader, v any) error {
 	return json.UnmarshalRead(r, v, jsonReadOptions)
 }
 

@@ -1,11 +1,9 @@
-package cachetta
+package pyjson
 
 import (
-	"crypto/sha256"
+	"bytes"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"math"
 	"reflect"
 	"strconv"
@@ -14,21 +12,11 @@ import (
 	"unicode/utf8"
 )
 
-// KeyText returns the text whose hash Key returns, for the tests of package
-// cachetta_test.
-func KeyText(args ...any) (string, error) {
-	text, err := appendCanonical(nil, args)
-	if err != nil {
-		return "", err
-	}
-	return string(text), nil
-}
-
 // FuzzKey checks on arguments built from strings, numbers and nested maps
-// and slices that Key never panics, is deterministic, fails exactly on NaN,
-// infinities and invalid UTF-8, and otherwise hashes printable-ASCII JSON that
-// reads back as the arguments. When s is JSON text, it also checks readJSON
-// against encoding/json (see checkReadJSON).
+// and slices that AppendKey never panics, is deterministic, fails exactly
+// on NaN, infinities and invalid UTF-8, and otherwise writes printable-ASCII
+// JSON that reads back as the arguments. When s is JSON text, it also checks
+// readJSON against encoding/json (see checkReadJSON).
 func FuzzKey(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string, n int64, x float64, depth uint8) {
 		// Each argument list holds s about a hundred times: long strings
@@ -36,32 +24,23 @@ func FuzzKey(f *testing.F) {
 		s = s[:min(len(s), 256)]
 		checkReadJSON(t, s)
 		args := fuzzArgs(s, n, x, depth)
-		key, err := Key(args...)
-		again, errAgain := Key(fuzzArgs(s, n, x, depth)...)
-		if key != again || (err == nil) != (errAgain == nil) {
-			t.Fatalf("Key(%v) = %q, %v, then %q, %v", args, key, err, again, errAgain)
+		text, err := AppendKey(nil, args)
+		again, errAgain := AppendKey(nil, fuzzArgs(s, n, x, depth))
+		if (err == nil) != (errAgain == nil) || err == nil && !bytes.Equal(text, again) {
+			t.Fatalf("AppendKey(%v) = %s, %v, then %s, %v", args, text, err, again, errAgain)
 		}
 		if math.IsNaN(x) || math.IsInf(x, 0) || !utf8.ValidString(s) {
-			if !errors.Is(err, ErrArgs) {
-				t.Fatalf("Key(%v) = %q, %v; want an error wrapping ErrArgs", args, key, err)
+			if err == nil {
+				t.Fatalf("AppendKey(%v) = %s, nil; want an error", args, text)
 			}
 			return
 		}
 		if err != nil {
-			t.Fatalf("Key(%v) = %v", args, err)
-		}
-
-		text, err := appendCanonical(nil, args)
-		if err != nil {
-			t.Fatalf("appendCanonical(%v) = %v", args, err)
-		}
-		sum := sha256.Sum256(text)
-		if want := hex.EncodeToString(sum[:8]); key != want {
-			t.Fatalf("Key(%v) = %q; want %q, the hash of %s", args, key, want, text)
+			t.Fatalf("AppendKey(%v) = %v", args, err)
 		}
 		for i, c := range text {
 			if c < 0x20 || c > 0x7e {
-				t.Fatalf("appendCanonical(%v) has byte %#x at %d, not printable ASCII: %s", args, c, i, text)
+				t.Fatalf("AppendKey(%v) has byte %#x at %d, not printable ASCII: %s", args, c, i, text)
 			}
 		}
 		var decoded struct {
@@ -69,28 +48,29 @@ func FuzzKey(f *testing.F) {
 			Kwargs map[string]any
 		}
 		if !json.Valid(text) {
-			t.Fatalf("appendCanonical(%v) is not JSON: %s", args, text)
+			t.Fatalf("AppendKey(%v) is not JSON: %s", args, text)
 		}
 		if err := json.Unmarshal(text, &decoded); err != nil {
 			t.Fatalf("json.Unmarshal(%s) = %v", text, err)
 		}
 		if got, want := normalized(decoded.Args), normalized(args); !reflect.DeepEqual(got, want) || len(decoded.Kwargs) != 0 {
-			t.Fatalf("appendCanonical(%v) = %s, which reads back as %v, kwargs %v; want %v, kwargs {}", args, text, got, decoded.Kwargs, want)
+			t.Fatalf("AppendKey(%v) = %s, which reads back as %v, kwargs %v; want %v, kwargs {}", args, text, got, decoded.Kwargs, want)
 		}
 	})
 }
 
 // checkReadJSON checks, when s is JSON text, that readJSON fails exactly
 // when s is not UTF-8 and otherwise reads what encoding/json reads, but for
-// the lone surrogates it keeps where encoding/json has U+FFFD; and that Key
-// of s as a MarshalJSON result fails only with ErrArgs.
+// the lone surrogates it keeps where encoding/json has U+FFFD; and that
+// AppendKey of s as a MarshalJSON result fails, if at all, naming the
+// argument.
 func checkReadJSON(t *testing.T, s string) {
 	t.Helper()
 	if !json.Valid([]byte(s)) {
 		return
 	}
-	if _, err := Key(json.RawMessage(s)); err != nil && !errors.Is(err, ErrArgs) {
-		t.Fatalf("Key(json.RawMessage(%q)) = %v; want nil or an error wrapping ErrArgs", s, err)
+	if _, err := AppendKey(nil, []any{json.RawMessage(s)}); err != nil && !strings.HasPrefix(err.Error(), "argument 0: ") {
+		t.Fatalf("AppendKey(json.RawMessage(%q)) = %v; want nil or an error naming argument 0", s, err)
 	}
 	got, err := readJSON([]byte(s), 0)
 	if (err != nil) != !utf8.ValidString(s) {
@@ -186,7 +166,7 @@ func normalized(v any) any {
 	case uint64:
 		return float64(x)
 	case float32:
-		// Key writes a float32 with the shortest digits that read back as it.
+		// AppendKey writes a float32 with the shortest digits that read back as it.
 		f, _ := strconv.ParseFloat(strconv.FormatFloat(float64(x), 'g', -1, 32), 64)
 		return f
 	case []byte:

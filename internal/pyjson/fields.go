@@ -1,4 +1,4 @@
-package cachetta
+package pyjson
 
 import (
 	"encoding"
@@ -131,7 +131,6 @@ func marshalingOf(t reflect.Type) marshaling {
 	return m
 }
 
-// appendMarshaler appends what the json.Marshaler or encoding.TextMarshaler v
 // field is a struct field as encoding/json sees it.
 type field struct {
 	name      string
@@ -152,6 +151,20 @@ func fieldsOf(t reflect.Type) []field {
 	}
 	fields := typeFields(t)
 	fieldCache.Store(t, fields)
+	return fields
+}
+
+var fieldOrders sync.Map // reflect.Type -> []field
+
+// fieldsInOrder returns the fields encoding/json writes for struct type t,
+// in the order it writes them: by their index sequence.
+func fieldsInOrder(t reflect.Type) []field {
+	if f, ok := fieldOrders.Load(t); ok {
+		return f.([]field)
+	}
+	fields := slices.Clone(fieldsOf(t))
+	slices.SortFunc(fields, func(a, b field) int { return slices.Compare(a.index, b.index) })
+	fieldOrders.Store(t, fields)
 	return fields
 }
 

@@ -1,6 +1,6 @@
 //go:build !go1.27 || !goexperiment.jsonv2
 
-package cachetta
+package stdjson
 
 import (
 	"bytes"
@@ -9,9 +9,11 @@ import (
 
 // v1's json.Decoder would not save the whole-file buffer (it gathers a value
 // whole before decoding it) and takes trailing data for a next value, so
-// this jsonCodec has no UnmarshalRead.
+// this Codec has no UnmarshalRead.
 
-func (jsonCodec) Marshal(v any) ([]byte, error) {
+// Marshal returns the JSON encoding of v as json.Marshal writes it, less
+// the escaping of <, > and &.
+func (Codec) Marshal(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -21,6 +23,7 @@ func (jsonCodec) Marshal(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-func (jsonCodec) Unmarshal(data []byte, v any) error {
+// Unmarshal decodes data into v with json.Unmarshal.
+func (Codec) Unmarshal(data []byte, v any) error {
 	return json.Unmarshal(data, v)
 }
