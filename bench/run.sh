@@ -7,10 +7,11 @@
 #
 # Environment: COUNT (rounds, each running every benchmark once, default
 # 10), BENCHTIME (default 600ms, which keeps the whole run near 4 minutes on
-# 2 cores), BENCH (the -bench regexp, default .), STORE_BENCH (the -bench
-# regexp of the redisstore and blobstore binaries, default their cache
-# benchmarks), OUT (the raw output file, default bench/bench-<time>.txt,
-# which git ignores).
+# 2 cores, and 7 more for BenchmarkEntries and BenchmarkPrune, which write
+# directories of 10,000 and 100,000 files in each round), BENCH (the -bench
+# regexp, default .), STORE_BENCH (the -bench regexp of the redisstore and
+# blobstore binaries, default their cache benchmarks), OUT (the raw output
+# file, default bench/bench-<time>.txt, which git ignores).
 #
 # The Redis benchmarks start their own redis-server on a loopback port, as
 # the redisstore tests do; without one on PATH they are skipped, with a

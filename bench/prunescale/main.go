@@ -1,11 +1,11 @@
 // Command prunescale times Prune and Entries on one directory of many
 // entries: a full Entries pass, a Prune that finds nothing to remove, and a
 // Prune whose WithPruneBudget budget removes a tenth of the entries. It
-// writes the entries and their marks once, as Write leaves them but without
-// its locks and renames, into a new temporary directory that it removes at
-// the end, and spreads their modification
-// times a millisecond apart, well inside the duration, so that the budget
-// has an oldest tenth to find and nothing expires.
+// writes the entries once, as Write leaves them but without its lock and
+// rename, into a new temporary directory that it removes at the end, and
+// spreads their modification times a millisecond apart, well inside the
+// duration, so that the budget has an oldest tenth to find and nothing
+// expires.
 //
 // Usage:
 //
@@ -13,7 +13,10 @@
 //
 // With -kind keyed the entries are PathFor's keyed siblings of one file
 // pattern, recognised by their names; with -kind pathfunc a path function
-// names them, and they are recognised by their marks.
+// names them, and they are recognised by their extension.
+//
+// The repository's BenchmarkEntries and BenchmarkPrune time the same walks
+// beside their floor, a bare os.ReadDir and os.Lstat of each file.
 package main
 
 import (
@@ -65,12 +68,8 @@ func run(n int, kind string) error {
 		if err != nil {
 			return err
 		}
-		// The files a Write leaves, without its locks and renames, which
+		// The file a Write leaves, without its lock and rename, which
 		// would take most of the run.
-		mark := filepath.Join(dir, "."+filepath.Base(path)+".cachetta-lock")
-		if err := os.WriteFile(mark, nil, 0o600); err != nil {
-			return err
-		}
 		if err := os.WriteFile(path, []byte(strconv.Itoa(i)), 0o600); err != nil {
 			return err
 		}

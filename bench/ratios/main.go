@@ -61,6 +61,20 @@ var targets = []target{
 	{"LRU hit, 1KiB struct, via Wrap", "BenchmarkLRUHitStruct/via=Wrap", 0, false},
 	{"LRU hit, 1KiB struct, via Wrap1(ctx, 42)", "BenchmarkLRUHitStruct/via=Wrap1", 2, true},
 	{"LRU hit, 1KiB struct, via Read(ctx, 42)", "BenchmarkLRUHitStruct/via=Read", 2, false},
+	// Entries and Prune with nothing to remove, against a bare os.ReadDir of
+	// the directory and an os.Lstat of each file in it.
+	{"Entries, 10,000 entries, keyed", "BenchmarkEntries/entries=10000/kind=keyed", 1.5, false},
+	{"Entries, 10,000 entries, pathfunc", "BenchmarkEntries/entries=10000/kind=pathfunc", 1.5, false},
+	{"Entries, 10,000 entries, dir", "BenchmarkEntries/entries=10000/kind=dir", 1.5, false},
+	{"Entries, 100,000 entries, keyed", "BenchmarkEntries/entries=100000/kind=keyed", 1.5, false},
+	{"Entries, 100,000 entries, pathfunc", "BenchmarkEntries/entries=100000/kind=pathfunc", 1.5, false},
+	{"Entries, 100,000 entries, dir", "BenchmarkEntries/entries=100000/kind=dir", 1.5, false},
+	{"Prune, 10,000 entries, keyed", "BenchmarkPrune/entries=10000/kind=keyed", 1.5, false},
+	{"Prune, 10,000 entries, pathfunc", "BenchmarkPrune/entries=10000/kind=pathfunc", 1.5, false},
+	{"Prune, 10,000 entries, dir", "BenchmarkPrune/entries=10000/kind=dir", 1.5, false},
+	{"Prune, 100,000 entries, keyed", "BenchmarkPrune/entries=100000/kind=keyed", 1.5, false},
+	{"Prune, 100,000 entries, pathfunc", "BenchmarkPrune/entries=100000/kind=pathfunc", 1.5, false},
+	{"Prune, 100,000 entries, dir", "BenchmarkPrune/entries=100000/kind=dir", 1.5, false},
 	// bench/otter: the floor is otter v2's Get with a loader, so the target
 	// is to be faster than otter.
 	{"Wrap1(ctx, 42) hit vs otter Get, slice", "BenchmarkWrap1HitVsOtter/value=slice", 1, true},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -61,6 +60,8 @@ type walker struct {
 	mode      storage.WalkMode
 	dir       string      // the directory the walk looks in
 	entryName string      // the base name of entries; empty for a directory cache
+	keyed     string      // entryName keyed by 16 zeros, as storage.IsEntryName matches names
+	keyAt     int         // where the key starts in keyed
 	tree      bool        // walk the subdirectories of dir too
 	anyName   bool        // any file with ext is an entry: a directory cache, or one with a path function
 	ext       string      // the extension of entries when anyName is set
@@ -68,6 +69,7 @@ type walker struct {
 	now       time.Time
 	visit     func(storage.Found) error
 	removed   func(path string) // told of each leftover removed
+	found     found             // the entry being visited, one for the whole walk
 }
 
 // errReplaced is the cause of an error about a directory cache whose
@@ -96,6 +98,10 @@ func (b Backend) Walk(ctx context.Context, scope storage.Scope, mode storage.Wal
 		w.dir, w.entryName, w.tree, w.anyName, w.looked = scope.Path, "", true, true, info
 	}
 	w.ext = storage.EntryExt(scope.Path)
+	if w.entryName != "" {
+		w.keyed = storage.KeyedName(w.entryName, zeroKey)
+		w.keyAt = strings.LastIndex(w.keyed, "-"+zeroKey) + 1
+	}
 	d, err := w.open()
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -157,78 +163,113 @@ func (w *walker) kind(path, name string) fileKind {
 		return kindOldLock
 	case fsx.IsTempName(name), fsx.IsPythonTempName(name):
 		return kindTemp
-	case w.entryName != "" && path == w.dir && storage.IsEntryName(name, w.entryName),
+	case w.entryName != "" && path == w.dir && w.isEntryName(name),
 		w.anyName && !strings.HasPrefix(name, ".") && filepath.Ext(name) == w.ext:
 		return kindEntry
 	}
 	return kindOther
 }
 
+// zeroKey is a key of 16 hex digits.
+const zeroKey = "0000000000000000"
+
+// isEntryName reports whether name is the walk's entryName or a keyed form
+// of it, as storage.IsEntryName does, but with the keyed form made once
+// for the walk rather than once for each name.
+func (w *walker) isEntryName(name string) bool {
+	if name == w.entryName {
+		return true
+	}
+	k, at := w.keyed, w.keyAt
+	return len(name) == len(k) && name[:at] == k[:at] && name[at+len(zeroKey):] == k[at+len(zeroKey):] &&
+		storage.IsHex(name[at:at+len(zeroKey)])
+}
+
 // walk visits the directory d, which is at path. A failure to read the
 // cache's own directory is an error; one below it skips that directory.
-// It lists the whole directory before visiting it, so that removals do not
-// disturb the listing: memory grows with the largest directory.
+// It lists the names of the whole directory before visiting it, because
+// removing files while reading a directory may make the reading skip
+// others on some systems (Go issue 20841): memory grows with the largest
+// directory. It lists names alone and looks at each file when it comes to
+// it, so that a visit describes the file as it is then: a ReadDir of a
+// directory opened through a root would Lstat every file as it lists, a
+// look too early and one too many.
 func (w *walker) walk(d *os.Root, path string) error {
-	listing, err := list(d)
+	names, err := list(d)
 	if err != nil {
 		if path == w.dir {
 			return err
 		}
 		return nil
 	}
-	for _, e := range listing {
+	for _, name := range names {
 		if err := w.ctx.Err(); err != nil {
 			return err
 		}
-		name := e.Name()
-		switch {
-		case name == lockfile.Name:
-			if !e.Type().IsRegular() && w.mode == storage.Prune {
-				w.opts.Logger.LogAttrs(w.ctx, slog.LevelWarn, "prune: lock file is not a regular file; remove it so that processes coordinate",
-					slog.String("path", filepath.Join(path, name)))
-			}
-		case e.IsDir():
-			if w.tree {
-				if err := w.descend(d, path, name); err != nil {
-					return err
-				}
-			}
-		case e.Type().IsRegular():
-			if err := w.file(d, path, name); err != nil {
-				return err
-			}
+		if err := w.look(d, path, name); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// list returns the entries of the directory d.
-func list(d *os.Root) ([]fs.DirEntry, error) {
+// list returns the names in the directory d.
+func list(d *os.Root) ([]string, error) {
 	f, err := d.Open(".")
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	var listing []fs.DirEntry
-	for {
-		entries, err := f.ReadDir(1024)
-		listing = append(listing, entries...)
-		if err == io.EOF || err == nil && len(entries) == 0 {
-			return listing, nil
-		}
-		if err != nil {
-			return nil, err
-		}
+	names, err := f.Readdirnames(-1)
+	if err != nil {
+		return nil, err
 	}
+	return names, nil
 }
 
-// descend walks the subdirectory name of d when it is a directory and not a
-// symbolic link, both when the walk looked at it and when it opened it.
-func (w *walker) descend(d *os.Root, path, name string) error {
-	looked, err := d.Lstat(name)
-	if err != nil || !looked.IsDir() {
+// look visits what the listing of the directory d, which is at path, named
+// name. A file is looked at only when its name or the walk of a tree asks
+// for it: outside a tree a name that is no entry's is a leftover's, whose
+// removal looks at it, or nothing to the walk.
+func (w *walker) look(d *os.Root, path, name string) error {
+	if name == lockfile.Name {
+		if w.mode == storage.Prune {
+			if info, err := d.Lstat(name); err == nil && !info.Mode().IsRegular() {
+				w.opts.Logger.LogAttrs(w.ctx, slog.LevelWarn, "prune: lock file is not a regular file; remove it so that processes coordinate",
+					slog.String("path", filepath.Join(path, name)))
+			}
+		}
 		return nil
 	}
+	kind := w.kind(path, name)
+	if kind != kindEntry && !w.tree {
+		w.tidy(d, path, name, kind)
+		return nil
+	}
+	info, err := d.Lstat(name)
+	switch {
+	case err != nil:
+		// Gone since the listing.
+	case info.IsDir():
+		if w.tree {
+			return w.descend(d, path, name, info)
+		}
+	case !info.Mode().IsRegular():
+		// A symbolic link, never followed, or no file of a cache.
+	case kind == kindEntry:
+		w.found = found{w: w, d: d, path: path, name: name, meta: meta(filepath.Join(path, name), info)}
+		if err := w.visit(&w.found); err != nil {
+			return visitErr{err}
+		}
+	default:
+		w.tidy(d, path, name, kind)
+	}
+	return nil
+}
+
+// descend walks the subdirectory name of d, which the walk looked at, when
+// it opens it as that directory and not a symbolic link.
+func (w *walker) descend(d *os.Root, path, name string, looked fs.FileInfo) error {
 	sub, err := d.OpenRoot(name)
 	if err != nil {
 		return nil
@@ -243,26 +284,17 @@ func (w *walker) descend(d *os.Root, path, name string) error {
 	return w.walk(sub, filepath.Join(path, name))
 }
 
-// file visits the regular file name of d, which is at path.
-func (w *walker) file(d *os.Root, path, name string) error {
-	kind := w.kind(path, name)
+// tidy removes the file name of d, which is at path and is of kind, when
+// the walk's mode removes leftovers of that kind and the removal, which
+// looks at the file itself, finds a regular file that is due.
+func (w *walker) tidy(d *os.Root, path, name string, kind fileKind) {
 	switch {
-	case kind == kindEntry:
-		info, err := d.Lstat(name)
-		if err != nil || !info.Mode().IsRegular() {
-			return nil // gone, or replaced since the listing
-		}
-		f := &found{w: w, d: d, path: path, name: name, meta: meta(filepath.Join(path, name), info)}
-		if err := w.visit(f); err != nil {
-			return visitErr{err}
-		}
 	case w.mode == storage.Prune && (kind == kindTemp || kind == kindOldLock):
 		w.leftover(d, path, name, w.olderThan(leftoverMaxAge))
 	case w.mode == storage.Clear && kind == kindTemp && (w.tree || fsx.IsTempName(name) && isTempOf(name, w.entryName)),
 		w.mode == storage.Clear && kind == kindOldLock && (w.tree || isRunLockOf(name, w.entryName)):
 		w.leftover(d, path, name, func(fs.FileInfo) bool { return true })
 	}
-	return nil
 }
 
 // leftover removes the leftover name of d, which is at path, when due
@@ -278,7 +310,8 @@ func (w *walker) olderThan(maxAge time.Duration) func(fs.FileInfo) bool {
 	return func(info fs.FileInfo) bool { return w.now.Sub(info.ModTime()) >= maxAge }
 }
 
-// found is an entry a walk came to.
+// found is an entry a walk came to. A walk fills one found for each entry
+// in turn, as storage.Found is valid only until the walk moves on.
 type found struct {
 	w    *walker
 	d    *os.Root // the directory it is in, open while the walk is there
