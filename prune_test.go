@@ -317,12 +317,14 @@ func TestPruneNeverFollowsADirectorySwappedForALink(t *testing.T) {
 // TestPruneKeepsAnEntryWrittenAfterItWasJudged races Prune against writes of
 // the same expired entry by another cache on the same file, as another
 // process would write it: whatever the order, the written value survives.
+// It makes 2,000 rounds with -long (see long), 500 by default and 100 with
+// -short.
 func TestPruneKeepsAnEntryWrittenAfterItWasJudged(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "n.json")
 	pruner := cachetta.Must(cachetta.New[int](path, cachetta.WithDuration(time.Hour)))
 	writer := cachetta.Must(cachetta.New[int](path, cachetta.WithDuration(time.Hour)))
-	for round := range 2000 {
+	for round := range stressLength(2000, 500, 100) {
 		writeFile(t, path, "-1")
 		backdate(t, path, 2*time.Hour)
 		var wg sync.WaitGroup

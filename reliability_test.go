@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,7 @@ const (
 	envWriterPath = "CACHETTA_WRITER_PATH" // TestHelperWriterProcess: the file to rewrite
 	envSharedDir  = "CACHETTA_SHARED_DIR"  // TestHelperSharedKeyProcess: the directory of the shared keys
 	envSharedID   = "CACHETTA_SHARED_ID"   // TestHelperSharedKeyProcess: the process's letter, which fills its values
+	envSharedOps  = "CACHETTA_SHARED_OPS"  // TestHelperSharedKeyProcess: how many operations it makes
 )
 
 // payload is a value that proves its own integrity: Fill is Size copies of
@@ -147,12 +149,16 @@ func TestHelperWriterProcess(t *testing.T) {
 // TestKillDuringWrite kills processes that are rewriting a cache file, at
 // random moments, and checks after every kill that the file holds a complete
 // value some write produced: SIGKILL may leave a temporary file behind, never
-// a torn entry. Two lanes, each with its own file, run side by side.
+// a torn entry. Two lanes, each with its own file, run side by side, each
+// killing 100 processes with -long (see long), 20 by default and 5 with
+// -short: a child built with -race takes a while to start, and the kills
+// are most of the race run's time.
 func TestKillDuringWrite(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("SIGKILL and rename over an open file are Unix semantics")
 	}
-	const lanes, killsPerLane = 2, 100
+	const lanes = 2
+	killsPerLane := stressLength(100, 20, 5)
 	var kills, midWrite atomic.Int64
 	var mu sync.Mutex
 	found := make(map[int]int) // sizes of the values found after kills, guarded by mu
@@ -233,7 +239,6 @@ func killWriter(t *testing.T, path string, kill int) (size int, midWrite bool) {
 const (
 	sharedProcs = 4
 	sharedKeys  = 3
-	sharedOps   = 2000 // per process, half writes and half reads
 )
 
 // sharedSizes are the sizes of the values each child writes in turn.
@@ -255,6 +260,10 @@ func TestHelperSharedKeyProcess(t *testing.T) {
 	}
 	ctx := t.Context()
 	id := os.Getenv(envSharedID)
+	ops, err := strconv.Atoi(os.Getenv(envSharedOps))
+	if err != nil {
+		t.Fatalf("$%s: %v", envSharedOps, err)
+	}
 	logger, logs := captureLogs(slog.LevelWarn)
 	caches := make([]*cachetta.Cachetta[payload], sharedKeys)
 	for k := range caches {
@@ -262,7 +271,7 @@ func TestHelperSharedKeyProcess(t *testing.T) {
 	}
 	written := make([]bool, sharedKeys)
 	writes, reads, hits := 0, 0, 0
-	for i := range sharedOps {
+	for i := range ops {
 		k := i % sharedKeys
 		c := caches[k]
 		if (i/sharedKeys)%2 == 0 {
@@ -296,16 +305,20 @@ func TestHelperSharedKeyProcess(t *testing.T) {
 
 // TestManyProcessesOneKey runs processes that write and read the same keys
 // at once: none may see an error, a torn value or a corrupt entry, and every
-// file must end as one complete value.
+// file must end as one complete value. Each process makes 2,000 operations,
+// half writes and half reads, with -long (see long), 500 by default and 100
+// with -short.
 func TestManyProcessesOneKey(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("rename over a file another process has open is Unix semantics")
 	}
+	ops := stressLength(2000, 500, 100)
 	dir := t.TempDir()
 	outputs := make([]bytes.Buffer, sharedProcs)
 	cmds := make([]*exec.Cmd, sharedProcs)
 	for i := range cmds {
-		cmds[i] = helperProcess(t, "TestHelperSharedKeyProcess", envSharedDir+"="+dir, fmt.Sprintf("%s=%c", envSharedID, 'a'+i))
+		cmds[i] = helperProcess(t, "TestHelperSharedKeyProcess", envSharedDir+"="+dir,
+			fmt.Sprintf("%s=%c", envSharedID, 'a'+i), envSharedOps+"="+strconv.Itoa(ops))
 		cmds[i].Stdout = &outputs[i]
 		cmds[i].Stderr = &outputs[i]
 		if err := cmds[i].Start(); err != nil {
