@@ -8,13 +8,13 @@ import (
 )
 
 // long makes the stress tests (processes killed mid-write, processes sharing
-// keys, races of Prune against writes, directories moved under writes) run
-// at full length, the rounds they were written with, one of which found
-// two processes running one key at once; by default they make a fraction of
-// them, enough to fail on a bug that shows often, so that `go test -race .`
-// stays quick. Set it with the flag, after
-// the package (go test hands a flag it does not know, and every argument
-// after it, to the test binary),
+// keys, races of Prune against writes and against directories swapped for
+// links, directories moved under writes) run at full length, the rounds they
+// were written with, one of which found two processes running one key at
+// once; by default they make a fraction of them, enough to fail on a bug
+// that shows often, so that `go test -race .` stays quick. Set it with the
+// flag, after the package (go test hands a flag it does not know, and every
+// argument after it, to the test binary),
 //
 //	go test -race . -long
 //

@@ -260,7 +260,8 @@ func TestPruneUnderARootSpelledOtherwise(t *testing.T) {
 
 // TestPruneNeverFollowsADirectorySwappedForALink swaps a subdirectory of a
 // directory cache for a symbolic link to an outside directory, over and over,
-// while Prune runs: nothing outside may be removed.
+// while Prune runs: nothing outside may be removed. It swaps 1,000 times
+// with -long (see long), 250 by default and 100 with -short.
 func TestPruneNeverFollowsADirectorySwappedForALink(t *testing.T) {
 	base := t.TempDir()
 	dir, outside := filepath.Join(base, "cache"), filepath.Join(base, "outside")
@@ -276,7 +277,7 @@ func TestPruneNeverFollowsADirectorySwappedForALink(t *testing.T) {
 	}
 	c := cachetta.Must(cachetta.New[int](dir, cachetta.WithLogger(testLogger(t))))
 
-	const swaps = 1000
+	swaps := stressLength(1000, 250, 100)
 	swapped := make(chan struct{})
 	go func() {
 		defer close(swapped)
