@@ -666,9 +666,10 @@ func TestInvalidateInOneProcessDropsARunInAnother(t *testing.T) {
 // Prune through one family against a write of an expired entry through
 // another, which then reads what it wrote at once: Prune judges the old file
 // and removes it under the directory's lock, which the write's rename waits
-// for, so the reader never misses, not even while Prune runs.
+// for, so the reader never misses, not even while Prune runs. It makes
+// 2,000 rounds with -long (see long), 500 by default and 100 with -short.
 func TestPruneInOneProcessNeverRemovesAFreshEntry(t *testing.T) {
-	const rounds = 2000
+	rounds := stressLength(2000, 500, 100)
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "n.json")
 	pruner := cachetta.Must(cachetta.New[int](path, cachetta.WithDuration(time.Hour)))

@@ -260,7 +260,8 @@ func TestPruneUnderARootSpelledOtherwise(t *testing.T) {
 
 // TestPruneNeverFollowsADirectorySwappedForALink swaps a subdirectory of a
 // directory cache for a symbolic link to an outside directory, over and over,
-// while Prune runs: nothing outside may be removed.
+// while Prune runs: nothing outside may be removed. It swaps 1,000 times
+// with -long (see long), 250 by default and 100 with -short.
 func TestPruneNeverFollowsADirectorySwappedForALink(t *testing.T) {
 	base := t.TempDir()
 	dir, outside := filepath.Join(base, "cache"), filepath.Join(base, "outside")
@@ -276,7 +277,7 @@ func TestPruneNeverFollowsADirectorySwappedForALink(t *testing.T) {
 	}
 	c := cachetta.Must(cachetta.New[int](dir, cachetta.WithLogger(testLogger(t))))
 
-	const swaps = 1000
+	swaps := stressLength(1000, 250, 100)
 	swapped := make(chan struct{})
 	go func() {
 		defer close(swapped)
@@ -317,12 +318,14 @@ func TestPruneNeverFollowsADirectorySwappedForALink(t *testing.T) {
 // TestPruneKeepsAnEntryWrittenAfterItWasJudged races Prune against writes of
 // the same expired entry by another cache on the same file, as another
 // process would write it: whatever the order, the written value survives.
+// It makes 2,000 rounds with -long (see long), 500 by default and 100 with
+// -short.
 func TestPruneKeepsAnEntryWrittenAfterItWasJudged(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "n.json")
 	pruner := cachetta.Must(cachetta.New[int](path, cachetta.WithDuration(time.Hour)))
 	writer := cachetta.Must(cachetta.New[int](path, cachetta.WithDuration(time.Hour)))
-	for round := range 2000 {
+	for round := range stressLength(2000, 500, 100) {
 		writeFile(t, path, "-1")
 		backdate(t, path, 2*time.Hour)
 		var wg sync.WaitGroup

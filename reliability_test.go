@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,7 @@ const (
 	envWriterPath = "CACHETTA_WRITER_PATH" // TestHelperWriterProcess: the file to rewrite
 	envSharedDir  = "CACHETTA_SHARED_DIR"  // TestHelperSharedKeyProcess: the directory of the shared keys
 	envSharedID   = "CACHETTA_SHARED_ID"   // TestHelperSharedKeyProcess: the process's letter, which fills its values
+	envSharedOps  = "CACHETTA_SHARED_OPS"  // TestHelperSharedKeyProcess: how many operations it makes
 )
 
 // payload is a value that proves its own integrity: Fill is Size copies of
@@ -74,6 +76,27 @@ type rawCodec struct{}
 
 func (rawCodec) Marshal(v any) ([]byte, error)      { return v.(json.RawMessage), nil }
 func (rawCodec) Unmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
+
+// payloadCodec reads a payload from the JSON encodePayload writes, and
+// refuses everything else, a torn file above all, as a corrupt entry. It
+// does so without encoding/json, which under -race takes seconds to decode
+// a 4 MiB value: most of TestKillDuringWrite's time went to the checks after
+// the kills that found one.
+type payloadCodec struct{}
+
+func (payloadCodec) Marshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+func (payloadCodec) Unmarshal(data []byte, v any) error {
+	rest, okHead := bytes.CutPrefix(data, []byte(`{"size":`))
+	digits, rest, okFill := bytes.Cut(rest, []byte(`,"fill":"`))
+	fill, okTail := bytes.CutSuffix(rest, []byte(`"}`))
+	size, err := strconv.Atoi(string(digits))
+	if !okHead || !okFill || !okTail || err != nil || bytes.ContainsAny(fill, `"\`) {
+		return fmt.Errorf("not a payload as encodePayload writes it: %.40q", data)
+	}
+	*v.(*payload) = payload{Size: size, Fill: string(fill)}
+	return nil
+}
 
 // helperProcess returns a command that runs the test function name, and no
 // other, in a copy of this test binary with env added to its environment. The
@@ -147,12 +170,16 @@ func TestHelperWriterProcess(t *testing.T) {
 // TestKillDuringWrite kills processes that are rewriting a cache file, at
 // random moments, and checks after every kill that the file holds a complete
 // value some write produced: SIGKILL may leave a temporary file behind, never
-// a torn entry. Two lanes, each with its own file, run side by side.
+// a torn entry. Two lanes, each with its own file, run side by side, each
+// killing 100 processes with -long (see long), 20 by default and 5 with
+// -short: a child built with -race takes a while to start, and the kills
+// are most of the race run's time.
 func TestKillDuringWrite(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("SIGKILL and rename over an open file are Unix semantics")
 	}
-	const lanes, killsPerLane = 2, 100
+	const lanes = 2
+	killsPerLane := stressLength(100, 20, 5)
 	var kills, midWrite atomic.Int64
 	var mu sync.Mutex
 	found := make(map[int]int) // sizes of the values found after kills, guarded by mu
@@ -215,7 +242,7 @@ func killWriter(t *testing.T, path string, kill int) (size int, midWrite bool) {
 
 	midWrite = removeTemps(t, filepath.Dir(path), filepath.Base(path)) > 0
 	logger, logs := captureLogs(slog.LevelWarn)
-	c := cachetta.Must(cachetta.New[payload](path, cachetta.WithLogger(logger)))
+	c := cachetta.Must(cachetta.New[payload](path, cachetta.WithCodec(payloadCodec{}), cachetta.WithLogger(logger)))
 	v, ok, err := c.Read(t.Context())
 	if !ok || err != nil {
 		t.Fatalf("kill %d: Read(%q) = %d bytes, %v, %v; want a complete value\nlogs: %s", kill, path, v.Size, ok, err, logs)
@@ -233,7 +260,6 @@ func killWriter(t *testing.T, path string, kill int) (size int, midWrite bool) {
 const (
 	sharedProcs = 4
 	sharedKeys  = 3
-	sharedOps   = 2000 // per process, half writes and half reads
 )
 
 // sharedSizes are the sizes of the values each child writes in turn.
@@ -255,6 +281,10 @@ func TestHelperSharedKeyProcess(t *testing.T) {
 	}
 	ctx := t.Context()
 	id := os.Getenv(envSharedID)
+	ops, err := strconv.Atoi(os.Getenv(envSharedOps))
+	if err != nil {
+		t.Fatalf("$%s: %v", envSharedOps, err)
+	}
 	logger, logs := captureLogs(slog.LevelWarn)
 	caches := make([]*cachetta.Cachetta[payload], sharedKeys)
 	for k := range caches {
@@ -262,7 +292,7 @@ func TestHelperSharedKeyProcess(t *testing.T) {
 	}
 	written := make([]bool, sharedKeys)
 	writes, reads, hits := 0, 0, 0
-	for i := range sharedOps {
+	for i := range ops {
 		k := i % sharedKeys
 		c := caches[k]
 		if (i/sharedKeys)%2 == 0 {
@@ -296,16 +326,20 @@ func TestHelperSharedKeyProcess(t *testing.T) {
 
 // TestManyProcessesOneKey runs processes that write and read the same keys
 // at once: none may see an error, a torn value or a corrupt entry, and every
-// file must end as one complete value.
+// file must end as one complete value. Each process makes 2,000 operations,
+// half writes and half reads, with -long (see long), 500 by default and 100
+// with -short.
 func TestManyProcessesOneKey(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("rename over a file another process has open is Unix semantics")
 	}
+	ops := stressLength(2000, 500, 100)
 	dir := t.TempDir()
 	outputs := make([]bytes.Buffer, sharedProcs)
 	cmds := make([]*exec.Cmd, sharedProcs)
 	for i := range cmds {
-		cmds[i] = helperProcess(t, "TestHelperSharedKeyProcess", envSharedDir+"="+dir, fmt.Sprintf("%s=%c", envSharedID, 'a'+i))
+		cmds[i] = helperProcess(t, "TestHelperSharedKeyProcess", envSharedDir+"="+dir,
+			fmt.Sprintf("%s=%c", envSharedID, 'a'+i), envSharedOps+"="+strconv.Itoa(ops))
 		cmds[i].Stdout = &outputs[i]
 		cmds[i].Stderr = &outputs[i]
 		if err := cmds[i].Start(); err != nil {
