@@ -80,10 +80,19 @@
 //	cachetta/blobstore      a Store on S3, GCS, Azure Blob (a module of its own)
 //	cachetta/storetest      the contract suite every Store passes
 //	cachetta/examples/...   programs that show one feature each
-//	internal/flight         one run of a wrapped function for its concurrent callers
+//	internal/storage        the seam between policy and bytes: Meta, Commit, RunLock, Found
+//	internal/disk           the local backend: entries as files, their locks and walks
+//	internal/fsx            file I/O on hostile ground: os.Root, bounded reads, temp-and-rename
 //	internal/lockfile       the lock file through which processes coordinate
+//	internal/fswatch        wakes a waiter when another process writes its entry
+//	internal/flight         one run of a wrapped function for its concurrent callers
+//	internal/memory         the bounded in-memory LRU and the argument memos
 //	internal/pyjson         Python's json.dumps spelling, for keys and PythonJSON
 //	internal/stdjson        encoding/json (v1, or v2 on Go 1.27) behind JSON
+//
+// The root holds the API and the policy; every storage operation goes
+// through one unexported seam to internal/disk or to a Store, and no
+// internal package imports the root (see ARCHITECTURE.md).
 //
 // The README is the guide; the reference beyond this package's
 // documentation is in docs/: [semantics] (freshness, reads, writes, keys,

@@ -2,7 +2,9 @@ package cachetta
 
 import (
 	"crypto/sha256"
+	"encoding"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"sync"
@@ -128,3 +130,39 @@ func (c *Cachetta[T]) confine(path string) (string, error) {
 	}
 	return path, nil
 }
+
+// keyedByValue reports whether the key of a value of type t is a pure
+// function of the value as == compares it, so that a wrapper may remember
+// the path of an argument by the argument itself: booleans, integers and
+// strings, and arrays and structs of those, of any name, when neither the
+// type nor any part of it spells itself (MarshalJSON, MarshalText), which
+// could read anything. Floats are not (0.0 == -0.0 keys apart, NaN never
+// equals itself), nor pointers, interfaces, slices and maps, whose key can
+// change while == says the value did not.
+func keyedByValue(t reflect.Type) bool {
+	if t.Implements(jsonMarshalerType) || t.Implements(textMarshalerType) ||
+		reflect.PointerTo(t).Implements(jsonMarshalerType) || reflect.PointerTo(t).Implements(textMarshalerType) {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.Bool, reflect.String,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return true
+	case reflect.Array:
+		return keyedByValue(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if !keyedByValue(t.Field(i).Type) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+var (
+	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()
+	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+)
