@@ -373,6 +373,20 @@ func BenchmarkSharedRead(b *testing.B) {
 	})
 }
 
+// benchArg is a request struct, the common argument of a wrapped function
+// in real code: its path is remembered by value.
+type benchArg struct {
+	User string `json:"user"`
+	Page int    `json:"page"`
+}
+
+// benchTagged is an argument holding a slice, whose key is made again on
+// every call: the slice can change under an unchanged value.
+type benchTagged struct {
+	User string   `json:"user"`
+	Tags []string `json:"tags"`
+}
+
 // benchKiB is a 1 KiB struct, a value that a memory hit copies.
 type benchKiB struct {
 	Words [128]int64 `json:"words"`
@@ -676,18 +690,34 @@ func TestLRUHitDoesNotAllocate(t *testing.T) {
 	getString := cachetta.Wrap1(c, func(context.Context, string) ([]benchRecord, error) {
 		return nil, errHitCalled
 	})
+	getStruct := cachetta.Wrap1(c, func(context.Context, benchArg) ([]benchRecord, error) {
+		return nil, errHitCalled
+	})
+	getPair := cachetta.Wrap2(c, func(context.Context, benchArg, int) ([]benchRecord, error) {
+		return nil, errHitCalled
+	})
+	names := []string{"a.json", "b.json"}
+	byName := cachetta.Must(c.With(cachetta.WithPathFunc(func(i int) string { return names[i] })))
+	getNamed := cachetta.Wrap1(byName, func(context.Context, int) ([]benchRecord, error) {
+		return nil, errHitCalled
+	})
+	arg := benchArg{User: "user@example.com", Page: 7}
 	tests := []struct {
 		name string
+		c    *cachetta.Cachetta[[]benchRecord]
 		args []any
 		get  func() ([]benchRecord, error)
 	}{
-		{"Wrap", nil, func() ([]benchRecord, error) { return get(ctx) }},
-		{"Wrap1(int)", []any{1234567}, func() ([]benchRecord, error) { return getInt(ctx, 1234567) }},
-		{"Wrap1(string)", []any{"user@example.com"}, func() ([]benchRecord, error) { return getString(ctx, "user@example.com") }},
+		{"Wrap", c, nil, func() ([]benchRecord, error) { return get(ctx) }},
+		{"Wrap1(struct)", c, []any{arg}, func() ([]benchRecord, error) { return getStruct(ctx, arg) }},
+		{"Wrap2(struct, int)", c, []any{arg, 3}, func() ([]benchRecord, error) { return getPair(ctx, arg, 3) }},
+		{"Wrap1 with a path function", byName, []any{1}, func() ([]benchRecord, error) { return getNamed(ctx, 1) }},
+		{"Wrap1(int)", c, []any{1234567}, func() ([]benchRecord, error) { return getInt(ctx, 1234567) }},
+		{"Wrap1(string)", c, []any{"user@example.com"}, func() ([]benchRecord, error) { return getString(ctx, "user@example.com") }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := c.Write(ctx, recs, tt.args...); err != nil {
+			if err := tt.c.Write(ctx, recs, tt.args...); err != nil {
 				t.Fatal(err)
 			}
 			var getErr error
@@ -704,4 +734,58 @@ func TestLRUHitDoesNotAllocate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkLRUHitArgs measures memory hits through Wrap1 with arguments
+// other than plain ints and strings: a request struct, whose path is
+// remembered by value; a struct holding a slice, whose key is made on every
+// call; and an int through a path function, whose result's path is
+// remembered. Each floor is a bare golang-lru Get of the same value.
+func BenchmarkLRUHitArgs(b *testing.B) {
+	want := benchRecords(b, 1<<10)
+	dir := b.TempDir()
+	floor := func(b *testing.B) {
+		if v, ok := floorLRUHit(b, filepath.Join(dir, "rec.json"), want); !ok || len(v) != len(want) {
+			b.Fatal("floor missed")
+		}
+	}
+	hits := func(b *testing.B, get func() ([]benchRecord, error)) {
+		var (
+			v   []benchRecord
+			err error
+		)
+		b.ReportAllocs()
+		for b.Loop() {
+			v, err = get()
+		}
+		if err != nil || len(v) != len(want) {
+			b.Fatalf("got %d records, %v; want a hit", len(v), err)
+		}
+	}
+	ctx := b.Context()
+	b.Run("arg=struct/impl=cachetta", func(b *testing.B) {
+		c := benchNew[[]benchRecord](b, filepath.Join(dir, "rec.json"), cachetta.WithLRU(16))
+		arg := benchArg{User: "user@example.com", Page: 7}
+		mustWrite(b, c, want, arg)
+		get := cachetta.Wrap1(c, func(context.Context, benchArg) ([]benchRecord, error) { return nil, errHitCalled })
+		hits(b, func() ([]benchRecord, error) { return get(ctx, arg) })
+	})
+	b.Run("arg=struct/impl=floor", floor)
+	b.Run("arg=slice/impl=cachetta", func(b *testing.B) {
+		c := benchNew[[]benchRecord](b, filepath.Join(dir, "rec.json"), cachetta.WithLRU(16))
+		arg := benchTagged{User: "user@example.com", Tags: []string{"a", "b", "c"}}
+		mustWrite(b, c, want, arg)
+		get := cachetta.Wrap1(c, func(context.Context, benchTagged) ([]benchRecord, error) { return nil, errHitCalled })
+		hits(b, func() ([]benchRecord, error) { return get(ctx, arg) })
+	})
+	b.Run("arg=slice/impl=floor", floor)
+	b.Run("arg=pathfunc/impl=cachetta", func(b *testing.B) {
+		names := []string{filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")}
+		c := benchNew[[]benchRecord](b, filepath.Join(dir, "rec.json"), cachetta.WithLRU(16),
+			cachetta.WithPathFunc(func(i int) string { return names[i] }))
+		mustWrite(b, c, want, 1)
+		get := cachetta.Wrap1(c, func(context.Context, int) ([]benchRecord, error) { return nil, errHitCalled })
+		hits(b, func() ([]benchRecord, error) { return get(ctx, 1) })
+	})
+	b.Run("arg=pathfunc/impl=floor", floor)
 }

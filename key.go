@@ -70,6 +70,28 @@ var keyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &
 type pathFunc struct {
 	params []reflect.Type
 	call   func(args []any) (string, error)
+	fn     any // the function itself: a func(A) string for WithPathFunc, for Wrap1 to call without boxing
+}
+
+// pathFuncOf returns the path function of c as it was given, or nil.
+func (c *Cachetta[T]) pathFuncOf() any {
+	if c.cfg.pathFunc == nil {
+		return nil
+	}
+	return c.cfg.pathFunc.fn
+}
+
+// plainType reports whether t is one of the types plainArg accepts.
+func plainType(t reflect.Type) bool {
+	if t.PkgPath() != "" {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return t.Name() != ""
+	}
+	return false
 }
 
 func checkArgCount(args []any, want int) error {

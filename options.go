@@ -291,6 +291,7 @@ func WithPathFunc[A any](path func(A) string) Option {
 			}
 			return path(a), nil
 		},
+		fn: path,
 	}
 	return optionFunc(func(c *config) {
 		c.pathFunc = pf

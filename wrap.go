@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cachetta-go/cachetta/internal/flight"
+	"github.com/cachetta-go/cachetta/internal/memory"
 	"github.com/cachetta-go/cachetta/internal/storage"
 )
 
@@ -55,12 +56,32 @@ func Wrap1[A, T any](c *Cachetta[T], fn func(context.Context, A) (T, error)) fun
 	if !plainArg(zero) {
 		known = nil
 	}
+	// With a path function, a hit needs its result, and the path that
+	// result resolves to is remembered.
+	pf, _ := c.pathFuncOf().(func(A) string)
+	if c.memory == nil {
+		pf = nil
+	}
 	return func(ctx context.Context, a A) (T, error) {
-		if known != nil {
+		switch {
+		case known != nil:
 			if path, ok := known.get(a); ok {
 				if e, ok := w.hit(ctx, path); ok {
 					return e.value, nil
 				}
+			}
+		case w.byValue != nil:
+			if path, ok := w.byValue.Get(a); ok {
+				if e, ok := w.hit(ctx, path); ok {
+					return e.value, nil
+				}
+			}
+		case pf != nil:
+			if path, ok := w.resolved(pf(a)); ok {
+				if e, ok := w.hit(ctx, path); ok {
+					return e.value, nil
+				}
+				return w.callAt(ctx, path, []any{a})
 			}
 		}
 		return w.call(ctx, []any{a})
@@ -74,6 +95,13 @@ func Wrap2[A, B, T any](c *Cachetta[T], fn func(context.Context, A, B) (T, error
 		return fn(ctx, arg[A](args, 0), arg[B](args, 1))
 	}, reflect.TypeFor[A](), reflect.TypeFor[B]())
 	return func(ctx context.Context, a A, b B) (T, error) {
+		if w.byValue != nil {
+			if path, ok := w.byValue.Get([2]any{a, b}); ok {
+				if e, ok := w.hit(ctx, path); ok {
+					return e.value, nil
+				}
+			}
+		}
 		return w.call(ctx, []any{a, b})
 	}
 }
@@ -86,6 +114,13 @@ func Wrap3[A, B, C, T any](c *Cachetta[T], fn func(context.Context, A, B, C) (T,
 		return fn(ctx, arg[A](args, 0), arg[B](args, 1), arg[C](args, 2))
 	}, reflect.TypeFor[A](), reflect.TypeFor[B](), reflect.TypeFor[C]())
 	return func(ctx context.Context, a A, b B, c C) (T, error) {
+		if w.byValue != nil {
+			if path, ok := w.byValue.Get([3]any{a, b, c}); ok {
+				if e, ok := w.hit(ctx, path); ok {
+					return e.value, nil
+				}
+			}
+		}
 		return w.call(ctx, []any{a, b, c})
 	}
 }
@@ -103,6 +138,42 @@ type wrapper[T any] struct {
 	c       *Cachetta[T]
 	fn      func(context.Context, []any) (T, error) // the wrapped function, taking its arguments as a slice
 	flights flight.Group[flightID, T]
+	// byValue remembers the paths of arguments keyed by value (see
+	// keyedByValue) that are not plain, by the argument, or by an array
+	// of two or three; nil without memory, with a path function, or for
+	// other arguments. results remembers what the results of a path
+	// function resolve to; nil without memory or path function.
+	byValue *memory.Values[any, string]
+	results *memory.Values[string, string]
+}
+
+// argKey returns the key of args in a wrapper's byValue: the argument, or
+// an array of the arguments, which compares as they do.
+func argKey(args []any) any {
+	switch len(args) {
+	case 1:
+		return args[0]
+	case 2:
+		return [2]any{args[0], args[1]}
+	}
+	return [3]any{args[0], args[1], args[2]}
+}
+
+// resolved returns the path that the result p of the path function
+// resolves to, remembering it, or false when it resolves to none.
+func (w *wrapper[T]) resolved(p string) (string, bool) {
+	if path, ok := w.results.Get(p); ok {
+		return path, true
+	}
+	if p == "" {
+		return "", false
+	}
+	path, err := w.c.confine(w.c.storage.Resolve(p))
+	if err != nil {
+		return "", false
+	}
+	w.results.Set(p, path)
+	return path, true
 }
 
 // flightID names the run for path that began after gen invalidations, so
@@ -129,7 +200,25 @@ func newWrapper[T any](c *Cachetta[T], name string, fn func(context.Context, []a
 			panic(fmt.Sprintf("cachetta: %s: the path function takes %v, the wrapped function %v", name, pf.params, params))
 		}
 	}
-	return &wrapper[T]{c: c, fn: fn}
+	w := &wrapper[T]{c: c, fn: fn}
+	switch {
+	case c.memory == nil:
+	case c.cfg.pathFunc != nil:
+		w.results = memory.NewValues[string, string](c.cfg.lruSize)
+	case !(len(params) == 1 && plainType(params[0])) && len(params) > 0 && allKeyedByValue(params):
+		w.byValue = memory.NewValues[any, string](c.cfg.lruSize)
+	}
+	return w
+}
+
+// allKeyedByValue reports whether every type of ts is keyed by value.
+func allKeyedByValue(ts []reflect.Type) bool {
+	for _, t := range ts {
+		if !keyedByValue(t) {
+			return false
+		}
+	}
+	return true
 }
 
 // call returns the cached result for args, or runs the function once for all
@@ -139,11 +228,23 @@ func (w *wrapper[T]) call(ctx context.Context, args []any) (T, error) {
 	if err := ctx.Err(); err != nil {
 		return zero, err
 	}
-	c := w.c
-	path, err := c.pathOf(args)
+	path, err := w.c.pathOf(args)
 	if err != nil {
 		return zero, err
 	}
+	if w.byValue != nil {
+		w.byValue.Set(argKey(args), path)
+	}
+	return w.callAt(ctx, path, args)
+}
+
+// callAt is call for args, which resolve to path.
+func (w *wrapper[T]) callAt(ctx context.Context, path string, args []any) (T, error) {
+	var zero T
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	c := w.c
 	o := overridesOf(ctx)
 	if o.skipsCache() {
 		c.missCounted(path)
