@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"maps"
 	"sync"
 	"sync/atomic"
 )
@@ -101,12 +102,8 @@ func (m *Values[K, V]) publishIfPaid() {
 		return
 	}
 	t := make(map[K]V, len(old)+len(m.added))
-	for k, v := range old {
-		t[k] = v
-	}
-	for k, v := range m.added {
-		t[k] = v
-	}
+	maps.Copy(t, old)
+	maps.Copy(t, m.added)
 	m.published.Store(&t)
 	m.added, m.pending = nil, 0
 }
