@@ -713,6 +713,13 @@ func TestLRUHitDoesNotAllocate(t *testing.T) {
 		{"Wrap2(struct, int)", c, []any{arg, 3}, func() ([]benchRecord, error) { return getPair(ctx, arg, 3) }},
 		{"Wrap1 with a path function", byName, []any{1}, func() ([]benchRecord, error) { return getNamed(ctx, 1) }},
 		{"Wrap1(int)", c, []any{1234567}, func() ([]benchRecord, error) { return getInt(ctx, 1234567) }},
+		{"Read(int)", c, []any{1234567}, func() ([]benchRecord, error) {
+			v, ok, err := c.Read(ctx, 1234567)
+			if !ok && err == nil {
+				err = errHitCalled
+			}
+			return v, err
+		}},
 		{"Wrap1(string)", c, []any{"user@example.com"}, func() ([]benchRecord, error) { return getString(ctx, "user@example.com") }},
 	}
 	for _, tt := range tests {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -66,7 +67,11 @@ func (c *Cachetta[T]) read(ctx context.Context, worst freshness, args []any) (va
 			return e.value, true, nil
 		}
 	}
-	path, err := c.pathOf(args)
+	// The making of a path keeps its arguments (an error names them, a
+	// path function is called through a func value), which would move the
+	// caller's slice of them to the heap on every call, hits included: it
+	// gets a copy, made only here.
+	path, err := c.pathOf(slices.Clone(args))
 	if err != nil {
 		return zero, false, err
 	}
