@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"iter"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -27,8 +26,6 @@ import (
 // process only, and its StoreEntry has no Version.
 type FileStore struct {
 	fsys *fsx.Root
-	root *os.Root
-	dir  string
 }
 
 // NewFileStore returns the store of the directory dir, which it creates
@@ -43,14 +40,14 @@ func NewFileStore(dir string) (*FileStore, error) {
 		return nil, fmt.Errorf("cachetta: %w", err)
 	}
 	r := fsys.(*fsx.Root)
-	return &FileStore{fsys: r, root: r.Handle(), dir: r.Dir()}, nil
+	return &FileStore{fsys: r}, nil
 }
 
 // Dir returns the absolute path of the store's directory.
-func (s *FileStore) Dir() string { return s.dir }
+func (s *FileStore) Dir() string { return s.fsys.Dir() }
 
 // Close closes the store's directory.
-func (s *FileStore) Close() error { return s.root.Close() }
+func (s *FileStore) Close() error { return s.fsys.Close() }
 
 // local returns the relative file name of the entry name, or an error when
 // name is not an entry name.
@@ -69,7 +66,7 @@ func (s *FileStore) named(err error) error {
 	if errors.As(err, &pe) {
 		path := pe.Path
 		if !filepath.IsAbs(path) {
-			path = filepath.Join(s.dir, path)
+			path = filepath.Join(s.fsys.Dir(), path)
 		}
 		return &fs.PathError{Op: pe.Op, Path: path, Err: fsx.Outside(pe.Err)}
 	}
@@ -82,9 +79,9 @@ func (s *FileStore) named(err error) error {
 func (s *FileStore) entryFile(op, rel string, info fs.FileInfo) error {
 	switch {
 	case info.IsDir():
-		return &fs.PathError{Op: op, Path: filepath.Join(s.dir, rel), Err: fs.ErrNotExist}
+		return &fs.PathError{Op: op, Path: filepath.Join(s.fsys.Dir(), rel), Err: fs.ErrNotExist}
 	case !info.Mode().IsRegular():
-		return fmt.Errorf("cachetta: %s %s: %w", op, filepath.Join(s.dir, rel), fsx.ErrNotRegular)
+		return fmt.Errorf("cachetta: %s %s: %w", op, filepath.Join(s.fsys.Dir(), rel), fsx.ErrNotRegular)
 	}
 	return nil
 }
@@ -111,7 +108,7 @@ func (s *FileStore) Load(ctx context.Context, name string, maxSize int64) ([]byt
 	}
 	data, err := fsx.ReadAll(ctx, f, info.Size(), false)
 	if err != nil {
-		return nil, StoreEntry{}, fmt.Errorf("cachetta: read %s: %w", filepath.Join(s.dir, rel), err)
+		return nil, StoreEntry{}, fmt.Errorf("cachetta: read %s: %w", filepath.Join(s.fsys.Dir(), rel), err)
 	}
 	return data, StoreEntry{Name: name, Size: info.Size(), ModTime: info.ModTime()}, nil
 }
@@ -125,7 +122,7 @@ func (s *FileStore) Stat(ctx context.Context, name string) (StoreEntry, error) {
 	if err != nil {
 		return StoreEntry{}, err
 	}
-	info, err := s.root.Stat(rel)
+	info, err := s.fsys.Handle().Stat(rel)
 	if err != nil {
 		return StoreEntry{}, s.named(err)
 	}
@@ -156,7 +153,7 @@ func (s *FileStore) save(ctx context.Context, name string, data []byte, modTime 
 	dir := filepath.Dir(rel)
 	f, err := fsx.CreateTemp(s.fsys, rel, 0o600)
 	if errors.Is(err, fs.ErrNotExist) && dir != "." {
-		if err := s.root.MkdirAll(dir, 0o700); err != nil {
+		if err := s.fsys.Handle().MkdirAll(dir, 0o700); err != nil {
 			return time.Time{}, s.named(err)
 		}
 		f, err = fsx.CreateTemp(s.fsys, rel, 0o600)
@@ -166,7 +163,7 @@ func (s *FileStore) save(ctx context.Context, name string, data []byte, modTime 
 	}
 	// The file's name is the root's joined to the relative name it was
 	// created under; the root's own methods take the relative one.
-	tmp, err := filepath.Rel(s.dir, s.fsys.Resolve(f.Name()))
+	tmp, err := filepath.Rel(s.fsys.Dir(), s.fsys.Resolve(f.Name()))
 	if err == nil {
 		err = fsx.Fill(f, data, nil, nil)
 	}
@@ -182,18 +179,18 @@ func (s *FileStore) save(ctx context.Context, name string, data []byte, modTime 
 		// The temporary name is this call's alone (O_EXCL, random), so
 		// setting and reading its time by name touches no other file.
 		var info fs.FileInfo
-		err := s.root.Chtimes(tmp, time.Time{}, modTime)
+		err := s.fsys.Handle().Chtimes(tmp, time.Time{}, modTime)
 		if err == nil {
-			info, err = s.root.Stat(tmp)
+			info, err = s.fsys.Handle().Stat(tmp)
 		}
 		if err != nil {
-			s.root.Remove(tmp)
+			s.fsys.Handle().Remove(tmp)
 			return time.Time{}, s.named(err)
 		}
 		kept = info.ModTime()
 	}
-	if err := s.root.Rename(tmp, rel); err != nil {
-		s.root.Remove(tmp)
+	if err := s.fsys.Handle().Rename(tmp, rel); err != nil {
+		s.fsys.Handle().Remove(tmp)
 		return time.Time{}, s.named(err)
 	}
 	return kept, nil
@@ -210,10 +207,10 @@ func (s *FileStore) Delete(ctx context.Context, name string) error {
 	}
 	// A directory is the parent of other entries, not one: Remove would
 	// delete it when empty.
-	if info, err := s.root.Lstat(rel); err == nil && info.IsDir() {
+	if info, err := s.fsys.Handle().Lstat(rel); err == nil && info.IsDir() {
 		return nil
 	}
-	if err := s.root.Remove(rel); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := s.fsys.Handle().Remove(rel); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return s.named(err)
 	}
 	return nil
@@ -225,7 +222,7 @@ func (s *FileStore) Delete(ctx context.Context, name string) error {
 func (s *FileStore) List(ctx context.Context, prefix string) iter.Seq2[StoreEntry, error] {
 	return func(yield func(StoreEntry, error) bool) {
 		top := path.Dir(prefix + "x") // the directory every name with prefix lies in
-		err := fs.WalkDir(s.root.FS(), top, func(name string, d fs.DirEntry, err error) error {
+		err := fs.WalkDir(s.fsys.Handle().FS(), top, func(name string, d fs.DirEntry, err error) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"time"
 
 	"github.com/cachetta-go/cachetta/internal/storage"
@@ -201,6 +202,11 @@ func (c *Cachetta[T]) Invalidate(ctx context.Context, args ...any) error {
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 			return ctxErr
+		}
+		// Errors of the file system name the file; a store's need not.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return fmt.Errorf("cachetta: invalidate: %w", err)
 		}
 		return fmt.Errorf("cachetta: invalidate %s: %w", path, err)
 	}
