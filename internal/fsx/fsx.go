@@ -75,18 +75,37 @@ func New(root string, perm fs.FileMode) (FS, error) {
 // OS is the plain file system.
 type OS struct{}
 
-func (OS) Resolve(name string) string         { return filepath.Clean(name) }
-func (OS) Confine(string, string) error       { return nil }
+// Resolve returns the real file that the cache path name stands for.
+func (OS) Resolve(name string) string { return filepath.Clean(name) }
+
+// Confine refuses a path outside the FS (see FS).
+func (OS) Confine(string, string) error { return nil }
+
+// Open opens name for reading.
 func (OS) Open(name string) (*os.File, error) { return os.Open(name) }
+
+// OpenFile opens name with flag and perm.
 func (OS) OpenFile(name string, flag int, perm fs.FileMode) (*os.File, error) {
 	return os.OpenFile(name, flag, perm)
 }
-func (OS) Stat(name string) (fs.FileInfo, error)        { return os.Stat(name) }
-func (OS) Lstat(name string) (fs.FileInfo, error)       { return os.Lstat(name) }
-func (OS) Rename(oldname, newname string) error         { return os.Rename(oldname, newname) }
-func (OS) Remove(name string) error                     { return os.Remove(name) }
+
+// Stat returns the stat of name, following links.
+func (OS) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
+
+// Lstat returns the stat of name itself.
+func (OS) Lstat(name string) (fs.FileInfo, error) { return os.Lstat(name) }
+
+// Rename renames oldname to newname.
+func (OS) Rename(oldname, newname string) error { return os.Rename(oldname, newname) }
+
+// Remove removes the file or empty directory name.
+func (OS) Remove(name string) error { return os.Remove(name) }
+
+// MkdirAll creates the directory name and its missing parents.
 func (OS) MkdirAll(name string, perm fs.FileMode) error { return os.MkdirAll(name, perm) }
-func (OS) OpenDir(name string) (*os.Root, error)        { return os.OpenRoot(name) }
+
+// OpenDir returns a handle on the directory name.
+func (OS) OpenDir(name string) (*os.Root, error) { return os.OpenRoot(name) }
 
 // Root performs every operation through one os.Root, so that whoever can
 // write the root's parent cannot redirect it by swapping the root
@@ -106,6 +125,7 @@ func (r *Root) Handle() *os.Root { return r.root }
 // Close closes the root's handle.
 func (r *Root) Close() error { return r.root.Close() }
 
+// Resolve returns the real file that the cache path name stands for.
 func (r *Root) Resolve(name string) string {
 	if filepath.IsAbs(name) {
 		return filepath.Clean(name)
@@ -113,6 +133,7 @@ func (r *Root) Resolve(name string) string {
 	return filepath.Join(r.dir, name)
 }
 
+// Confine refuses a path outside the FS (see FS).
 func (r *Root) Confine(op, name string) error {
 	_, err := r.rel(op, name)
 	return err
@@ -159,6 +180,7 @@ func Outside(cause error) error {
 	return cause
 }
 
+// Open opens name for reading.
 func (r *Root) Open(name string) (f *os.File, err error) {
 	err = r.do("open", name, func(rel string) error {
 		f, err = r.root.Open(rel)
@@ -167,6 +189,7 @@ func (r *Root) Open(name string) (f *os.File, err error) {
 	return f, err
 }
 
+// OpenFile opens name with flag and perm.
 func (r *Root) OpenFile(name string, flag int, perm fs.FileMode) (f *os.File, err error) {
 	err = r.do("open", name, func(rel string) error {
 		f, err = r.root.OpenFile(rel, flag, perm)
@@ -175,6 +198,7 @@ func (r *Root) OpenFile(name string, flag int, perm fs.FileMode) (f *os.File, er
 	return f, err
 }
 
+// Stat returns the stat of name, following links.
 func (r *Root) Stat(name string) (info fs.FileInfo, err error) {
 	err = r.do("stat", name, func(rel string) error {
 		info, err = r.root.Stat(rel)
@@ -183,6 +207,7 @@ func (r *Root) Stat(name string) (info fs.FileInfo, err error) {
 	return info, err
 }
 
+// Lstat returns the stat of name itself.
 func (r *Root) Lstat(name string) (info fs.FileInfo, err error) {
 	err = r.do("lstat", name, func(rel string) error {
 		info, err = r.root.Lstat(rel)
@@ -191,6 +216,7 @@ func (r *Root) Lstat(name string) (info fs.FileInfo, err error) {
 	return info, err
 }
 
+// Rename renames oldname to newname.
 func (r *Root) Rename(oldname, newname string) error {
 	newRel, err := r.rel("rename", newname)
 	if err != nil {
@@ -206,16 +232,19 @@ func (r *Root) Rename(oldname, newname string) error {
 	return err
 }
 
+// Remove removes the file or empty directory name.
 func (r *Root) Remove(name string) error {
 	return r.do("remove", name, r.root.Remove)
 }
 
+// MkdirAll creates the directory name and its missing parents.
 func (r *Root) MkdirAll(name string, perm fs.FileMode) error {
 	return r.do("mkdir", name, func(rel string) error {
 		return r.root.MkdirAll(rel, perm)
 	})
 }
 
+// OpenDir returns a handle on the directory name.
 func (r *Root) OpenDir(name string) (d *os.Root, err error) {
 	err = r.do("open", name, func(rel string) error {
 		d, err = r.root.OpenRoot(rel)
