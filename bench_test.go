@@ -475,6 +475,80 @@ func BenchmarkLRUHitStruct(b *testing.B) {
 	b.Run("via=Read/impl=floor", floor(keyed))
 }
 
+// BenchmarkLRUHitFull measures memory hits of a full memory: n entries,
+// each an int in a file of its own, hit in turn through Wrap1 with an int
+// argument, so that every hit looks up another entry among n. The floor is
+// a golang-lru Get from a cache holding the same n values under the same
+// paths, in the same order.
+func BenchmarkLRUHitFull(b *testing.B) {
+	for _, n := range []int{50_000, 100_000} {
+		dir := b.TempDir()
+		b.Run("entries="+strconv.Itoa(n)+"/impl=cachetta", func(b *testing.B) {
+			c := benchNew[int](b, filepath.Join(dir, "v.json"), cachetta.WithLRU(n))
+			get := cachetta.Wrap1(c, func(context.Context, int) (int, error) { return 0, errHitCalled })
+			ctx := b.Context()
+			for i := range n {
+				path, err := c.PathFor(i)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(strconv.Itoa(i)), 0o600); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := get(ctx, i); err != nil { // fills memory
+					b.Fatal(err)
+				}
+			}
+			hits := c.Stats().MemoryHits
+			var (
+				v, i int
+				err  error
+			)
+			b.ReportAllocs()
+			for b.Loop() {
+				v, err = get(ctx, i)
+				if i++; i == n {
+					i = 0
+				}
+			}
+			if err != nil || v != (i+n-1)%n {
+				b.Fatalf("get(%d) = %d, %v; want %[1]d, nil", (i+n-1)%n, v, err)
+			}
+			if hits, want := c.Stats().MemoryHits-hits, uint64(b.N); hits != want {
+				b.Fatalf("%d of %d calls were memory hits; want all", hits, want)
+			}
+		})
+		b.Run("entries="+strconv.Itoa(n)+"/impl=floor", func(b *testing.B) {
+			c := benchNew[int](b, filepath.Join(dir, "v.json"))
+			m, err := lru.New[string, int](n)
+			if err != nil {
+				b.Fatal(err)
+			}
+			paths := make([]string, n)
+			for i := range paths {
+				if paths[i], err = c.PathFor(i); err != nil {
+					b.Fatal(err)
+				}
+				m.Add(paths[i], i)
+			}
+			var (
+				v, i int
+				ok   bool
+			)
+			b.ReportAllocs()
+			for b.Loop() {
+				v, ok = m.Get(paths[i])
+				if i++; i == n {
+					i = 0
+				}
+			}
+			if !ok || v != (i+n-1)%n {
+				b.Fatalf("Get(%q) = %d, %v; want %d, true", paths[(i+n-1)%n], v, ok, (i+n-1)%n)
+			}
+		})
+	}
+}
+
 // BenchmarkLRUHitParallel shows contention on the memory. RunParallel has
 // no b.Loop form: its body loops on pb.Next. Each goroutine starts from the
 // expected result, so one that runs no iteration has nothing to report, and

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/cachetta-go/cachetta/internal/fsx"
+	"github.com/cachetta-go/cachetta/internal/memory"
 )
 
 // ErrOutsideRoot reports a path that resolves outside the directory set by
@@ -28,10 +29,14 @@ type Cachetta[T any] struct {
 	condition func(T) bool // nil keeps every result
 	memory    *lruCache[T] // nil when the LRU is off
 	shared    *shared[T]   // common to a cache and all its copies
-	unkeyed   string       // PathFor() when memory is on and it succeeds, else ""
-	known     *knownPaths  // the paths of plain arguments, nil without memory or with a path function
-	storage   backend      // where the entries live: local files, or a Store
-	home      any          // the storage's identity, shared by copies on the same storage: a *disk.Disk or a *storeHome
+	unkeyed   *handle[T]   // the handle of PathFor() when memory is on and it succeeds, else nil
+	// known remembers the handles of the paths of plain arguments (see
+	// plainArg), for the calls of a copy without a path function, which
+	// may not be a pure function of its argument; nil without memory or
+	// with a path function.
+	known   *memory.Values[any, *handle[T]]
+	storage backend // where the entries live: local files, or a Store
+	home    any     // the storage's identity, shared by copies on the same storage: a *disk.Disk or a *storeHome
 }
 
 // New returns a cache of values of type T at path, configured by opts. The

@@ -86,7 +86,7 @@
 //	internal/lockfile       the lock file through which processes coordinate
 //	internal/fswatch        wakes a waiter when another process writes its entry
 //	internal/flight         one run of a wrapped function for its concurrent callers
-//	internal/memory         the argument memos, read without a lock or an allocation
+//	internal/memory         the LRU of decoded entries, handles on its keys, the argument memos
 //	internal/pyjson         Python's json.dumps spelling, for keys and PythonJSON
 //	internal/stdjson        encoding/json (v1, or v2 on Go 1.27) behind JSON
 //

@@ -2,21 +2,17 @@ package cachetta
 
 import (
 	"context"
-	"hash/maphash"
-	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
+	"github.com/cachetta-go/cachetta/internal/memory"
 	"github.com/cachetta-go/cachetta/internal/storage"
-	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
 // entry is a decoded value with the modification time of the file it came
 // from, so memory judges freshness as the disk does.
 type entry[T any] struct {
 	value   T
-	path    string // the key memory holds it under, set by add
 	modTime time.Time
 	// born is modTime carrying a monotonic clock reading: the moment, on the
 	// monotonic clock, when the wall clock read modTime, as seen at the disk
@@ -29,10 +25,11 @@ type entry[T any] struct {
 	// young is true while the entry is surely younger than ttl: a timer on
 	// the monotonic clock turns it false clockMargin before the entry's age
 	// reaches ttl, so that a hit in the long early part of an entry's life
-	// reads no clock. It is nil for an entry whose timer was never armed,
-	// and lives apart from the entry so that a timer never keeps a value
-	// alive.
-	young *atomic.Bool
+	// reads no clock. It is false for an entry whose timer was never armed
+	// (timer nil). It lives in the entry, not apart, so that a hit reads
+	// it from the cache line of the value: the timer's func then holds the
+	// entry, which memory lets go of only after stopping it (disarm).
+	young atomic.Bool
 	ttl   time.Duration
 	timer *time.Timer // stopped when memory drops the entry
 }
@@ -67,10 +64,9 @@ func (e *entry[T]) arm(ttl time.Duration) {
 	if left <= 0 {
 		return
 	}
-	young := new(atomic.Bool)
-	young.Store(true)
-	e.young, e.ttl = young, ttl
-	e.timer = time.AfterFunc(left, func() { young.Store(false) })
+	e.young.Store(true)
+	e.ttl = ttl
+	e.timer = time.AfterFunc(left, func() { e.young.Store(false) })
 }
 
 // disarm stops e's timer, which memory no longer needs.
@@ -83,7 +79,7 @@ func (e *entry[T]) disarm() {
 // youngerThan reports whether e's age is less than d, reading the clock only
 // when e's timer cannot tell.
 func (e *entry[T]) youngerThan(d time.Duration) bool {
-	if e.young != nil && d >= e.ttl && e.young.Load() {
+	if d >= e.ttl && e.young.Load() {
 		return true
 	}
 	return e.age() < d
@@ -99,179 +95,68 @@ func (e *entry[T]) age() time.Duration {
 	return time.Since(e.born)
 }
 
-// minShardSize is the fewest entries a part of a memory holds, and maxShards
-// the most parts a memory is split into.
-const (
-	minShardSize = 32
-	maxShards    = 8
-)
-
 // lruCache is the in-memory layer in front of the files, keyed by resolved
-// file path. A memory of fewer than 2*minShardSize entries is one LRU list,
-// evicting in exact least-recently-used order; a larger one is split into up
-// to maxShards lists, chosen by a hash of the path, so that hits of
-// different paths on different cores do not wait on one lock. The bound is
-// the memory's, not a part's: any size entries fit, however the hash spreads
-// them, and only an entry beyond size evicts, the least recently used of
-// its own part (of another part when its own holds nothing else). Eviction
-// is thus least recently used among about size/maxShards entries.
+// path: a memory.Cache of entries, which holds exactly size of them and
+// evicts the least recently used of the whole memory (see memory.Cache for
+// the tolerance), and stops the timer of each entry it lets go.
 type lruCache[T any] struct {
-	size   int
-	home   any // the storage of the copies that read into it (see Cachetta.home)
-	seed   maphash.Seed
-	shards []shard[T]    // a power of two of them
-	total  atomic.Int64  // the entries of all shards
-	next   atomic.Uint32 // the shard to evict from when a part holds only the new entry
+	size    int
+	home    any // the storage of the copies that read into it (see Cachetta.home)
+	entries *memory.Cache[entry[T]]
+	// refused counts entries found that their callers did not take (see
+	// memoryRefused): rare, so one counter serves every core.
+	refused atomic.Uint64
 }
-
-// shard is one LRU list of a memory, as golang-lru's Cache is one: a
-// simplelru.LRU under a mutex. Each sits on a cache line of its own, so
-// that a core taking one shard's lock does not slow the hits on another's.
-type shard[T any] struct {
-	mu      sync.Mutex // guards entries, victim, and the stores to front
-	entries *simplelru.LRU[string, *entry[T]]
-	// front is the entry at the front of entries, or nil when unknown. A
-	// hit of the front entry changes no order, so it takes no lock: it is
-	// the hit of a hot key, the common case, at the cost of one atomic load.
-	front   atomic.Pointer[entry[T]]
-	found   atomic.Uint64 // gets that found their path; hits are found - refused (stats.go)
-	refused atomic.Uint64 // entries found that their callers did not take
-	victim  string        // the path the last eviction, removal or purge dropped
-	_       [cacheLine - unsafe.Sizeof(sync.Mutex{}) - 2*unsafe.Sizeof((*int)(nil)) - 16 - unsafe.Sizeof("")]byte
-}
-
-// cacheLine is the size of a cache line on common CPUs.
-const cacheLine = 64
 
 func newLRUCache[T any](size int, home any) *lruCache[T] {
-	n := 1
-	for n < maxShards && size/(2*n) >= minShardSize {
-		n *= 2
-	}
-	m := &lruCache[T]{size: size, home: home, seed: maphash.MakeSeed(), shards: make([]shard[T], n)}
-	for i := range m.shards {
-		// NewLRU fails only for a size <= 0, which config.validate and
-		// shared.memory rule out.
-		s := &m.shards[i]
-		// Each part may hold the whole memory and, for a moment, the entry
-		// that add then evicts: the list never evicts on its own, the total
-		// is bounded in add.
-		entries, err := simplelru.NewLRU(size+1, func(path string, e *entry[T]) {
-			e.disarm()
-			s.victim = path
-		})
-		if err != nil {
-			panic("cachetta: " + err.Error())
-		}
-		s.entries = entries
-	}
-	return m
+	return &lruCache[T]{size: size, home: home, entries: memory.New(size, func(_ string, e *entry[T]) { e.disarm() })}
 }
 
-// shard returns the list that holds path.
-func (m *lruCache[T]) shard(path string) *shard[T] {
-	if len(m.shards) == 1 {
-		return &m.shards[0]
-	}
-	return &m.shards[maphash.String(m.seed, path)&uint64(len(m.shards)-1)]
+// get returns the entry memory holds for path, and makes it the most
+// recently used. It counts the entry as a hit, which a caller that does not
+// take it refuses (see memoryRefused).
+func (m *lruCache[T]) get(path string) (*entry[T], bool) {
+	return m.entries.Get(memory.KeyOf(path))
 }
 
-// get returns the entry memory holds for path and the shard of path. It
-// counts the entry as a hit, which a caller that does not take it refuses
-// (see memoryRefused).
-func (m *lruCache[T]) get(path string) (*entry[T], *shard[T], bool) {
-	s := m.shard(path)
-	if e := s.front.Load(); e != nil && e.path == path {
-		s.found.Add(1)
-		return e, s, true
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.entries.Get(path)
-	if ok {
-		s.front.Store(e) // Get moved it to the front
-		s.found.Add(1)
-	}
-	return e, s, ok
+// handle is where a copy's memo of its arguments keeps the entry of a path
+// in the copy's memory: a hit through it needs no hash of the path and no
+// lookup by it.
+type handle[T any] = memory.Handle[entry[T]]
+
+// handle returns a new handle of path in m.
+func (m *lruCache[T]) handle(path string) *handle[T] {
+	return m.entries.Handle(memory.KeyOf(path))
+}
+
+// peek returns the entry memory holds for path, counting no hit and
+// changing no order.
+func (m *lruCache[T]) peek(path string) (*entry[T], bool) {
+	return m.entries.Peek(memory.KeyOf(path))
 }
 
 // add remembers e for path, arming its timer for ttl, the duration of the
 // copy that read it, and returns the path it evicted to make room, if any.
 func (m *lruCache[T]) add(path string, e *entry[T], ttl time.Duration) (victim string, evicted bool) {
 	e.arm(ttl)
-	s := m.shard(path)
-	s.mu.Lock()
-	// Add replaces an entry without reporting it as evicted.
-	old, replaced := s.entries.Peek(path)
-	if replaced {
-		old.disarm()
-	}
-	e.path = path
-	s.entries.Add(path, e)
-	s.front.Store(e)
-	if replaced || m.total.Add(1) <= int64(m.size) {
-		s.mu.Unlock()
-		return "", false
-	}
-	if s.entries.Len() > 1 {
-		victim, evicted = s.evictOldest()
-		s.mu.Unlock()
-		m.total.Add(-1)
-		return victim, evicted
-	}
-	s.mu.Unlock()
-	// Only the new entry is in its part: another part gives one up, taken
-	// in turn so that no part is drained first.
-	for range len(m.shards) {
-		o := &m.shards[m.next.Add(1)&uint32(len(m.shards)-1)]
-		if o == s {
-			continue
-		}
-		o.mu.Lock()
-		if o.entries.Len() > 0 {
-			victim, evicted = o.evictOldest()
-		}
-		o.mu.Unlock()
-		if evicted {
-			m.total.Add(-1)
-			return victim, true
-		}
-	}
-	return "", false
+	return m.entries.Add(memory.KeyOf(path), e)
 }
 
-// evictOldest drops the least recently used entry of s, whose mu the caller
-// holds, and returns its path.
-func (s *shard[T]) evictOldest() (string, bool) {
-	if _, _, ok := s.entries.RemoveOldest(); !ok {
-		return "", false
-	}
-	if f := s.front.Load(); f != nil && f.path == s.victim {
-		s.front.Store(nil)
-	}
-	return s.victim, true
-}
-
+// remove forgets path.
 func (m *lruCache[T]) remove(path string) {
-	s := m.shard(path)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.entries.Remove(path) {
-		m.total.Add(-1)
-	}
-	s.front.Store(nil)
+	m.entries.Remove(memory.KeyOf(path))
 }
 
 // purge empties the memory.
 func (m *lruCache[T]) purge() {
-	for i := range m.shards {
-		s := &m.shards[i]
-		s.mu.Lock()
-		m.total.Add(-int64(s.entries.Len()))
-		s.entries.Purge()
-		s.front.Store(nil)
-		s.mu.Unlock()
-	}
+	m.entries.Purge()
+}
+
+// hits returns the memory hits of m. The refusals are read first: each
+// follows its find, so the difference never goes below zero.
+func (m *lruCache[T]) hits() uint64 {
+	refused := m.refused.Load()
+	return m.entries.Hits() - refused
 }
 
 // A memory hit needs none of a path's making: the key, its hash and the
@@ -279,17 +164,6 @@ func (m *lruCache[T]) purge() {
 // memory therefore remembers what its plain arguments resolve to, and a call
 // that finds its path there and its entry fresh in memory returns without
 // making one.
-
-// knownPaths maps plain arguments to the files they resolve to, for the
-// calls of one copy (New, Join, With) without a path function, which may not
-// be a pure function of its argument. It holds about max arguments: one
-// that would pass the bound empties it, and the paths come back as the
-// calls that need them make them again. The zero value is not usable.
-type knownPaths struct {
-	max  int64
-	n    atomic.Int64 // how many arguments m holds, about
-	args sync.Map     // a plain argument -> its path, a string
-}
 
 // plainArg reports whether a's key is a pure function of a value that ==
 // compares, so that a can be looked up in a map: a string, a bool or an
@@ -303,55 +177,40 @@ func plainArg(a any) bool {
 	return false
 }
 
-// get returns the path of the plain argument a, when it is known.
-func (k *knownPaths) get(a any) (string, bool) {
-	p, ok := k.args.Load(a)
-	if !ok {
-		return "", false
-	}
-	return p.(string), true
-}
-
-// put remembers that the plain argument a resolves to path.
-func (k *knownPaths) put(a any, path string) {
-	if _, loaded := k.args.LoadOrStore(a, path); loaded {
-		return
-	}
-	if k.n.Add(1) > k.max {
-		k.args.Clear()
-		k.n.Store(0)
-	}
-}
-
-// pathOf is PathFor, remembering the path of a plain argument for the next
-// call.
+// pathOf is PathFor, remembering the path of a plain argument for the
+// next call.
 func (c *Cachetta[T]) pathOf(args []any) (string, error) {
 	path, err := c.PathFor(args...)
 	if err == nil && c.known != nil && len(args) == 1 && plainArg(args[0]) {
-		c.known.put(args[0], path)
+		// A Set of a key already published publishes at once: set only
+		// what is new.
+		if h, ok := c.known.Get(args[0]); !ok || h.Key().String() != path {
+			c.known.Set(args[0], c.memory.handle(path))
+		}
 	}
 	return path, err
 }
 
-// knownPath returns the path of args when the copy knows it without making
-// it: no arguments, or one plain argument seen before.
-func (c *Cachetta[T]) knownPath(args []any) (string, bool) {
+// knownPath returns the handle of args' entry in memory when the copy
+// knows it without making the path: no arguments, or one plain argument
+// seen before.
+func (c *Cachetta[T]) knownPath(args []any) (*handle[T], bool) {
 	switch {
 	case len(args) == 0:
-		return c.unkeyed, c.unkeyed != ""
+		return c.unkeyed, c.unkeyed != nil
 	case len(args) == 1 && c.known != nil && plainArg(args[0]):
-		return c.known.get(args[0])
+		return c.known.Get(args[0])
 	}
-	return "", false
+	return nil, false
 }
 
-// memoryHit returns the entry memory holds for path when a call with ctx
-// may take it from there without a look at the disk: reading is on, ctx
-// carries no override but MaxAge, and the entry is fresh by the cache's
-// duration, cut by MaxAge. Anything else is for the full lookup, which logs
-// why it misses.
-func (c *Cachetta[T]) memoryHit(ctx context.Context, path string) (*entry[T], bool) {
-	if c.memory == nil || !c.cfg.read {
+// memoryHit returns the entry of h when a call with ctx may take it from
+// memory without a look at the disk: reading is on, ctx carries no
+// override but MaxAge, and the entry is fresh by the cache's duration, cut
+// by MaxAge. Anything else is for the full lookup, which logs why it
+// misses.
+func (c *Cachetta[T]) memoryHit(ctx context.Context, h *handle[T]) (*entry[T], bool) {
+	if !c.cfg.read {
 		return nil, false
 	}
 	d := c.cfg.duration
@@ -361,19 +220,27 @@ func (c *Cachetta[T]) memoryHit(ctx context.Context, path string) (*entry[T], bo
 		}
 		d = min(d, o.maxAge)
 	}
-	return c.remembered(ctx, path, d)
+	e, found := h.Get()
+	return c.taken(ctx, h.Key().String(), e, found, d)
 }
 
 // remembered returns the entry memory holds for path when it is younger
 // than d and, with WithFileCheck, its file has not changed since it was
 // read.
 func (c *Cachetta[T]) remembered(ctx context.Context, path string, d time.Duration) (*entry[T], bool) {
-	e, s, ok := c.memory.get(path)
-	if !ok || !e.youngerThan(d) {
-		return nil, c.memoryRefused(s, ok)
+	e, found := c.memory.get(path)
+	return c.taken(ctx, path, e, found, d)
+}
+
+// taken returns e, which memory found for path when found, when a call may
+// take it: it is younger than d and, with WithFileCheck, its file has not
+// changed since it was read.
+func (c *Cachetta[T]) taken(ctx context.Context, path string, e *entry[T], found bool, d time.Duration) (*entry[T], bool) {
+	if !found || !e.youngerThan(d) {
+		return nil, c.memoryRefused(found)
 	}
 	if c.cfg.memoryCheck && !c.unchanged(ctx, path, e) {
-		return nil, c.memoryRefused(s, true)
+		return nil, c.memoryRefused(true)
 	}
 	c.memoryHitEmitted(path)
 	return e, true
@@ -388,16 +255,16 @@ func (c *Cachetta[T]) unchanged(ctx context.Context, path string, e *entry[T]) b
 }
 
 // preparePaths sets what a copy knows of its paths before any call: the
-// path of a call without arguments, when it is confined, and an empty map
-// of plain arguments. A copy without memory or with a path function has
-// neither.
+// handle of the call without arguments, when its path is confined, and an
+// empty memo of plain arguments. A copy without memory or with a path
+// function has neither.
 func (c *Cachetta[T]) preparePaths() {
-	c.unkeyed, c.known = "", nil
+	c.unkeyed, c.known = nil, nil
 	if c.memory == nil || c.cfg.pathFunc != nil {
 		return
 	}
 	if path, err := c.confine(c.path); err == nil {
-		c.unkeyed = path
+		c.unkeyed = c.memory.handle(path)
 	}
-	c.known = &knownPaths{max: int64(c.cfg.lruSize)}
+	c.known = memory.NewValues[any, *handle[T]](c.cfg.lruSize)
 }

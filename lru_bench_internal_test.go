@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/cachetta-go/cachetta/internal/memory"
 	lru "github.com/hashicorp/golang-lru/v2"
 )
 
@@ -29,13 +30,14 @@ func BenchmarkLRUHitParallelKeys(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if n, shards := runtime.GOMAXPROCS(0), len(c.memory.shards); n > shards {
-			b.Skipf("GOMAXPROCS %d; keys in distinct lists for at most %d goroutines", n, shards)
+		parts := c.memory.entries.Parts()
+		if n := runtime.GOMAXPROCS(0); n > parts {
+			b.Skipf("GOMAXPROCS %d; keys in distinct lists for at most %d goroutines", n, parts)
 		}
 		get := Wrap1(c, func(context.Context, int) ([16]int64, error) { return want, errHit })
 		ctx := b.Context()
 		// keys[i] is a key whose path falls in list i.
-		keys := make([]int, len(c.memory.shards))
+		keys := make([]int, parts)
 		for j := range keys {
 			keys[j] = -1
 		}
@@ -44,17 +46,14 @@ func BenchmarkLRUHitParallelKeys(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			s := c.memory.shard(path)
-			for j := range keys {
-				if s == &c.memory.shards[j] && keys[j] < 0 {
-					keys[j] = i
-					found++
-					if err := c.Write(ctx, want, i); err != nil {
-						b.Fatal(err)
-					}
-					if _, err := get(ctx, i); err != nil { // fills memory
-						b.Fatal(err)
-					}
+			if j := c.memory.entries.Part(memory.KeyOf(path)); keys[j] < 0 {
+				keys[j] = i
+				found++
+				if err := c.Write(ctx, want, i); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := get(ctx, i); err != nil { // fills memory
+					b.Fatal(err)
 				}
 			}
 		}

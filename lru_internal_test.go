@@ -6,39 +6,27 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
-	"unsafe"
 )
 
-// TestLRUShardsAddUpToTheSize checks the rule of WithLRU: one exact LRU list
-// below 64 entries, up to 8 lists above, which hold the size in all.
-func TestLRUShardsAddUpToTheSize(t *testing.T) {
+// TestLRUPartsAddUpToTheSize checks the rule of WithLRU: one exact LRU list
+// below 64 entries, up to 8 parts above, which hold the size in all.
+func TestLRUPartsAddUpToTheSize(t *testing.T) {
 	tests := []struct {
-		size, shards int
+		size, parts int
 	}{
 		{1, 1}, {2, 1}, {63, 1}, {64, 2}, {127, 2}, {128, 4}, {255, 4}, {256, 8}, {1000, 8},
 	}
 	for _, tt := range tests {
 		m := newLRUCache[int](tt.size, nil)
-		// Ten times as many paths as the size fill every list, whatever
-		// the hash; the lists then hold the size in all.
+		// Ten times as many paths as the size fill every part, whatever
+		// the hash; the parts then hold the size in all.
 		for i := range 10 * tt.size {
 			m.add(strconv.Itoa(i), newEntry(i, time.Time{}, time.Now()), time.Hour)
 		}
-		total := 0
-		for i := range m.shards {
-			total += m.shards[i].entries.Len()
+		if parts, n := m.entries.Parts(), m.entries.Len(); parts != tt.parts || n != tt.size {
+			t.Errorf("newLRUCache(%d) has %d parts of %d entries in all; want %d parts of %d", tt.size, parts, n, tt.parts, tt.size)
 		}
-		if len(m.shards) != tt.shards || total != tt.size {
-			t.Errorf("newLRUCache(%d) has %d lists of %d entries in all; want %d lists of %d", tt.size, len(m.shards), total, tt.shards, tt.size)
-		}
-	}
-}
-
-// TestLRUShardsOwnTheirCacheLines checks that shards do not share a cache
-// line, whose bouncing between cores would slow hits on other shards.
-func TestLRUShardsOwnTheirCacheLines(t *testing.T) {
-	if size := unsafe.Sizeof(shard[int]{}); size != cacheLine {
-		t.Errorf("a shard takes %d bytes; want %d", size, cacheLine)
+		m.purge()
 	}
 }
 

@@ -1,17 +1,21 @@
 package cachetta_test
 
 import (
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"context"
-	"github.com/cachetta-go/cachetta"
 	"sync/atomic"
+
+	"github.com/cachetta-go/cachetta"
 )
 
 func TestLRUHitTouchesNoFile(t *testing.T) {
@@ -456,3 +460,154 @@ func TestLRUAnswersWhatTheFileHolds(t *testing.T) {
 		}
 	})
 }
+
+// TestLRUOfNHoldsN reads n distinct keys through a memory of n, then reads
+// them again in the same order, through Read and through Wrap1: every read
+// of the second and third passes is a memory hit, with no disk read and no
+// eviction, however the keys spread over the memory's parts.
+func TestLRUOfNHoldsN(t *testing.T) {
+	for _, n := range []int{1000, 50_000, 100_000} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			if raceEnabled && n > 1000 {
+				// One goroutine races with nothing, and the race detector
+				// makes these sizes half a minute; internal/memory's
+				// TestCacheOfNHoldsN runs them under it.
+				t.Skip("large sizes run without -race")
+			}
+			ctx := t.Context()
+			// Info, not testLogger's Debug: a line per read would be most
+			// of the test's time.
+			c := newCache[int](t, "n.json", cachetta.WithLRU(n),
+				cachetta.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil))))
+			for i := range n {
+				path, err := c.PathFor(i)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(strconv.Itoa(i)), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			get := cachetta.Wrap1(c, func(context.Context, int) (int, error) { return 0, errHitCalled })
+			read := func(i int) (int, error) {
+				v, ok, err := c.Read(ctx, i)
+				if !ok && err == nil {
+					err = errors.New("a miss")
+				}
+				return v, err
+			}
+			wrapped := func(i int) (int, error) { return get(ctx, i) }
+			passes := []struct {
+				name string
+				read func(i int) (int, error)
+			}{{"Read", read}, {"Read", read}, {"Wrap1", wrapped}}
+			for p, pass := range passes {
+				before := c.Stats()
+				for i := range n {
+					if v, err := pass.read(i); v != i || err != nil {
+						t.Fatalf("pass %d, %s(%d) = %d, %v; want %d", p+1, pass.name, i, v, err, i)
+					}
+				}
+				s := c.Stats()
+				hits, disk, evicted := s.MemoryHits-before.MemoryHits, s.DiskHits-before.DiskHits, s.Evictions-before.Evictions
+				want := uint64(n)
+				if p == 0 {
+					want = 0
+				}
+				if hits != want || disk != uint64(n)-want || evicted != 0 {
+					t.Errorf("pass %d through %s: %d memory hits, %d disk hits, %d evictions; want %d, %d, 0",
+						p+1, pass.name, hits, disk, evicted, want, uint64(n)-want)
+				}
+			}
+		})
+	}
+}
+
+// TestLRUEvictsTheLeastRecentlyUsed fills a memory split into parts, reads
+// the first half of its entries again, and writes new entries: each write
+// evicts the least recently used entry of the whole memory, the second
+// half in the order it was written, then the first half in the order it
+// was read.
+func TestLRUEvictsTheLeastRecentlyUsed(t *testing.T) {
+	const n = 1024
+	ctx := t.Context()
+	var evicted []string
+	c := newCache[int](t, "n.json", cachetta.WithLRU(n), cachetta.WithEvents(func(e cachetta.Event) {
+		if e.Kind == cachetta.EventEviction {
+			evicted = append(evicted, e.Path) // calls are one at a time here
+		}
+	}))
+	for i := range n {
+		if err := c.Write(ctx, i, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range n / 2 {
+		if _, ok, err := c.Read(ctx, i); !ok || err != nil {
+			t.Fatalf("Read(%d) = %v, %v; want a hit", i, ok, err)
+		}
+	}
+	if len(evicted) != 0 {
+		t.Fatalf("a memory of %d evicted %d entries while it held %d", n, len(evicted), n)
+	}
+	for i := n; i < 2*n; i++ {
+		if err := c.Write(ctx, i, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(evicted) != n {
+		t.Fatalf("%d writes to a full memory evicted %d entries; want %d", n, len(evicted), n)
+	}
+	for j, path := range evicted {
+		// The second half, oldest first, then the first half in the order
+		// of the reads.
+		want := (n/2 + j) % n
+		if wantPath, _ := c.PathFor(want); path != wantPath {
+			t.Fatalf("eviction %d was of %s; want the entry of %d, %s", j+1, path, want, wantPath)
+		}
+	}
+}
+
+// TestLRURenewsWhatACopyRemembers checks that a copy's memory hits through
+// the entries it remembers, by argument, follow memory when an entry is
+// evicted and read again, and when a write replaces it.
+func TestLRURenewsWhatACopyRemembers(t *testing.T) {
+	ctx := t.Context()
+	c := newCache[string](t, "s.json", cachetta.WithLRU(2))
+	var runs atomic.Int64
+	get := cachetta.Wrap1(c, func(_ context.Context, i int) (string, error) {
+		runs.Add(1)
+		return "run " + strconv.Itoa(i), nil
+	})
+	want := func(i int, v string) {
+		t.Helper()
+		if got, err := get(ctx, i); got != v || err != nil {
+			t.Fatalf("get(%d) = %q, %v; want %q", i, got, err, v)
+		}
+	}
+	want(1, "run 1")
+	want(2, "run 2")
+	want(3, "run 3") // evicts 1
+	want(1, "run 1") // a disk hit, which evicts 2
+	hits := c.Stats().MemoryHits
+	want(1, "run 1")
+	want(1, "run 1")
+	if got := c.Stats().MemoryHits - hits; got != 2 {
+		t.Errorf("two calls of an entry read again after its eviction made %d memory hits; want 2", got)
+	}
+	if err := c.Write(ctx, "written", 1); err != nil {
+		t.Fatal(err)
+	}
+	hits = c.Stats().MemoryHits
+	want(1, "written")
+	want(1, "written")
+	if got := c.Stats().MemoryHits - hits; got != 2 {
+		t.Errorf("two calls after a write made %d memory hits; want 2", got)
+	}
+	if got := runs.Load(); got != 3 {
+		t.Errorf("the function ran %d times; want 3", got)
+	}
+}
+
+// TestMemoryHitsKeepToTheirCopy checks that a copy answers from memory only
+// what its own paths hold: a Join under another name with the same argument,

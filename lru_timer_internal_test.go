@@ -36,7 +36,7 @@ func TestEntryYoungerThan(t *testing.T) {
 			e := newEntry(1, now.Add(-tt.age).Round(0), now)
 			e.arm(tt.ttl)
 			defer e.disarm()
-			if armed := e.young != nil; armed != tt.armed {
+			if armed := e.timer != nil; armed != tt.armed {
 				t.Fatalf("arm(%v) of an entry aged %v armed it: %v; want %v", tt.ttl, tt.age, armed, tt.armed)
 			}
 			if tt.fired {
@@ -73,7 +73,7 @@ func TestEntryTimerFires(t *testing.T) {
 	const ttl = time.Hour
 	e := newEntry(1, now.Add(-(ttl - clockMargin - time.Millisecond)).Round(0), now)
 	e.arm(ttl)
-	if e.young == nil {
+	if e.timer == nil {
 		t.Fatal("arm did not arm an entry a millisecond and a margin from its end")
 	}
 	for e.young.Load() {
@@ -128,7 +128,7 @@ func TestEntryNotArmedInABubble(t *testing.T) {
 		now := time.Now()
 		e := newEntry(1, now, now)
 		e.arm(time.Hour)
-		if e.timer != nil || e.young != nil {
+		if e.timer != nil || e.young.Load() {
 			t.Fatal("an entry read in a bubble was armed")
 		}
 		time.Sleep(time.Hour)

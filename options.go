@@ -187,13 +187,13 @@ func WithCondition[T any](keep func(T) bool) Option {
 // the wall clock, which the disk rule follows, moves memory's expiry by at
 // most the step, and so does time the machine spends suspended, which the
 // monotonic clock does not count; WithFileCheck bounds neither. A memory
-// holds any size entries. One of fewer than 64 entries evicts in exact
-// least-recently-used order; a larger one is split into up to 8 parts by a
-// hash of the path, so that hits of different entries do not wait for each
-// other, and the entry it evicts once full is the least recently used of
-// the part the new entry joins: least recently used among about an eighth
-// of the entries. Values are returned as stored: callers must not mutate a
-// returned map, slice or pointer target.
+// holds any size entries, and once full evicts the least recently used
+// entry of the whole memory. A memory of 64 entries or more is split into
+// up to 8 parts by a hash of the path, so that hits of different entries
+// do not wait for each other; the order of uses is one clock for all
+// parts, with one tolerance: a hit of the entry a part used last, the hit
+// of a hot key, records no new use. Values are returned as stored: callers
+// must not mutate a returned map, slice or pointer target.
 func WithLRU(size int) Option {
 	return optionFunc(func(c *config) { c.lruSize = size })
 }

@@ -61,9 +61,9 @@ func (c *Cachetta[T]) read(ctx context.Context, worst freshness, args []any) (va
 	if err := ctx.Err(); err != nil {
 		return zero, false, err
 	}
-	if path, ok := c.knownPath(args); ok {
-		if e, ok := c.memoryHit(ctx, path); ok {
-			c.debug(ctx, "cache hit", path)
+	if h, ok := c.knownPath(args); ok {
+		if e, ok := c.memoryHit(ctx, h); ok {
+			c.debug(ctx, "cache hit", h.Key().String())
 			return e.value, true, nil
 		}
 	}

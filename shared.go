@@ -30,7 +30,7 @@ type shared[T any] struct {
 	runLocks map[string]heldRun    // the run locks the family holds, by path (see handOver)
 
 	runs  flight.Tracker
-	stats counters     // see Stats; memory hits are counted in memory's shards
+	stats counters     // see Stats; memory hits are counted in the parts of memory
 	reads fileReads[T] // the reads in flight, for readers of one entry to share
 
 	// What the freshness and failure policies know of paths.

@@ -74,11 +74,11 @@ type Stats struct {
 	BytesWritten uint64
 }
 
-// counters are the counts of a family that are not kept per memory shard.
+// counters are the counts of a family that are not kept by its memories.
 // They change on paths that read or write files, run functions or wait for
 // runs, which cost far more than an atomic add on a shared cache line; memory
-// hits, which cost about as much as one, are counted in their shard instead
-// (see shard.hits).
+// hits, which cost about as much as one, are counted in the part of memory
+// that holds their entry instead (see lruCache.hits).
 type counters struct {
 	diskHits, staleHits, misses                 atomic.Uint64
 	runs, joins, refreshes, refreshFailures     atomic.Uint64
@@ -108,31 +108,20 @@ func (c *Cachetta[T]) Stats() Stats {
 		BytesWritten:    s.written.Load(),
 	}
 	for _, m := range c.shared.allMemories() {
-		for i := range m.shards {
-			st.MemoryHits += m.shards[i].hits()
-		}
+		st.MemoryHits += m.hits()
 	}
 	return st
 }
 
-// A memory hit is counted in its shard as an entry found: an atomic add to
-// the cache line the hit has just read its shard's front from, which hits of
-// paths in other shards do not touch. The few entries found and not taken
-// (too old for the caller, changed on disk, looked at for their age only)
-// are refused afterwards, on paths that go on to the disk.
-
-// hits returns the memory hits of s. The refusals are read first: each
-// follows its find, so the difference never goes below zero.
-func (s *shard[T]) hits() uint64 {
-	refused := s.refused.Load()
-	return s.found.Load() - refused
-}
-
-// memoryRefused refuses the entry that a get of shard s found, when found,
-// and returns false, the answer of a lookup that does not take it.
-func (c *Cachetta[T]) memoryRefused(s *shard[T], found bool) bool {
+// memoryRefused refuses the entry that a get of memory found, when found,
+// and returns false, the answer of a lookup that does not take it. A hit is
+// counted where memory found it, in the part of memory that the hit has
+// just read; the few entries found and not taken (too old for the caller,
+// or changed on disk) are refused afterwards, on calls that go on to the
+// disk.
+func (c *Cachetta[T]) memoryRefused(found bool) bool {
 	if found {
-		s.refused.Add(1)
+		c.memory.refused.Add(1)
 	}
 	return false
 }

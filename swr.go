@@ -147,8 +147,7 @@ func xfetch(delta, beta, remaining, u float64) bool {
 // when it is there, or else from storage.
 func (c *Cachetta[T]) modTimeOf(ctx context.Context, path string) (time.Time, bool) {
 	if c.memory != nil {
-		if e, s, ok := c.memory.get(path); ok {
-			c.memoryRefused(s, true) // a look at its age, not a hit
+		if e, ok := c.memory.peek(path); ok { // a look at its age, not a hit
 			return e.modTime, true
 		}
 	}

@@ -47,10 +47,7 @@ func recordSyncs(t *testing.T, c *Cachetta[int], fsys fsx.FS, base, target strin
 // remembered returns the value c's memory holds for path, or "-" for none,
 // without counting a hit.
 func remembered(c *Cachetta[int], path string) string {
-	s := c.memory.shard(path)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.entries.Peek(path)
+	e, ok := c.memory.peek(path)
 	if !ok {
 		return "-"
 	}

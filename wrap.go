@@ -65,23 +65,23 @@ func Wrap1[A, T any](c *Cachetta[T], fn func(context.Context, A) (T, error)) fun
 	return func(ctx context.Context, a A) (T, error) {
 		switch {
 		case known != nil:
-			if path, ok := known.get(a); ok {
-				if e, ok := w.hit(ctx, path); ok {
+			if h, ok := known.Get(a); ok {
+				if e, ok := w.hit(ctx, h); ok {
 					return e.value, nil
 				}
 			}
 		case w.byValue != nil:
-			if path, ok := w.byValue.Get(a); ok {
-				if e, ok := w.hit(ctx, path); ok {
+			if h, ok := w.byValue.Get(a); ok {
+				if e, ok := w.hit(ctx, h); ok {
 					return e.value, nil
 				}
 			}
 		case pf != nil:
-			if path, ok := w.resolved(pf(a)); ok {
-				if e, ok := w.hit(ctx, path); ok {
+			if h, ok := w.resolved(pf(a)); ok {
+				if e, ok := w.hit(ctx, h); ok {
 					return e.value, nil
 				}
-				return w.callAt(ctx, path, []any{a})
+				return w.callAt(ctx, h.Key().String(), []any{a})
 			}
 		}
 		return w.call(ctx, []any{a})
@@ -96,8 +96,8 @@ func Wrap2[A, B, T any](c *Cachetta[T], fn func(context.Context, A, B) (T, error
 	}, reflect.TypeFor[A](), reflect.TypeFor[B]())
 	return func(ctx context.Context, a A, b B) (T, error) {
 		if w.byValue != nil {
-			if path, ok := w.byValue.Get([2]any{a, b}); ok {
-				if e, ok := w.hit(ctx, path); ok {
+			if h, ok := w.byValue.Get([2]any{a, b}); ok {
+				if e, ok := w.hit(ctx, h); ok {
 					return e.value, nil
 				}
 			}
@@ -115,8 +115,8 @@ func Wrap3[A, B, C, T any](c *Cachetta[T], fn func(context.Context, A, B, C) (T,
 	}, reflect.TypeFor[A](), reflect.TypeFor[B](), reflect.TypeFor[C]())
 	return func(ctx context.Context, a A, b B, c C) (T, error) {
 		if w.byValue != nil {
-			if path, ok := w.byValue.Get([3]any{a, b, c}); ok {
-				if e, ok := w.hit(ctx, path); ok {
+			if h, ok := w.byValue.Get([3]any{a, b, c}); ok {
+				if e, ok := w.hit(ctx, h); ok {
 					return e.value, nil
 				}
 			}
@@ -143,8 +143,8 @@ type wrapper[T any] struct {
 	// of two or three; nil without memory, with a path function, or for
 	// other arguments. results remembers what the results of a path
 	// function resolve to; nil without memory or path function.
-	byValue *memory.Values[any, string]
-	results *memory.Values[string, string]
+	byValue *memory.Values[any, *handle[T]]
+	results *memory.Values[string, *handle[T]]
 }
 
 // argKey returns the key of args in a wrapper's byValue: the argument, or
@@ -159,21 +159,22 @@ func argKey(args []any) any {
 	return [3]any{args[0], args[1], args[2]}
 }
 
-// resolved returns the path that the result p of the path function
-// resolves to, remembering it, or false when it resolves to none.
-func (w *wrapper[T]) resolved(p string) (string, bool) {
-	if path, ok := w.results.Get(p); ok {
-		return path, true
+// resolved returns the handle of the path that the result p of the path
+// function resolves to, remembering it, or false when it resolves to none.
+func (w *wrapper[T]) resolved(p string) (*handle[T], bool) {
+	if h, ok := w.results.Get(p); ok {
+		return h, true
 	}
 	if p == "" {
-		return "", false
+		return nil, false
 	}
 	path, err := w.c.confine(w.c.storage.Resolve(p))
 	if err != nil {
-		return "", false
+		return nil, false
 	}
-	w.results.Set(p, path)
-	return path, true
+	h := w.c.memory.handle(path)
+	w.results.Set(p, h)
+	return h, true
 }
 
 // flightID names the run for path that began after gen invalidations, so
@@ -204,9 +205,9 @@ func newWrapper[T any](c *Cachetta[T], name string, fn func(context.Context, []a
 	switch {
 	case c.memory == nil:
 	case c.cfg.pathFunc != nil:
-		w.results = memory.NewValues[string, string](c.cfg.lruSize)
+		w.results = memory.NewValues[string, *handle[T]](c.cfg.lruSize)
 	case !(len(params) == 1 && plainType(params[0])) && len(params) > 0 && allKeyedByValue(params):
-		w.byValue = memory.NewValues[any, string](c.cfg.lruSize)
+		w.byValue = memory.NewValues[any, *handle[T]](c.cfg.lruSize)
 	}
 	return w
 }
@@ -233,7 +234,12 @@ func (w *wrapper[T]) call(ctx context.Context, args []any) (T, error) {
 		return zero, err
 	}
 	if w.byValue != nil {
-		w.byValue.Set(argKey(args), path)
+		// A Set of a key already published publishes at once: set only
+		// what is new.
+		k := argKey(args)
+		if h, ok := w.byValue.Get(k); !ok || h.Key().String() != path {
+			w.byValue.Set(k, w.c.memory.handle(path))
+		}
 	}
 	return w.callAt(ctx, path, args)
 }
@@ -275,18 +281,18 @@ func (w *wrapper[T]) callAt(ctx context.Context, path string, args []any) (T, er
 	return w.miss(ctx, path, args, o) // error caching and stale-if-error apply
 }
 
-// hit returns the fresh entry memory holds for path, a path the call's
-// arguments are known to resolve to, or "" for none, when the call may take
-// it without the full lookup: with early refresh, a fresh hit may start a
-// run, which needs the arguments.
-func (w *wrapper[T]) hit(ctx context.Context, path string) (*entry[T], bool) {
+// hit returns the fresh entry memory holds through h, the handle of a path
+// the call's arguments are known to resolve to, or nil for none, when the
+// call may take it without the full lookup: with early refresh, a fresh
+// hit may start a run, which needs the arguments.
+func (w *wrapper[T]) hit(ctx context.Context, h *handle[T]) (*entry[T], bool) {
 	c := w.c
-	if path == "" || c.cfg.earlyRefresh > 0 || ctx.Err() != nil {
+	if h == nil || c.cfg.earlyRefresh > 0 || ctx.Err() != nil {
 		return nil, false
 	}
-	e, ok := c.memoryHit(ctx, path)
+	e, ok := c.memoryHit(ctx, h)
 	if ok {
-		c.debug(ctx, "cache hit", path)
+		c.debug(ctx, "cache hit", h.Key().String())
 	}
 	return e, ok
 }

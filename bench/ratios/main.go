@@ -61,6 +61,9 @@ var targets = []target{
 	{"LRU hit, 1KiB struct, via Wrap", "BenchmarkLRUHitStruct/via=Wrap", 0, false},
 	{"LRU hit, 1KiB struct, via Wrap1(ctx, 42)", "BenchmarkLRUHitStruct/via=Wrap1", 2, true},
 	{"LRU hit, 1KiB struct, via Read(ctx, 42)", "BenchmarkLRUHitStruct/via=Read", 2, false},
+	// A full memory, hit in turn: the floor holds as many entries.
+	{"LRU hit of 50,000 entries in turn, via Wrap1(ctx, i)", "BenchmarkLRUHitFull/entries=50000", 2, true},
+	{"LRU hit of 100,000 entries in turn, via Wrap1(ctx, i)", "BenchmarkLRUHitFull/entries=100000", 2, true},
 	// Entries and Prune with nothing to remove, against a bare os.ReadDir of
 	// the directory and an os.Lstat of each file in it.
 	{"Entries, 10,000 entries, keyed", "BenchmarkEntries/entries=10000/kind=keyed", 1.5, false},
