@@ -170,22 +170,78 @@ func (m *lruCache[T]) hits() uint64 {
 // integer of a predeclared type. Floats are not (0.0 == -0.0 keys apart),
 // nor named types (they may have a MarshalJSON).
 func plainArg(a any) bool {
-	switch a.(type) {
-	case string, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, uintptr:
-		return true
+	_, ok := plainKeyOf(a)
+	return ok
+}
+
+// plainKey is a plain argument as the key of a copy's memo: its value held
+// inline, where an integer in an interface is a pointer to it, one more
+// access to memory per lookup. Integers of every size key as their
+// number, as Key writes them, so int8(5) and int(5), which resolve to one
+// path, share a key.
+type plainKey struct {
+	s    string
+	n    uint64
+	kind plainKind
+}
+
+type plainKind uint8
+
+const (
+	plainString plainKind = iota + 1
+	plainBool
+	plainSigned
+	plainUnsigned
+)
+
+// plainKeyOf returns the plainKey of a, when a is plain.
+func plainKeyOf(a any) (plainKey, bool) {
+	switch v := a.(type) {
+	case string:
+		return plainKey{s: v, kind: plainString}, true
+	case bool:
+		k := plainKey{kind: plainBool}
+		if v {
+			k.n = 1
+		}
+		return k, true
+	case int:
+		return plainKey{n: uint64(v), kind: plainSigned}, true
+	case int8:
+		return plainKey{n: uint64(v), kind: plainSigned}, true
+	case int16:
+		return plainKey{n: uint64(v), kind: plainSigned}, true
+	case int32:
+		return plainKey{n: uint64(v), kind: plainSigned}, true
+	case int64:
+		return plainKey{n: uint64(v), kind: plainSigned}, true
+	case uint:
+		return plainKey{n: uint64(v), kind: plainUnsigned}, true
+	case uint8:
+		return plainKey{n: uint64(v), kind: plainUnsigned}, true
+	case uint16:
+		return plainKey{n: uint64(v), kind: plainUnsigned}, true
+	case uint32:
+		return plainKey{n: uint64(v), kind: plainUnsigned}, true
+	case uint64:
+		return plainKey{n: v, kind: plainUnsigned}, true
+	case uintptr:
+		return plainKey{n: uint64(v), kind: plainUnsigned}, true
 	}
-	return false
+	return plainKey{}, false
 }
 
 // pathOf is PathFor, remembering the path of a plain argument for the
 // next call.
 func (c *Cachetta[T]) pathOf(args []any) (string, error) {
 	path, err := c.PathFor(args...)
-	if err == nil && c.known != nil && len(args) == 1 && plainArg(args[0]) {
-		// A Set of a key already published publishes at once: set only
-		// what is new.
-		if h, ok := c.known.Get(args[0]); !ok || h.Key().String() != path {
-			c.known.Set(args[0], c.memory.handle(path))
+	if err == nil && c.known != nil && len(args) == 1 {
+		if k, ok := plainKeyOf(args[0]); ok {
+			// A Set of a key already published publishes at once: set
+			// only what is new.
+			if h, ok := c.known.Get(k); !ok || h.Key().String() != path {
+				c.known.Set(k, c.memory.handle(path))
+			}
 		}
 	}
 	return path, err
@@ -198,8 +254,10 @@ func (c *Cachetta[T]) knownPath(args []any) (*handle[T], bool) {
 	switch {
 	case len(args) == 0:
 		return c.unkeyed, c.unkeyed != nil
-	case len(args) == 1 && c.known != nil && plainArg(args[0]):
-		return c.known.Get(args[0])
+	case len(args) == 1 && c.known != nil:
+		if k, ok := plainKeyOf(args[0]); ok {
+			return c.known.Get(k)
+		}
 	}
 	return nil, false
 }
@@ -266,5 +324,5 @@ func (c *Cachetta[T]) preparePaths() {
 	if path, err := c.confine(c.path); err == nil {
 		c.unkeyed = c.memory.handle(path)
 	}
-	c.known = memory.NewValues[any, *handle[T]](c.cfg.lruSize)
+	c.known = memory.NewValues[plainKey, *handle[T]](c.cfg.lruSize)
 }

@@ -65,7 +65,8 @@ func Wrap1[A, T any](c *Cachetta[T], fn func(context.Context, A) (T, error)) fun
 	return func(ctx context.Context, a A) (T, error) {
 		switch {
 		case known != nil:
-			if h, ok := known.Get(a); ok {
+			k, _ := plainKeyOf(a)
+			if h, ok := known.Get(k); ok {
 				if e, ok := w.hit(ctx, h); ok {
 					return e.value, nil
 				}

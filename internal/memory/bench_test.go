@@ -62,6 +62,58 @@ func BenchmarkCacheGet(b *testing.B) {
 			b.Fatal("a Get missed")
 		}
 	})
+	b.Run("impl=handles", func(b *testing.B) {
+		c := New[int](n, nil)
+		p := NewValues[any, *Handle[int]](n)
+		for i, k := range keys {
+			c.Add(k, &i)
+			p.Set(i, c.Handle(k))
+		}
+		for i := range keys {
+			h, _ := p.Get(i) // publishes
+			h.Get()
+		}
+		var (
+			v  *int
+			ok bool
+			i  int
+		)
+		b.ReportAllocs()
+		for b.Loop() {
+			h, _ := p.Get(i)
+			v, ok = h.Get()
+			if i++; i == n {
+				i = 0
+			}
+		}
+		if !ok || v == nil {
+			b.Fatal("a Get missed")
+		}
+	})
+	b.Run("impl=handleonly", func(b *testing.B) {
+		c := New[int](n, nil)
+		hs := make([]*Handle[int], n)
+		for i, k := range keys {
+			c.Add(k, &i)
+			hs[i] = c.Handle(k)
+			hs[i].Get()
+		}
+		var (
+			v  *int
+			ok bool
+			i  int
+		)
+		b.ReportAllocs()
+		for b.Loop() {
+			v, ok = hs[i].Get()
+			if i++; i == n {
+				i = 0
+			}
+		}
+		if !ok || v == nil {
+			b.Fatal("a Get missed")
+		}
+	})
 	b.Run("impl=floor", func(b *testing.B) {
 		c, err := lru.New[string, *int](n)
 		if err != nil {
