@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -611,3 +612,33 @@ func TestLRURenewsWhatACopyRemembers(t *testing.T) {
 
 // TestMemoryHitsKeepToTheirCopy checks that a copy answers from memory only
 // what its own paths hold: a Join under another name with the same argument,
+
+// TestMemoryHitsKeepPlainArgumentsApart checks that a copy's memo of plain
+// arguments never answers one argument with the entry of another that
+// differs only in its type: -1 and the largest uint64 (one bit pattern),
+// true and 1, "1" and 1. Integers of different sizes and equal values
+// resolve to one path and share its entry.
+func TestMemoryHitsKeepPlainArgumentsApart(t *testing.T) {
+	ctx := t.Context()
+	c := newCache[string](t, "p.json", cachetta.WithLRU(16))
+	args := []any{-1, uint64(math.MaxUint64), true, 1, "1", false, 0, ""}
+	for _, a := range args {
+		if err := c.Write(ctx, fmt.Sprintf("%T %v", a, a), a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for round := range 3 { // the second and third rounds go through the memo
+		for _, a := range args {
+			want := fmt.Sprintf("%T %v", a, a)
+			if v, ok, err := c.Read(ctx, a); v != want || !ok || err != nil {
+				t.Errorf("round %d: Read(%T %v) = %q, %v, %v; want %q", round, a, a, v, ok, err, want)
+			}
+		}
+	}
+	// int8(1) and int64(1) key as 1 does.
+	for _, a := range []any{int8(1), int64(1), uint16(1)} {
+		if v, ok, err := c.Read(ctx, a); v != "int 1" || !ok || err != nil {
+			t.Errorf("Read(%T 1) = %q, %v, %v; want the entry of 1", a, v, ok, err)
+		}
+	}
+}
