@@ -319,6 +319,7 @@ func WithPathFunc2[A, B any](path func(A, B) string) Option {
 			}
 			return path(a, b), nil
 		},
+		fn: path,
 	}
 	return optionFunc(func(c *config) {
 		c.pathFunc = pf
