@@ -130,9 +130,7 @@ func copier(size uintptr) encodeFunc {
 }
 
 func encodeString(e *encoder, p unsafe.Pointer) {
-	s := *(*string)(p)
-	e.buf = binary.AppendUvarint(e.buf, uint64(len(s)))
-	e.buf = append(e.buf, s...)
+	e.buf = appendString(e.buf, *(*string)(p))
 }
 
 func (c *compiler) array(t reflect.Type) (encodeFunc, bool) {
@@ -245,6 +243,9 @@ func (c *compiler) mapping(t reflect.Type) (encodeFunc, bool) {
 	if !ok {
 		return nil, false
 	}
+	if native, ok := nativeMaps[[2]reflect.Type{t.Key(), t.Elem()}]; ok {
+		return native, true
+	}
 	type entry struct {
 		key, value reflect.Value // settable variables
 		k, v       unsafe.Pointer
@@ -289,9 +290,20 @@ func (c *compiler) mapping(t reflect.Type) (encodeFunc, bool) {
 func (e *encoder) sortEntries(start, base int) {
 	spans := e.spans[base:]
 	if len(spans) > 1 {
-		slices.SortFunc(spans, func(a, b span) int {
-			return bytes.Compare(e.buf[a.from:a.to], e.buf[b.from:b.to])
-		})
+		less := func(a, b span) bool { return bytes.Compare(e.buf[a.from:a.to], e.buf[b.from:b.to]) < 0 }
+		if len(spans) <= 12 {
+			// Most maps passed as arguments are small, where an
+			// insertion sort beats slices.SortFunc by its set-up.
+			for i := 1; i < len(spans); i++ {
+				for j := i; j > 0 && less(spans[j], spans[j-1]); j-- {
+					spans[j], spans[j-1] = spans[j-1], spans[j]
+				}
+			}
+		} else {
+			slices.SortFunc(spans, func(a, b span) int {
+				return bytes.Compare(e.buf[a.from:a.to], e.buf[b.from:b.to])
+			})
+		}
 		end := len(e.buf)
 		for _, s := range spans {
 			e.buf = append(e.buf, e.buf[s.from:s.to]...)
@@ -300,4 +312,71 @@ func (e *encoder) sortEntries(start, base int) {
 		e.buf = e.buf[:start+n]
 	}
 	e.spans = e.spans[:base]
+}
+
+// nativeMaps are the encodeFuncs of the common maps, by key and element
+// type, which range over the map as Go code does: reading an entry through
+// reflect costs several times more. A map type of any name with these key
+// and element types has the same layout and is ranged over as the unnamed
+// one.
+var nativeMaps = map[[2]reflect.Type]encodeFunc{}
+
+func init() {
+	addNativeMaps(appendString)
+	addNativeMaps(appendBits[int])
+	addNativeMaps(appendBits[int64])
+}
+
+// addNativeMaps adds the maps keyed by K of strings, numbers and booleans,
+// and of slices of strings, to nativeMaps.
+func addNativeMaps[K comparable](key func([]byte, K) []byte) {
+	addNativeMap(key, appendString)
+	addNativeMap(key, appendBits[int])
+	addNativeMap(key, appendBits[int64])
+	addNativeMap(key, appendBits[float64])
+	addNativeMap(key, appendBits[bool])
+	addNativeMap(key, appendStrings)
+}
+
+func addNativeMap[K comparable, V any](key func([]byte, K) []byte, value func([]byte, V) []byte) {
+	nativeMaps[[2]reflect.Type{reflect.TypeFor[K](), reflect.TypeFor[V]()}] = func(e *encoder, p unsafe.Pointer) {
+		m := *(*map[K]V)(p)
+		if m == nil {
+			e.buf = append(e.buf, 0)
+			return
+		}
+		e.buf = append(e.buf, 1)
+		e.buf = binary.AppendUvarint(e.buf, uint64(len(m)))
+		start, base := len(e.buf), len(e.spans)
+		for k, v := range m {
+			from := len(e.buf)
+			e.buf = value(key(e.buf, k), v)
+			e.spans = append(e.spans, span{from, len(e.buf)})
+		}
+		e.sortEntries(start, base)
+	}
+}
+
+// appendString, appendBits and appendStrings append the content of a
+// string, a value of a dense type (see dense) and a slice of strings, as
+// their encodeFuncs do.
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func appendBits[V any](b []byte, v V) []byte {
+	return append(b, unsafe.Slice((*byte)(unsafe.Pointer(&v)), unsafe.Sizeof(v))...)
+}
+
+func appendStrings(b []byte, s []string) []byte {
+	if s == nil {
+		return append(b, 0)
+	}
+	b = append(b, 1)
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	for _, x := range s {
+		b = appendString(b, x)
+	}
+	return b
 }
