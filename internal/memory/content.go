@@ -23,12 +23,102 @@ import (
 // a map's entries come sorted by their own content, so that its iteration
 // order does not show. The bytes are in the machine's own order: content is
 // compared within one process only and never stored.
+//
+// A type is compiled once into a tree of ops, which appendContent walks by
+// direct calls, so that the compiler sees that neither the value nor the
+// buffer outlives the call: both stay on the caller's stack. Only a map's
+// entries are written through a function value, into a pooled buffer of
+// their own.
 
-// encodeFunc appends the content of the value of its type at p to e.
-type encodeFunc func(e *encoder, p unsafe.Pointer)
+// opKind is what an op writes.
+type opKind uint8
 
-// encoder is the buffer a content is written into, with the spans of the
-// map entries being sorted, a stack shared by nested maps.
+const (
+	opCopy    opKind = iota // the size bytes of a dense type (see dense), as they are
+	opString                // the length, then the bytes
+	opFields                // each of fields at its offset
+	opArray                 // n elements of elem, size bytes apart
+	opSlice                 // nil or not, the length, then the elements of elem, size bytes apart
+	opPointer               // nil or not, then elem
+	opMap                   // nil or not, then what entries writes
+)
+
+// op writes the content of a value of one type.
+type op struct {
+	kind   opKind
+	offset uintptr // within the struct, for an op of fields
+	size   uintptr // opCopy: the value's; opArray, opSlice: an element's
+	n      int     // opArray: the length
+	elem   *op     // opArray, opSlice, opPointer
+	fields []op    // opFields
+	// entries writes the length and the sorted entries of the map m, a
+	// map's pointer, to e.buf, for opMap.
+	entries func(e *encoder, m unsafe.Pointer)
+}
+
+// appendContent appends the content of the value of o's type at p to b.
+func appendContent(b []byte, o *op, p unsafe.Pointer) []byte {
+	switch o.kind {
+	case opCopy:
+		return append(b, unsafe.Slice((*byte)(p), o.size)...)
+	case opString:
+		return appendString(b, *(*string)(p))
+	case opFields:
+		for i := range o.fields {
+			f := &o.fields[i]
+			b = appendContent(b, f, unsafe.Add(p, f.offset))
+		}
+		return b
+	case opArray:
+		for i := range o.n {
+			b = appendContent(b, o.elem, unsafe.Add(p, uintptr(i)*o.size))
+		}
+		return b
+	case opSlice:
+		s := (*sliceHeader)(p)
+		if s.data == nil {
+			return append(b, 0)
+		}
+		b = append(b, 1)
+		b = binary.AppendUvarint(b, uint64(s.len))
+		if o.elem.kind == opCopy {
+			return append(b, unsafe.Slice((*byte)(s.data), uintptr(s.len)*o.size)...)
+		}
+		for i := range s.len {
+			b = appendContent(b, o.elem, unsafe.Add(s.data, uintptr(i)*o.size))
+		}
+		return b
+	case opPointer:
+		q := *(*unsafe.Pointer)(p)
+		if q == nil {
+			return append(b, 0)
+		}
+		return appendContent(append(b, 1), o.elem, q)
+	case opMap:
+		m := *(*unsafe.Pointer)(p)
+		if m == nil {
+			return append(b, 0)
+		}
+		e := encoders.Get().(*encoder)
+		e.buf, e.spans = e.buf[:0], e.spans[:0]
+		o.entries(e, m)
+		b = append(append(b, 1), e.buf...)
+		if cap(e.buf) <= maxScratch {
+			encoders.Put(e)
+		}
+		return b
+	}
+	panic("memory: unknown op")
+}
+
+// sliceHeader is the layout of a slice.
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
+}
+
+// encoder is a buffer the entries of a map are written into, with the
+// spans of the entries being sorted.
 type encoder struct {
 	buf   []byte
 	spans []span
@@ -37,15 +127,23 @@ type encoder struct {
 // span is the content of one map entry: buf[from:to].
 type span struct{ from, to int }
 
-// compile returns the function that writes the content of a value of type
-// t, or false when no content may stand for it: a type opaque reports
-// (one whose meaning may hang on more than its data, such as a type with
-// its own JSON spelling), an interface, a func, a channel, an unsafe
-// pointer, a complex number, a map keyed by other than strings and
-// integers, and a type that contains itself, whose values may be cycles.
-func compile(t reflect.Type, opaque func(reflect.Type) bool) (encodeFunc, bool) {
+// encoders are the buffers of maps' entries.
+var encoders = sync.Pool{New: func() any { return new(encoder) }}
+
+// maxScratch is the largest buffer a pool keeps: one grown by a huge
+// argument is left to the collector.
+const maxScratch = 64 << 10
+
+// compile returns the op that writes the content of a value of type t, or
+// false when no content may stand for it: a type opaque reports (one whose
+// meaning may hang on more than its data, such as a type with its own JSON
+// spelling), an interface, a func, a channel, an unsafe pointer, a complex
+// number, a map keyed by other than strings and integers, and a type that
+// contains itself, whose values may be cycles.
+func compile(t reflect.Type, opaque func(reflect.Type) bool) (*op, bool) {
 	c := compiler{opaque: opaque, open: make(map[reflect.Type]bool)}
-	return c.compile(t)
+	o, ok := c.compile(t)
+	return &o, ok
 }
 
 // compiler holds the types being compiled, to refuse a type that contains
@@ -55,42 +153,34 @@ type compiler struct {
 	open   map[reflect.Type]bool
 }
 
-func (c *compiler) compile(t reflect.Type) (encodeFunc, bool) {
+func (c *compiler) compile(t reflect.Type) (op, bool) {
 	if c.open[t] || c.opaque(t) {
-		return nil, false
+		return op{}, false
 	}
 	c.open[t] = true
 	defer delete(c.open, t)
 	if c.dense(t) {
-		return copier(t.Size()), true
+		return op{kind: opCopy, size: t.Size()}, true
 	}
 	switch t.Kind() {
 	case reflect.String:
-		return encodeString, true
+		return op{kind: opString}, true
 	case reflect.Array:
-		return c.array(t)
+		elem, ok := c.compile(t.Elem())
+		return op{kind: opArray, n: t.Len(), size: t.Elem().Size(), elem: &elem}, ok
 	case reflect.Struct:
 		return c.structure(t)
 	case reflect.Pointer:
 		elem, ok := c.compile(t.Elem())
-		if !ok {
-			return nil, false
-		}
-		return func(e *encoder, p unsafe.Pointer) {
-			q := *(*unsafe.Pointer)(p)
-			if q == nil {
-				e.buf = append(e.buf, 0)
-				return
-			}
-			e.buf = append(e.buf, 1)
-			elem(e, q)
-		}, true
+		return op{kind: opPointer, elem: &elem}, ok
 	case reflect.Slice:
-		return c.slice(t)
+		elem, ok := c.compile(t.Elem())
+		return op{kind: opSlice, size: t.Elem().Size(), elem: &elem}, ok
 	case reflect.Map:
-		return c.mapping(t)
+		entries, ok := c.mapping(t)
+		return op{kind: opMap, entries: entries}, ok
 	}
-	return nil, false
+	return op{}, false
 }
 
 // dense reports whether the bytes of a value of type t are its content:
@@ -122,46 +212,18 @@ func (c *compiler) dense(t reflect.Type) bool {
 	return false
 }
 
-// copier returns the encodeFunc of a dense type of the given size.
-func copier(size uintptr) encodeFunc {
-	return func(e *encoder, p unsafe.Pointer) {
-		e.buf = append(e.buf, unsafe.Slice((*byte)(p), size)...)
-	}
-}
-
-func encodeString(e *encoder, p unsafe.Pointer) {
-	e.buf = appendString(e.buf, *(*string)(p))
-}
-
-func (c *compiler) array(t reflect.Type) (encodeFunc, bool) {
-	elem, ok := c.compile(t.Elem())
-	if !ok {
-		return nil, false
-	}
-	n, size := t.Len(), t.Elem().Size()
-	return func(e *encoder, p unsafe.Pointer) {
-		for i := range n {
-			elem(e, unsafe.Add(p, uintptr(i)*size))
-		}
-	}, true
-}
-
 // structure compiles a struct field by field, every field, exported or not,
 // named by encoding/json or not: content that a key ignores only costs a
 // miss when it changes. Runs of dense fields with no padding between them
 // are copied at once.
-func (c *compiler) structure(t reflect.Type) (encodeFunc, bool) {
-	type part struct {
-		offset uintptr
-		encode encodeFunc
-	}
+func (c *compiler) structure(t reflect.Type) (op, bool) {
 	var (
-		parts     []part
-		run, size uintptr // a run of dense fields not yet in parts
+		fields    []op
+		run, size uintptr // a run of dense fields not yet in fields
 	)
 	flush := func() {
 		if size > 0 {
-			parts = append(parts, part{run, copier(size)})
+			fields = append(fields, op{kind: opCopy, offset: run, size: size})
 		}
 		size = 0
 	}
@@ -177,58 +239,21 @@ func (c *compiler) structure(t reflect.Type) (encodeFunc, bool) {
 			continue
 		}
 		flush()
-		encode, ok := c.compile(f.Type)
+		o, ok := c.compile(f.Type)
 		if !ok {
-			return nil, false
+			return op{}, false
 		}
-		parts = append(parts, part{f.Offset, encode})
+		o.offset = f.Offset
+		fields = append(fields, o)
 	}
 	flush()
-	if len(parts) == 1 {
-		offset, encode := parts[0].offset, parts[0].encode
-		return func(e *encoder, p unsafe.Pointer) { encode(e, unsafe.Add(p, offset)) }, true
-	}
-	return func(e *encoder, p unsafe.Pointer) {
-		for _, f := range parts {
-			f.encode(e, unsafe.Add(p, f.offset))
-		}
-	}, true
+	return op{kind: opFields, fields: fields}, true
 }
 
-// sliceHeader is the layout of a slice.
-type sliceHeader struct {
-	data     unsafe.Pointer
-	len, cap int
-}
-
-func (c *compiler) slice(t reflect.Type) (encodeFunc, bool) {
-	elem, ok := c.compile(t.Elem())
-	if !ok {
-		return nil, false
-	}
-	size := t.Elem().Size()
-	bulk := c.dense(t.Elem())
-	return func(e *encoder, p unsafe.Pointer) {
-		s := (*sliceHeader)(p)
-		if s.data == nil {
-			e.buf = append(e.buf, 0)
-			return
-		}
-		e.buf = append(e.buf, 1)
-		e.buf = binary.AppendUvarint(e.buf, uint64(s.len))
-		if bulk {
-			e.buf = append(e.buf, unsafe.Slice((*byte)(s.data), uintptr(s.len)*size)...)
-			return
-		}
-		for i := range s.len {
-			elem(e, unsafe.Add(s.data, uintptr(i)*size))
-		}
-	}, true
-}
-
-// mapping compiles a map, whose entries are read through reflect into a
-// pooled pair of variables, so that reading them allocates nothing.
-func (c *compiler) mapping(t reflect.Type) (encodeFunc, bool) {
+// mapping compiles the entries of a map: natively for the common maps (see
+// nativeMaps), else through reflect, reading each entry into a pooled pair
+// of variables, so that reading it allocates nothing.
+func (c *compiler) mapping(t reflect.Type) (func(*encoder, unsafe.Pointer), bool) {
 	switch t.Key().Kind() {
 	case reflect.String, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
@@ -247,79 +272,77 @@ func (c *compiler) mapping(t reflect.Type) (encodeFunc, bool) {
 		return native, true
 	}
 	type entry struct {
-		key, value reflect.Value // settable variables
-		k, v       unsafe.Pointer
+		m          unsafe.Pointer // the map, read as a variable of type t
+		key, value reflect.Value  // settable variables
+		k, v       unsafe.Pointer // their addresses
 	}
 	entries := sync.Pool{New: func() any {
 		k, v := reflect.New(t.Key()), reflect.New(t.Elem())
 		return &entry{key: k.Elem(), value: v.Elem(), k: k.UnsafePointer(), v: v.UnsafePointer()}
 	}}
-	return func(e *encoder, p unsafe.Pointer) {
-		m := reflect.NewAt(t, p).Elem()
-		if m.IsNil() {
-			e.buf = append(e.buf, 0)
-			return
-		}
-		e.buf = append(e.buf, 1)
-		e.buf = binary.AppendUvarint(e.buf, uint64(m.Len()))
+	return func(e *encoder, m unsafe.Pointer) {
 		x := entries.Get().(*entry)
-		start, base := len(e.buf), len(e.spans)
+		x.m = m
+		mv := reflect.NewAt(t, unsafe.Pointer(&x.m)).Elem()
+		e.buf = binary.AppendUvarint(e.buf, uint64(mv.Len()))
+		start := len(e.buf)
 		var it reflect.MapIter
-		it.Reset(m)
+		it.Reset(mv)
 		for it.Next() {
 			x.key.SetIterKey(&it)
 			x.value.SetIterValue(&it)
 			from := len(e.buf)
-			key(e, x.k)
-			value(e, x.v)
+			e.buf = appendContent(e.buf, &key, x.k)
+			e.buf = appendContent(e.buf, &value, x.v)
 			e.spans = append(e.spans, span{from, len(e.buf)})
 		}
 		it.Reset(reflect.Value{})
-		// The variables must not keep the caller's data alive in the pool.
+		// The pool must not keep the caller's data alive.
+		x.m = nil
 		x.key.SetZero()
 		x.value.SetZero()
 		entries.Put(x)
-		e.sortEntries(start, base)
+		e.sortEntries(start)
 	}, true
 }
 
-// sortEntries puts the map entries written from buf[start:], whose spans are
-// spans[base:], in the order of their content, and drops their spans. Keys
-// are distinct and spell their own length, so no entry's content is a
-// prefix of another's and the order is total.
-func (e *encoder) sortEntries(start, base int) {
-	spans := e.spans[base:]
-	if len(spans) > 1 {
-		less := func(a, b span) bool { return bytes.Compare(e.buf[a.from:a.to], e.buf[b.from:b.to]) < 0 }
-		if len(spans) <= 12 {
-			// Most maps passed as arguments are small, where an
-			// insertion sort beats slices.SortFunc by its set-up.
-			for i := 1; i < len(spans); i++ {
-				for j := i; j > 0 && less(spans[j], spans[j-1]); j-- {
-					spans[j], spans[j-1] = spans[j-1], spans[j]
-				}
-			}
-		} else {
-			slices.SortFunc(spans, func(a, b span) int {
-				return bytes.Compare(e.buf[a.from:a.to], e.buf[b.from:b.to])
-			})
-		}
-		end := len(e.buf)
-		for _, s := range spans {
-			e.buf = append(e.buf, e.buf[s.from:s.to]...)
-		}
-		n := copy(e.buf[start:], e.buf[end:])
-		e.buf = e.buf[:start+n]
+// sortEntries puts the map entries written from buf[start:], whose spans
+// are spans, in the order of their content. Keys are distinct and spell
+// their own length, so no entry's content is a prefix of another's and the
+// order is total.
+func (e *encoder) sortEntries(start int) {
+	spans := e.spans
+	if len(spans) < 2 {
+		return
 	}
-	e.spans = e.spans[:base]
+	less := func(a, b span) bool { return bytes.Compare(e.buf[a.from:a.to], e.buf[b.from:b.to]) < 0 }
+	if len(spans) <= 12 {
+		// Most maps passed as arguments are small, where an insertion
+		// sort beats slices.SortFunc by its set-up.
+		for i := 1; i < len(spans); i++ {
+			for j := i; j > 0 && less(spans[j], spans[j-1]); j-- {
+				spans[j], spans[j-1] = spans[j-1], spans[j]
+			}
+		}
+	} else {
+		slices.SortFunc(spans, func(a, b span) int {
+			return bytes.Compare(e.buf[a.from:a.to], e.buf[b.from:b.to])
+		})
+	}
+	end := len(e.buf)
+	for _, s := range spans {
+		e.buf = append(e.buf, e.buf[s.from:s.to]...)
+	}
+	n := copy(e.buf[start:], e.buf[end:])
+	e.buf = e.buf[:start+n]
 }
 
-// nativeMaps are the encodeFuncs of the common maps, by key and element
-// type, which range over the map as Go code does: reading an entry through
-// reflect costs several times more. A map type of any name with these key
-// and element types has the same layout and is ranged over as the unnamed
-// one.
-var nativeMaps = map[[2]reflect.Type]encodeFunc{}
+// nativeMaps are the entries functions of the common maps, by key and
+// element type, which range over the map as Go code does: reading an entry
+// through reflect costs several times more. A map type of any name with
+// these key and element types has the same layout and is ranged over as
+// the unnamed one.
+var nativeMaps = map[[2]reflect.Type]func(*encoder, unsafe.Pointer){}
 
 func init() {
 	addNativeMaps(appendString)
@@ -340,26 +363,21 @@ func addNativeMaps[K comparable](key func([]byte, K) []byte) {
 
 func addNativeMap[K comparable, V any](key func([]byte, K) []byte, value func([]byte, V) []byte) {
 	nativeMaps[[2]reflect.Type{reflect.TypeFor[K](), reflect.TypeFor[V]()}] = func(e *encoder, p unsafe.Pointer) {
-		m := *(*map[K]V)(p)
-		if m == nil {
-			e.buf = append(e.buf, 0)
-			return
-		}
-		e.buf = append(e.buf, 1)
+		m := *(*map[K]V)(unsafe.Pointer(&p))
 		e.buf = binary.AppendUvarint(e.buf, uint64(len(m)))
-		start, base := len(e.buf), len(e.spans)
+		start := len(e.buf)
 		for k, v := range m {
 			from := len(e.buf)
 			e.buf = value(key(e.buf, k), v)
 			e.spans = append(e.spans, span{from, len(e.buf)})
 		}
-		e.sortEntries(start, base)
+		e.sortEntries(start)
 	}
 }
 
 // appendString, appendBits and appendStrings append the content of a
 // string, a value of a dense type (see dense) and a slice of strings, as
-// their encodeFuncs do.
+// appendContent does.
 func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
