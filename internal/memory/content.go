@@ -65,8 +65,17 @@ func appendContent(b []byte, o *op, p unsafe.Pointer) []byte {
 		return appendString(b, *(*string)(p))
 	case opFields:
 		for i := range o.fields {
+			// Most fields are strings and runs of scalars: they are
+			// written here rather than by a call each.
 			f := &o.fields[i]
-			b = appendContent(b, f, unsafe.Add(p, f.offset))
+			switch q := unsafe.Add(p, f.offset); f.kind {
+			case opCopy:
+				b = append(b, unsafe.Slice((*byte)(q), f.size)...)
+			case opString:
+				b = appendString(b, *(*string)(q))
+			default:
+				b = appendContent(b, f, q)
+			}
 		}
 		return b
 	case opArray:
@@ -81,8 +90,14 @@ func appendContent(b []byte, o *op, p unsafe.Pointer) []byte {
 		}
 		b = append(b, 1)
 		b = binary.AppendUvarint(b, uint64(s.len))
-		if o.elem.kind == opCopy {
+		switch o.elem.kind {
+		case opCopy:
 			return append(b, unsafe.Slice((*byte)(s.data), uintptr(s.len)*o.size)...)
+		case opString:
+			for _, x := range unsafe.Slice((*string)(s.data), s.len) {
+				b = appendString(b, x)
+			}
+			return b
 		}
 		for i := range s.len {
 			b = appendContent(b, o.elem, unsafe.Add(s.data, uintptr(i)*o.size))
