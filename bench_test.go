@@ -776,10 +776,11 @@ func TestLRUHitDoesNotAllocate(t *testing.T) {
 }
 
 // BenchmarkLRUHitArgs measures memory hits through Wrap1 with arguments
-// other than plain ints and strings: a request struct, whose path is
-// remembered by value; a struct holding a slice, whose key is made on every
-// call; and an int through a path function, whose result's path is
-// remembered. Each floor is a bare golang-lru Get of the same value.
+// other than plain ints and strings: a request struct, a struct holding a
+// slice, one holding a map and a pointer to a struct, whose paths are
+// remembered by the arguments' content; and an int through a path
+// function, whose result's path is remembered. Each floor is a bare
+// golang-lru Get of the same value.
 func BenchmarkLRUHitArgs(b *testing.B) {
 	want := benchRecords(b, 1<<10)
 	dir := b.TempDir()
@@ -818,6 +819,22 @@ func BenchmarkLRUHitArgs(b *testing.B) {
 		hits(b, func() ([]benchRecord, error) { return get(ctx, arg) })
 	})
 	b.Run("arg=slice/impl=floor", floor)
+	b.Run("arg=map/impl=cachetta", func(b *testing.B) {
+		c := benchNew[[]benchRecord](b, filepath.Join(dir, "rec.json"), cachetta.WithLRU(16))
+		arg := benchFiltered{User: "user@example.com", Filters: map[string]string{"lang": "en", "sort": "new"}}
+		mustWrite(b, c, want, arg)
+		get := cachetta.Wrap1(c, func(context.Context, benchFiltered) ([]benchRecord, error) { return nil, errHitCalled })
+		hits(b, func() ([]benchRecord, error) { return get(ctx, arg) })
+	})
+	b.Run("arg=map/impl=floor", floor)
+	b.Run("arg=pointer/impl=cachetta", func(b *testing.B) {
+		c := benchNew[[]benchRecord](b, filepath.Join(dir, "rec.json"), cachetta.WithLRU(16))
+		arg := &benchArg{User: "user@example.com", Page: 7}
+		mustWrite(b, c, want, arg)
+		get := cachetta.Wrap1(c, func(context.Context, *benchArg) ([]benchRecord, error) { return nil, errHitCalled })
+		hits(b, func() ([]benchRecord, error) { return get(ctx, arg) })
+	})
+	b.Run("arg=pointer/impl=floor", floor)
 	b.Run("arg=pathfunc/impl=cachetta", func(b *testing.B) {
 		names := []string{filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")}
 		c := benchNew[[]benchRecord](b, filepath.Join(dir, "rec.json"), cachetta.WithLRU(16),

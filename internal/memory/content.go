@@ -51,8 +51,8 @@ type op struct {
 	n      int     // opArray: the length
 	elem   *op     // opArray, opSlice, opPointer
 	fields []op    // opFields
-	// entries writes the length and the sorted entries of the map m, a
-	// map's pointer, to e.buf, for opMap.
+	// entries writes the entries of the map m, a map's pointer, to e, in
+	// the map's order, for opMap.
 	entries func(e *encoder, m unsafe.Pointer)
 }
 
@@ -117,8 +117,13 @@ func appendContent(b []byte, o *op, p unsafe.Pointer) []byte {
 		e := encoders.Get().(*encoder)
 		e.buf, e.spans = e.buf[:0], e.spans[:0]
 		o.entries(e, m)
-		b = append(append(b, 1), e.buf...)
-		if cap(e.buf) <= maxScratch {
+		e.sortEntries()
+		b = append(b, 1)
+		b = binary.AppendUvarint(b, uint64(len(e.spans)))
+		for _, s := range e.spans {
+			b = append(b, e.buf[s.from:s.to]...)
+		}
+		if cap(e.buf) <= maxScratch && cap(e.spans) <= maxScratch {
 			encoders.Put(e)
 		}
 		return b
@@ -132,8 +137,9 @@ type sliceHeader struct {
 	len, cap int
 }
 
-// encoder is a buffer the entries of a map are written into, with the
-// spans of the entries being sorted.
+// encoder is a buffer the entries of a map are written into, in the map's
+// order, with their spans, which are sorted before the entries are copied
+// out in their order.
 type encoder struct {
 	buf   []byte
 	spans []span
@@ -299,8 +305,6 @@ func (c *compiler) mapping(t reflect.Type) (func(*encoder, unsafe.Pointer), bool
 		x := entries.Get().(*entry)
 		x.m = m
 		mv := reflect.NewAt(t, unsafe.Pointer(&x.m)).Elem()
-		e.buf = binary.AppendUvarint(e.buf, uint64(mv.Len()))
-		start := len(e.buf)
 		var it reflect.MapIter
 		it.Reset(mv)
 		for it.Next() {
@@ -317,15 +321,13 @@ func (c *compiler) mapping(t reflect.Type) (func(*encoder, unsafe.Pointer), bool
 		x.key.SetZero()
 		x.value.SetZero()
 		entries.Put(x)
-		e.sortEntries(start)
 	}, true
 }
 
-// sortEntries puts the map entries written from buf[start:], whose spans
-// are spans, in the order of their content. Keys are distinct and spell
-// their own length, so no entry's content is a prefix of another's and the
-// order is total.
-func (e *encoder) sortEntries(start int) {
+// sortEntries sorts the spans of the entries by the entries' content.
+// Keys are distinct and spell their own length, so no entry's content is a
+// prefix of another's and the order is total.
+func (e *encoder) sortEntries() {
 	spans := e.spans
 	if len(spans) < 2 {
 		return
@@ -344,12 +346,6 @@ func (e *encoder) sortEntries(start int) {
 			return bytes.Compare(e.buf[a.from:a.to], e.buf[b.from:b.to])
 		})
 	}
-	end := len(e.buf)
-	for _, s := range spans {
-		e.buf = append(e.buf, e.buf[s.from:s.to]...)
-	}
-	n := copy(e.buf[start:], e.buf[end:])
-	e.buf = e.buf[:start+n]
 }
 
 // nativeMaps are the entries functions of the common maps, by key and
@@ -378,15 +374,11 @@ func addNativeMaps[K comparable](key func([]byte, K) []byte) {
 
 func addNativeMap[K comparable, V any](key func([]byte, K) []byte, value func([]byte, V) []byte) {
 	nativeMaps[[2]reflect.Type{reflect.TypeFor[K](), reflect.TypeFor[V]()}] = func(e *encoder, p unsafe.Pointer) {
-		m := *(*map[K]V)(unsafe.Pointer(&p))
-		e.buf = binary.AppendUvarint(e.buf, uint64(len(m)))
-		start := len(e.buf)
-		for k, v := range m {
+		for k, v := range *(*map[K]V)(unsafe.Pointer(&p)) {
 			from := len(e.buf)
 			e.buf = value(key(e.buf, k), v)
 			e.spans = append(e.spans, span{from, len(e.buf)})
 		}
-		e.sortEntries(start)
 	}
 }
 
