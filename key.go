@@ -81,19 +81,6 @@ func (c *Cachetta[T]) pathFuncOf() any {
 	return c.cfg.pathFunc.fn
 }
 
-// plainType reports whether t is one of the types plainArg accepts.
-func plainType(t reflect.Type) bool {
-	if t.PkgPath() != "" {
-		return false
-	}
-	switch t.Kind() {
-	case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return t.Name() != ""
-	}
-	return false
-}
-
 func checkArgCount(args []any, want int) error {
 	if len(args) != want {
 		return fmt.Errorf("%w: path function takes %d argument(s), got %d", ErrArgs, want, len(args))
