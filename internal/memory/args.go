@@ -23,12 +23,9 @@ type Args[P, V any] struct {
 	values  *Values[string, V]
 }
 
-// stackKey is the content a Get writes without allocating, and maxKey the
-// largest content Args remembers.
-const (
-	stackKey = 512
-	maxKey   = 4 << 10
-)
+// stackKey is the content a Get writes without allocating; Args remembers
+// content up to maxKey.
+const stackKey = 512
 
 // NewArgs returns an empty Args that holds at most bound keys, or nil when
 // the content of a P cannot stand for it: see compile. opaque reports the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"runtime"
 	"strconv"
 	"testing"
 	"unsafe"
@@ -275,5 +276,62 @@ func TestArgsKeepNoHugeKey(t *testing.T) {
 	m.Set(big, "p")
 	if _, ok := m.Get(big); ok || m.Len() != 0 {
 		t.Errorf("an argument of %d bytes was remembered; want none past %d", maxKey+10, maxKey)
+	}
+}
+
+// TestArgsStopAtMaxKey: the content of a huge argument is written no
+// further than maxKey, whatever holds the data: a slice of bytes, of
+// strings, a long string, or a map, so that a lookup costs kilobytes, not
+// the argument's size.
+func TestArgsStopAtMaxKey(t *testing.T) {
+	type huge struct {
+		Bytes   []byte
+		Strings []string
+		Text    string
+		Map     map[string]string
+		Nested  map[string]map[int]bool
+	}
+	const size = 16 << 20
+	many := make([]string, size/8)
+	for i := range many {
+		many[i] = "12345678"
+	}
+	bigMap := make(map[string]string, 1<<16)
+	nestedMap := make(map[string]map[int]bool, 1<<10)
+	for i := range 1 << 16 {
+		bigMap[strconv.Itoa(i)] = "v"
+		if i < 1<<10 {
+			nestedMap[strconv.Itoa(i)] = map[int]bool{i: true, -i: false}
+		}
+	}
+	for _, tt := range []struct {
+		name string
+		arg  huge
+		most uint64 // bytes a lookup may allocate, on average
+	}{
+		{"bytes", huge{Bytes: make([]byte, size)}, 64 << 10},
+		{"strings", huge{Strings: many}, 64 << 10},
+		{"text", huge{Text: string(make([]byte, size))}, 64 << 10},
+		{"map", huge{Map: bigMap}, 64 << 10},
+		{"nested map", huge{Nested: nestedMap}, 64 << 10},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := NewArgs[huge, string](8, opaque)
+			m.Set(tt.arg, "p")
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for range 10 {
+				if _, ok := m.Get(tt.arg); ok {
+					t.Fatal("Get found a huge argument; want none remembered")
+				}
+			}
+			runtime.ReadMemStats(&after)
+			if n := (after.TotalAlloc - before.TotalAlloc) / 10; n > tt.most {
+				t.Errorf("a lookup allocates %d bytes; want at most %d", n, tt.most)
+			}
+			if n := m.Len(); n != 0 {
+				t.Errorf("Len = %d; want 0", n)
+			}
+		})
 	}
 }

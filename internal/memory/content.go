@@ -57,20 +57,30 @@ type op struct {
 }
 
 // appendContent appends the content of the value of o's type at p to b.
+// Content longer than maxKey is never used, so it stops writing once b
+// passes maxKey, and returns tooLong rather than copy a large string or
+// slice: an argument of a hundred megabytes costs no more than its first
+// few kilobytes.
 func appendContent(b []byte, o *op, p unsafe.Pointer) []byte {
+	if len(b) > maxKey {
+		return b
+	}
 	switch o.kind {
 	case opCopy:
-		return append(b, unsafe.Slice((*byte)(p), o.size)...)
+		return appendBytes(b, unsafe.Slice((*byte)(p), o.size))
 	case opString:
 		return appendString(b, *(*string)(p))
 	case opFields:
 		for i := range o.fields {
+			if len(b) > maxKey {
+				return b
+			}
 			// Most fields are strings and runs of scalars: they are
 			// written here rather than by a call each.
 			f := &o.fields[i]
 			switch q := unsafe.Add(p, f.offset); f.kind {
 			case opCopy:
-				b = append(b, unsafe.Slice((*byte)(q), f.size)...)
+				b = appendBytes(b, unsafe.Slice((*byte)(q), f.size))
 			case opString:
 				b = appendString(b, *(*string)(q))
 			default:
@@ -79,7 +89,7 @@ func appendContent(b []byte, o *op, p unsafe.Pointer) []byte {
 		}
 		return b
 	case opArray:
-		for i := range o.n {
+		for i := 0; i < o.n && len(b) <= maxKey; i++ {
 			b = appendContent(b, o.elem, unsafe.Add(p, uintptr(i)*o.size))
 		}
 		return b
@@ -92,14 +102,16 @@ func appendContent(b []byte, o *op, p unsafe.Pointer) []byte {
 		b = binary.AppendUvarint(b, uint64(s.len))
 		switch o.elem.kind {
 		case opCopy:
-			return append(b, unsafe.Slice((*byte)(s.data), uintptr(s.len)*o.size)...)
+			return appendBytes(b, unsafe.Slice((*byte)(s.data), uintptr(s.len)*o.size))
 		case opString:
 			for _, x := range unsafe.Slice((*string)(s.data), s.len) {
-				b = appendString(b, x)
+				if b = appendString(b, x); len(b) > maxKey {
+					break
+				}
 			}
 			return b
 		}
-		for i := range s.len {
+		for i := 0; i < s.len && len(b) <= maxKey; i++ {
 			b = appendContent(b, o.elem, unsafe.Add(s.data, uintptr(i)*o.size))
 		}
 		return b
@@ -117,18 +129,41 @@ func appendContent(b []byte, o *op, p unsafe.Pointer) []byte {
 		e := encoders.Get().(*encoder)
 		e.buf, e.spans = e.buf[:0], e.spans[:0]
 		o.entries(e, m)
-		e.sortEntries()
 		b = append(b, 1)
 		b = binary.AppendUvarint(b, uint64(len(e.spans)))
-		for _, s := range e.spans {
-			b = append(b, e.buf[s.from:s.to]...)
+		if len(b)+len(e.buf) > maxKey {
+			b = tooLong
+		} else {
+			e.sortEntries()
+			for _, s := range e.spans {
+				b = append(b, e.buf[s.from:s.to]...)
+			}
 		}
-		if cap(e.buf) <= maxScratch && cap(e.spans) <= maxScratch {
+		// A buffer past maxKey may be tooLong itself, which must never be
+		// appended to in place: it is dropped with any other large one.
+		if len(e.buf) <= maxKey && cap(e.buf) <= maxScratch && cap(e.spans) <= maxScratch {
 			encoders.Put(e)
 		}
 		return b
 	}
 	panic("memory: unknown op")
+}
+
+// maxKey is the longest content a memo uses.
+const maxKey = 4 << 10
+
+// tooLong is what appendContent returns for content longer than maxKey.
+// It is never written to: appendContent appends nothing to a buffer past
+// maxKey, and an append elsewhere finds it full and copies it.
+var tooLong = make([]byte, maxKey+1)
+
+// appendBytes appends data to b, or returns tooLong when that would pass
+// maxKey.
+func appendBytes(b, data []byte) []byte {
+	if len(b)+len(data) > maxKey {
+		return tooLong
+	}
+	return append(b, data...)
 }
 
 // sliceHeader is the layout of a slice.
@@ -314,6 +349,9 @@ func (c *compiler) mapping(t reflect.Type) (func(*encoder, unsafe.Pointer), bool
 			e.buf = appendContent(e.buf, &key, x.k)
 			e.buf = appendContent(e.buf, &value, x.v)
 			e.spans = append(e.spans, span{from, len(e.buf)})
+			if len(e.buf) > maxKey {
+				break // see appendContent
+			}
 		}
 		it.Reset(reflect.Value{})
 		// The pool must not keep the caller's data alive.
@@ -378,6 +416,9 @@ func addNativeMap[K comparable, V any](key func([]byte, K) []byte, value func([]
 			from := len(e.buf)
 			e.buf = value(key(e.buf, k), v)
 			e.spans = append(e.spans, span{from, len(e.buf)})
+			if len(e.buf) > maxKey {
+				break // see appendContent
+			}
 		}
 	}
 }
@@ -386,6 +427,9 @@ func addNativeMap[K comparable, V any](key func([]byte, K) []byte, value func([]
 // string, a value of a dense type (see dense) and a slice of strings, as
 // appendContent does.
 func appendString(b []byte, s string) []byte {
+	if len(b)+len(s) > maxKey {
+		return tooLong
+	}
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
 }
