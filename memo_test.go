@@ -2,7 +2,13 @@ package cachetta_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -241,5 +247,97 @@ func TestPathFunctionMemoFollowsTheFunction(t *testing.T) {
 		if v, err := get(ctx, 1); v != step.want || err != nil {
 			t.Fatalf("with prefix %s: get(1) = %q, %v; want %q", step.prefix, v, err, step.want)
 		}
+	}
+}
+
+// pythonKeys returns the keys Python computed, by the JSON of their
+// arguments (see TestKeyPythonVectors).
+func pythonKeys(t *testing.T) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(pythonVectorsPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		data, err = os.ReadFile(pythonVectorsCopyPath)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Vectors []struct {
+			ArgsJSON string `json:"args_json"`
+			Key      string `json:"key"`
+		} `json:"vectors"`
+	}
+	if err := json.Unmarshal(data, &file); err != nil {
+		t.Fatal(err)
+	}
+	keys := make(map[string]string)
+	for _, v := range file.Vectors {
+		keys[v.ArgsJSON] = v.Key
+	}
+	return keys
+}
+
+// TestArgumentMemoKeepsPythonFileNames: the files that wrappers with a
+// struct holding a slice, a pointer to it and a map write and then answer
+// from memory are those Python names for the same data, before and after
+// the caller changes the slice.
+func TestArgumentMemoKeepsPythonFileNames(t *testing.T) {
+	type record struct {
+		ID   int      `json:"id"`
+		Name string   `json:"name"`
+		Tags []string `json:"tags"`
+	}
+	keys := pythonKeys(t)
+	ctx := t.Context()
+	dir := t.TempDir()
+	c := cachetta.Must(cachetta.New[string](filepath.Join(dir, "user.json"), cachetta.WithLRU(8)))
+	byRecord := cachetta.Wrap1(c, func(_ context.Context, r record) (string, error) {
+		return r.Name + ":" + strings.Join(r.Tags, ","), nil
+	})
+	byPointer := cachetta.Wrap1(c, func(_ context.Context, r *record) (string, error) {
+		return r.Name + ":" + strings.Join(r.Tags, ","), nil
+	})
+	byMap := cachetta.Wrap1(c, func(_ context.Context, m map[string]int) (string, error) {
+		return fmt.Sprint(m["a"], m["b"]), nil
+	})
+	file := func(key string) string { return filepath.Join(dir, "user-"+key+".json") }
+	r := record{ID: 7, Name: "Ada", Tags: []string{"x", "y"}}
+	steps := []struct {
+		name string
+		get  func() (string, error)
+		want string
+		key  string // the key of the file that must hold want
+	}{
+		{"struct, run", func() (string, error) { return byRecord(ctx, r) }, "Ada:x,y", keys[`[{"id": 7, "name": "Ada", "tags": ["x", "y"]}]`]},
+		{"struct, memory hit", func() (string, error) { return byRecord(ctx, r) }, "Ada:x,y", keys[`[{"id": 7, "name": "Ada", "tags": ["x", "y"]}]`]},
+		{"pointer, memory hit", func() (string, error) { return byPointer(ctx, &r) }, "Ada:x,y", keys[`[{"id": 7, "name": "Ada", "tags": ["x", "y"]}]`]},
+		{"map, run", func() (string, error) { return byMap(ctx, map[string]int{"b": 2, "a": 1}) }, "1 2", keys[`[{"b": 2, "a": 1}]`]},
+		{"map, memory hit", func() (string, error) { return byMap(ctx, map[string]int{"a": 1, "b": 2}) }, "1 2", keys[`[{"b": 2, "a": 1}]`]},
+	}
+	for _, st := range steps {
+		if st.key == "" {
+			t.Fatalf("%s: no Python vector", st.name)
+		}
+		if v, err := st.get(); v != st.want || err != nil {
+			t.Fatalf("%s = %q, %v; want %q", st.name, v, err, st.want)
+		}
+		data, err := os.ReadFile(file(st.key))
+		if err != nil || string(data) != strconv.Quote(st.want) {
+			t.Errorf("%s: %s holds %s, %v; want %q", st.name, file(st.key), data, err, st.want)
+		}
+	}
+	r.Tags[1] = "z"
+	if v, err := byRecord(ctx, r); v != "Ada:x,z" || err != nil {
+		t.Fatalf("after the slice changed: byRecord = %q, %v; want Ada:x,z", v, err)
+	}
+	key, err := cachetta.Key(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(file(key)); err != nil || string(data) != `"Ada:x,z"` {
+		t.Errorf("after the slice changed: %s holds %s, %v; want \"Ada:x,z\"", file(key), data, err)
+	}
+	if st := c.Stats(); st.MemoryHits != 3 {
+		t.Errorf("Stats().MemoryHits = %d; want 3", st.MemoryHits)
 	}
 }
