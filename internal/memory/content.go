@@ -390,7 +390,7 @@ func (e *encoder) sortEntries() {
 // element type, which range over the map as Go code does: reading an entry
 // through reflect costs several times more. A map type of any name with
 // these key and element types has the same layout and is ranged over as
-// the unnamed one.
+// the unnamed one. init fills it; it never changes after.
 var nativeMaps = map[[2]reflect.Type]func(*encoder, unsafe.Pointer){}
 
 func init() {
