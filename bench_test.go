@@ -387,6 +387,13 @@ type benchTagged struct {
 	Tags []string `json:"tags"`
 }
 
+// benchFiltered is an argument holding a map, which can change under an
+// unchanged value too.
+type benchFiltered struct {
+	User    string            `json:"user"`
+	Filters map[string]string `json:"filters"`
+}
+
 // benchKiB is a 1 KiB struct, a value that a memory hit copies.
 type benchKiB struct {
 	Words [128]int64 `json:"words"`
@@ -770,12 +777,30 @@ func TestLRUHitDoesNotAllocate(t *testing.T) {
 	getPair := cachetta.Wrap2(c, func(context.Context, benchArg, int) ([]benchRecord, error) {
 		return nil, errHitCalled
 	})
+	getTagged := cachetta.Wrap1(c, func(context.Context, benchTagged) ([]benchRecord, error) {
+		return nil, errHitCalled
+	})
+	getFiltered := cachetta.Wrap1(c, func(context.Context, benchFiltered) ([]benchRecord, error) {
+		return nil, errHitCalled
+	})
+	getPointer := cachetta.Wrap1(c, func(context.Context, *benchArg) ([]benchRecord, error) {
+		return nil, errHitCalled
+	})
+	getTriple := cachetta.Wrap3(c, func(context.Context, benchArg, benchTagged, benchFiltered) ([]benchRecord, error) {
+		return nil, errHitCalled
+	})
 	names := []string{"a.json", "b.json"}
 	byName := cachetta.Must(c.With(cachetta.WithPathFunc(func(i int) string { return names[i] })))
 	getNamed := cachetta.Wrap1(byName, func(context.Context, int) ([]benchRecord, error) {
 		return nil, errHitCalled
 	})
+	byName2 := cachetta.Must(c.With(cachetta.WithPathFunc2(func(i int, a benchArg) string { return names[i] })))
+	getNamed2 := cachetta.Wrap2(byName2, func(context.Context, int, benchArg) ([]benchRecord, error) {
+		return nil, errHitCalled
+	})
 	arg := benchArg{User: "user@example.com", Page: 7}
+	tagged := benchTagged{User: "user@example.com", Tags: []string{"a", "b", "c"}}
+	filtered := benchFiltered{User: "user@example.com", Filters: map[string]string{"lang": "en", "sort": "new"}}
 	tests := []struct {
 		name string
 		c    *cachetta.Cachetta[[]benchRecord]
@@ -785,7 +810,14 @@ func TestLRUHitDoesNotAllocate(t *testing.T) {
 		{"Wrap", c, nil, func() ([]benchRecord, error) { return get(ctx) }},
 		{"Wrap1(struct)", c, []any{arg}, func() ([]benchRecord, error) { return getStruct(ctx, arg) }},
 		{"Wrap2(struct, int)", c, []any{arg, 3}, func() ([]benchRecord, error) { return getPair(ctx, arg, 3) }},
+		{"Wrap1(struct holding a slice)", c, []any{tagged}, func() ([]benchRecord, error) { return getTagged(ctx, tagged) }},
+		{"Wrap1(struct holding a map)", c, []any{filtered}, func() ([]benchRecord, error) { return getFiltered(ctx, filtered) }},
+		{"Wrap1(pointer)", c, []any{&arg}, func() ([]benchRecord, error) { return getPointer(ctx, &arg) }},
+		{"Wrap3(struct, slice, map)", c, []any{arg, tagged, filtered}, func() ([]benchRecord, error) {
+			return getTriple(ctx, arg, tagged, filtered)
+		}},
 		{"Wrap1 with a path function", byName, []any{1}, func() ([]benchRecord, error) { return getNamed(ctx, 1) }},
+		{"Wrap2 with a path function", byName2, []any{1, arg}, func() ([]benchRecord, error) { return getNamed2(ctx, 1, arg) }},
 		{"Wrap1(int)", c, []any{1234567}, func() ([]benchRecord, error) { return getInt(ctx, 1234567) }},
 		{"Read(int)", c, []any{1234567}, func() ([]benchRecord, error) {
 			v, ok, err := c.Read(ctx, 1234567)
@@ -818,10 +850,11 @@ func TestLRUHitDoesNotAllocate(t *testing.T) {
 }
 
 // BenchmarkLRUHitArgs measures memory hits through Wrap1 with arguments
-// other than plain ints and strings: a request struct, whose path is
-// remembered by value; a struct holding a slice, whose key is made on every
-// call; and an int through a path function, whose result's path is
-// remembered. Each floor is a bare golang-lru Get of the same value.
+// other than plain ints and strings: a request struct, a struct holding a
+// slice, one holding a map and a pointer to a struct, whose paths are
+// remembered by the arguments' content; and an int through a path
+// function, whose result's path is remembered. Each floor is a bare
+// golang-lru Get of the same value.
 func BenchmarkLRUHitArgs(b *testing.B) {
 	want := benchRecords(b, 1<<10)
 	dir := b.TempDir()
@@ -860,6 +893,22 @@ func BenchmarkLRUHitArgs(b *testing.B) {
 		hits(b, func() ([]benchRecord, error) { return get(ctx, arg) })
 	})
 	b.Run("arg=slice/impl=floor", floor)
+	b.Run("arg=map/impl=cachetta", func(b *testing.B) {
+		c := benchNew[[]benchRecord](b, filepath.Join(dir, "rec.json"), cachetta.WithLRU(16))
+		arg := benchFiltered{User: "user@example.com", Filters: map[string]string{"lang": "en", "sort": "new"}}
+		mustWrite(b, c, want, arg)
+		get := cachetta.Wrap1(c, func(context.Context, benchFiltered) ([]benchRecord, error) { return nil, errHitCalled })
+		hits(b, func() ([]benchRecord, error) { return get(ctx, arg) })
+	})
+	b.Run("arg=map/impl=floor", floor)
+	b.Run("arg=pointer/impl=cachetta", func(b *testing.B) {
+		c := benchNew[[]benchRecord](b, filepath.Join(dir, "rec.json"), cachetta.WithLRU(16))
+		arg := &benchArg{User: "user@example.com", Page: 7}
+		mustWrite(b, c, want, arg)
+		get := cachetta.Wrap1(c, func(context.Context, *benchArg) ([]benchRecord, error) { return nil, errHitCalled })
+		hits(b, func() ([]benchRecord, error) { return get(ctx, arg) })
+	})
+	b.Run("arg=pointer/impl=floor", floor)
 	b.Run("arg=pathfunc/impl=cachetta", func(b *testing.B) {
 		names := []string{filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")}
 		c := benchNew[[]benchRecord](b, filepath.Join(dir, "rec.json"), cachetta.WithLRU(16),

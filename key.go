@@ -70,7 +70,7 @@ var keyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &
 type pathFunc struct {
 	params []reflect.Type
 	call   func(args []any) (string, error)
-	fn     any // the function itself: a func(A) string for WithPathFunc, for Wrap1 to call without boxing
+	fn     any // the function itself: a func(A) string or func(A, B) string, for Wrap1 and Wrap2 to call without boxing
 }
 
 // pathFuncOf returns the path function of c as it was given, or nil.
@@ -79,19 +79,6 @@ func (c *Cachetta[T]) pathFuncOf() any {
 		return nil
 	}
 	return c.cfg.pathFunc.fn
-}
-
-// plainType reports whether t is one of the types plainArg accepts.
-func plainType(t reflect.Type) bool {
-	if t.PkgPath() != "" {
-		return false
-	}
-	switch t.Kind() {
-	case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return t.Name() != ""
-	}
-	return false
 }
 
 func checkArgCount(args []any, want int) error {
@@ -153,35 +140,16 @@ func (c *Cachetta[T]) confine(path string) (string, error) {
 	return path, nil
 }
 
-// keyedByValue reports whether the key of a value of type t is a pure
-// function of the value as == compares it, so that a wrapper may remember
-// the path of an argument by the argument itself: booleans, integers and
-// strings, and arrays and structs of those, of any name, when neither the
-// type nor any part of it spells itself (MarshalJSON, MarshalText), which
-// could read anything. Floats are not (0.0 == -0.0 keys apart, NaN never
-// equals itself), nor pointers, interfaces, slices and maps, whose key can
-// change while == says the value did not.
-func keyedByValue(t reflect.Type) bool {
-	if t.Implements(jsonMarshalerType) || t.Implements(textMarshalerType) ||
-		reflect.PointerTo(t).Implements(jsonMarshalerType) || reflect.PointerTo(t).Implements(textMarshalerType) {
-		return false
-	}
-	switch t.Kind() {
-	case reflect.Bool, reflect.String,
-		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return true
-	case reflect.Array:
-		return keyedByValue(t.Elem())
-	case reflect.Struct:
-		for i := range t.NumField() {
-			if !keyedByValue(t.Field(i).Type) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
+// spellsItself reports whether a value of type t, or a pointer to one,
+// writes its own JSON (MarshalJSON, MarshalText), which may read anything:
+// its key is then no function of its data, and no memo may stand for it.
+// The memo of a wrapper's arguments (internal/memory's Args) keys the
+// other types by their content, which decides their key: two arguments of
+// one type with equal content have one key.
+func spellsItself(t reflect.Type) bool {
+	p := reflect.PointerTo(t)
+	return t.Implements(jsonMarshalerType) || t.Implements(textMarshalerType) ||
+		p.Implements(jsonMarshalerType) || p.Implements(textMarshalerType)
 }
 
 var (

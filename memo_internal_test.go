@@ -1,7 +1,7 @@
 package cachetta
 
 import (
-	"reflect"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -10,7 +10,11 @@ type spelled int
 
 func (spelled) MarshalText() ([]byte, error) { return []byte("x"), nil }
 
-func TestKeyedByValue(t *testing.T) {
+// TestArgMemoKeepsToContent: a wrapper remembers the paths of arguments
+// whose key is a function of their data, at any depth, and of no others:
+// none of a type that writes its own JSON, anywhere inside, nor of an
+// interface, which may hold anything.
+func TestArgMemoKeepsToContent(t *testing.T) {
 	type id int
 	type plain struct {
 		User string
@@ -19,31 +23,45 @@ func TestKeyedByValue(t *testing.T) {
 		IDs  [2]id
 	}
 	type inner struct{ plain }
+	type tagged struct {
+		User string
+		Tags []string
+		Opts map[string]int
+		Next *plain
+		Rate float64
+	}
+	c := Must(New[int](filepath.Join(t.TempDir(), "v.json"), WithLRU(8)))
+	noMemory := Must(c.With(WithLRU(0)))
 	tests := []struct {
-		t    reflect.Type
+		name string
+		memo bool
 		want bool
 	}{
-		{reflect.TypeFor[int](), true},
-		{reflect.TypeFor[id](), true},
-		{reflect.TypeFor[plain](), true},
-		{reflect.TypeFor[inner](), true},
-		{reflect.TypeFor[[3]string](), true},
-		{reflect.TypeFor[float64](), false},
-		{reflect.TypeFor[struct{ X float32 }](), false},
-		{reflect.TypeFor[*plain](), false},
-		{reflect.TypeFor[[]int](), false},
-		{reflect.TypeFor[map[string]int](), false},
-		{reflect.TypeFor[any](), false},
-		{reflect.TypeFor[struct{ V any }](), false},
-		{reflect.TypeFor[struct{ S []int }](), false},
-		{reflect.TypeFor[time.Time](), false},
-		{reflect.TypeFor[spelled](), false},
-		{reflect.TypeFor[struct{ S spelled }](), false},
-		{reflect.TypeFor[complex128](), false},
+		{"int", argMemo[int](c) != nil, true},
+		{"id", argMemo[id](c) != nil, true},
+		{"plain", argMemo[plain](c) != nil, true},
+		{"inner", argMemo[inner](c) != nil, true},
+		{"[3]string", argMemo[[3]string](c) != nil, true},
+		{"float64", argMemo[float64](c) != nil, true},
+		{"*plain", argMemo[*plain](c) != nil, true},
+		{"[]int", argMemo[[]int](c) != nil, true},
+		{"map[string]int", argMemo[map[string]int](c) != nil, true},
+		{"tagged", argMemo[tagged](c) != nil, true},
+		{"pair", argMemo[pair[plain, []int]](c) != nil, true},
+		{"any", argMemo[any](c) != nil, false},
+		{"struct{ V any }", argMemo[struct{ V any }](c) != nil, false},
+		{"time.Time", argMemo[time.Time](c) != nil, false},
+		{"spelled", argMemo[spelled](c) != nil, false},
+		{"struct{ S spelled }", argMemo[struct{ S spelled }](c) != nil, false},
+		{"[]spelled", argMemo[[]spelled](c) != nil, false},
+		{"map[spelled]int", argMemo[map[spelled]int](c) != nil, false},
+		{"pair with time.Time", argMemo[pair[int, time.Time]](c) != nil, false},
+		{"complex128", argMemo[complex128](c) != nil, false},
+		{"plain without memory", argMemo[plain](noMemory) != nil, false},
 	}
 	for _, tt := range tests {
-		if got := keyedByValue(tt.t); got != tt.want {
-			t.Errorf("keyedByValue(%v) = %v; want %v", tt.t, got, tt.want)
+		if tt.memo != tt.want {
+			t.Errorf("argMemo[%s] made = %v; want %v", tt.name, tt.memo, tt.want)
 		}
 	}
 }

@@ -194,6 +194,15 @@ func WithCondition[T any](keep func(T) bool) Option {
 // parts, with one tolerance: a hit of the entry a part used last, the hit
 // of a hot key, records no new use. Values are returned as stored: callers
 // must not mutate a returned map, slice or pointer target.
+//
+// A memory hit of a wrapped function makes no key: each wrapper remembers
+// the files of up to size arguments it has seen, by the arguments' data
+// (strings, numbers and booleans in structs, arrays, slices, maps and
+// behind pointers, at any depth), or by what its path function returned.
+// An argument whose slice, map or pointee has changed since is a new
+// argument, so callers may reuse and change their arguments freely. An
+// argument of a type that writes its own JSON, or holding an interface, is
+// keyed on every call.
 func WithLRU(size int) Option {
 	return optionFunc(func(c *config) { c.lruSize = size })
 }
@@ -319,6 +328,7 @@ func WithPathFunc2[A, B any](path func(A, B) string) Option {
 			}
 			return path(a, b), nil
 		},
+		fn: path,
 	}
 	return optionFunc(func(c *config) {
 		c.pathFunc = pf

@@ -56,6 +56,10 @@ func Wrap1[A, T any](c *Cachetta[T], fn func(context.Context, A) (T, error)) fun
 	if !plainArg(zero) {
 		known = nil
 	}
+	var memo *memory.Args[A, *handle[T]]
+	if known == nil {
+		memo = argMemo[A](c)
+	}
 	// With a path function, a hit needs its result, and the path that
 	// result resolves to is remembered.
 	pf, _ := c.pathFuncOf().(func(A) string)
@@ -71,12 +75,14 @@ func Wrap1[A, T any](c *Cachetta[T], fn func(context.Context, A) (T, error)) fun
 					return e.value, nil
 				}
 			}
-		case w.byValue != nil:
-			if h, ok := w.byValue.Get(a); ok {
+		case memo != nil:
+			if h, ok := memo.Get(a); ok {
 				if e, ok := w.hit(ctx, h); ok {
 					return e.value, nil
 				}
+				return w.callAt(ctx, h.Key().String(), []any{a})
 			}
+			return callRemembering(ctx, w, memo, a, []any{a})
 		case pf != nil:
 			if h, ok := w.resolved(pf(a)); ok {
 				if e, ok := w.hit(ctx, h); ok {
@@ -95,12 +101,27 @@ func Wrap2[A, B, T any](c *Cachetta[T], fn func(context.Context, A, B) (T, error
 	w := newWrapper(c, "Wrap2", func(ctx context.Context, args []any) (T, error) {
 		return fn(ctx, arg[A](args, 0), arg[B](args, 1))
 	}, reflect.TypeFor[A](), reflect.TypeFor[B]())
+	memo := argMemo[pair[A, B]](c)
+	pf, _ := c.pathFuncOf().(func(A, B) string)
+	if c.memory == nil {
+		pf = nil
+	}
 	return func(ctx context.Context, a A, b B) (T, error) {
-		if w.byValue != nil {
-			if h, ok := w.byValue.Get([2]any{a, b}); ok {
+		switch {
+		case memo != nil:
+			if h, ok := memo.Get(pair[A, B]{a, b}); ok {
 				if e, ok := w.hit(ctx, h); ok {
 					return e.value, nil
 				}
+				return w.callAt(ctx, h.Key().String(), []any{a, b})
+			}
+			return callRemembering(ctx, w, memo, pair[A, B]{a, b}, []any{a, b})
+		case pf != nil:
+			if h, ok := w.resolved(pf(a, b)); ok {
+				if e, ok := w.hit(ctx, h); ok {
+					return e.value, nil
+				}
+				return w.callAt(ctx, h.Key().String(), []any{a, b})
 			}
 		}
 		return w.call(ctx, []any{a, b})
@@ -114,13 +135,16 @@ func Wrap3[A, B, C, T any](c *Cachetta[T], fn func(context.Context, A, B, C) (T,
 	w := newWrapper(c, "Wrap3", func(ctx context.Context, args []any) (T, error) {
 		return fn(ctx, arg[A](args, 0), arg[B](args, 1), arg[C](args, 2))
 	}, reflect.TypeFor[A](), reflect.TypeFor[B](), reflect.TypeFor[C]())
+	memo := argMemo[triple[A, B, C]](c)
 	return func(ctx context.Context, a A, b B, c C) (T, error) {
-		if w.byValue != nil {
-			if h, ok := w.byValue.Get([3]any{a, b, c}); ok {
+		if memo != nil {
+			if h, ok := memo.Get(triple[A, B, C]{a, b, c}); ok {
 				if e, ok := w.hit(ctx, h); ok {
 					return e.value, nil
 				}
+				return w.callAt(ctx, h.Key().String(), []any{a, b, c})
 			}
+			return callRemembering(ctx, w, memo, triple[A, B, C]{a, b, c}, []any{a, b, c})
 		}
 		return w.call(ctx, []any{a, b, c})
 	}
@@ -139,25 +163,51 @@ type wrapper[T any] struct {
 	c       *Cachetta[T]
 	fn      func(context.Context, []any) (T, error) // the wrapped function, taking its arguments as a slice
 	flights flight.Group[flightID, T]
-	// byValue remembers the paths of arguments keyed by value (see
-	// keyedByValue) that are not plain, by the argument, or by an array
-	// of two or three; nil without memory, with a path function, or for
-	// other arguments. results remembers what the results of a path
-	// function resolve to; nil without memory or path function.
-	byValue *memory.Values[any, *handle[T]]
+	// results remembers what the results of a path function resolve to;
+	// nil without memory or path function. The paths of other arguments
+	// are remembered by Wrap1, Wrap2 and Wrap3 themselves, which know
+	// their types (see argMemo).
 	results *memory.Values[string, *handle[T]]
 }
 
-// argKey returns the key of args in a wrapper's byValue: the argument, or
-// an array of the arguments, which compares as they do.
-func argKey(args []any) any {
-	switch len(args) {
-	case 1:
-		return args[0]
-	case 2:
-		return [2]any{args[0], args[1]}
+// pair and triple are the arguments of Wrap2 and Wrap3 as one value, for
+// an argument memo: their content is that of each argument in turn.
+type (
+	pair[A, B any] struct {
+		a A
+		b B
 	}
-	return [3]any{args[0], args[1], args[2]}
+	triple[A, B, C any] struct {
+		a A
+		b B
+		c C
+	}
+)
+
+// argMemo returns the memo of the paths of arguments of type P for a
+// wrapper of c, or nil when c has no memory or a path function, whose
+// results are remembered instead, or when P's content cannot stand for its
+// key (see spellsItself and internal/memory.Args).
+func argMemo[P, T any](c *Cachetta[T]) *memory.Args[P, *handle[T]] {
+	if c.memory == nil || c.cfg.pathFunc != nil {
+		return nil
+	}
+	return memory.NewArgs[P, *handle[T]](c.cfg.lruSize, spellsItself)
+}
+
+// callRemembering is call for args, which the memo key stands for in memo,
+// where it remembers their path.
+func callRemembering[P, T any](ctx context.Context, w *wrapper[T], memo *memory.Args[P, *handle[T]], key P, args []any) (T, error) {
+	var zero T
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	path, err := w.c.pathOf(args)
+	if err != nil {
+		return zero, err
+	}
+	memo.Set(key, w.c.memory.handle(path))
+	return w.callAt(ctx, path, args)
 }
 
 // resolved returns the handle of the path that the result p of the path
@@ -203,24 +253,10 @@ func newWrapper[T any](c *Cachetta[T], name string, fn func(context.Context, []a
 		}
 	}
 	w := &wrapper[T]{c: c, fn: fn}
-	switch {
-	case c.memory == nil:
-	case c.cfg.pathFunc != nil:
+	if c.memory != nil && c.cfg.pathFunc != nil {
 		w.results = memory.NewValues[string, *handle[T]](c.cfg.lruSize)
-	case !(len(params) == 1 && plainType(params[0])) && len(params) > 0 && allKeyedByValue(params):
-		w.byValue = memory.NewValues[any, *handle[T]](c.cfg.lruSize)
 	}
 	return w
-}
-
-// allKeyedByValue reports whether every type of ts is keyed by value.
-func allKeyedByValue(ts []reflect.Type) bool {
-	for _, t := range ts {
-		if !keyedByValue(t) {
-			return false
-		}
-	}
-	return true
 }
 
 // call returns the cached result for args, or runs the function once for all
@@ -233,14 +269,6 @@ func (w *wrapper[T]) call(ctx context.Context, args []any) (T, error) {
 	path, err := w.c.pathOf(args)
 	if err != nil {
 		return zero, err
-	}
-	if w.byValue != nil {
-		// A Set of a key already published publishes at once: set only
-		// what is new.
-		k := argKey(args)
-		if h, ok := w.byValue.Get(k); !ok || h.Key().String() != path {
-			w.byValue.Set(k, w.c.memory.handle(path))
-		}
 	}
 	return w.callAt(ctx, path, args)
 }

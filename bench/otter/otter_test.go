@@ -3,8 +3,11 @@ package otter_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -166,4 +169,152 @@ func BenchmarkWrap1HitVsOtter(b *testing.B) {
 			b.Fatalf("Get(%d) = %q, %v; want %q", key, v, err, want)
 		}
 	})
+}
+
+// The argument types of BenchmarkWrap1HitVsOtterByKey. Otter keys by ==, so
+// it cannot take a type holding a slice or a map: its key for those is the
+// comparable form of the same data (see otterForm), made once before the
+// timed loop, so that otter's side measures its lookup and no key making,
+// while cachetta derives its key from the argument on every call.
+type (
+	// request is a comparable struct, a common argument in real code.
+	request struct {
+		User string `json:"user"`
+		Page int    `json:"page"`
+	}
+	// tagged holds a slice, which may change under an unchanged struct.
+	tagged struct {
+		User string   `json:"user"`
+		Tags []string `json:"tags"`
+	}
+	// filtered holds a map.
+	filtered struct {
+		User    string            `json:"user"`
+		Filters map[string]string `json:"filters"`
+	}
+	// flat is the comparable form otter keys tagged and filtered by: the
+	// slice, or the map's sorted entries, joined into one string.
+	flat struct {
+		User string
+		Rest string
+	}
+)
+
+// keyCase is one row of BenchmarkWrap1HitVsOtterByKey: a Wrap1 hit with
+// arg, and an otter Get with key, the same data in a form otter can key by.
+type keyCase struct {
+	name   string
+	cached func(tb testing.TB, want []string) func(context.Context) ([]string, error)
+	otter  func(tb testing.TB, want []string) func(context.Context) ([]string, error)
+}
+
+// keyCases are the argument kinds the speed issue names: a comparable
+// struct, a struct holding a slice, one holding a map, a pointer (otter
+// keys the pointer itself, cachetta what it points to), and an int through
+// a path function (otter keys the int).
+func keyCases() []keyCase {
+	req := request{User: "user@example.com", Page: 7}
+	tg := tagged{User: "user@example.com", Tags: []string{"a", "b", "c"}}
+	fl := filtered{User: "user@example.com", Filters: map[string]string{"lang": "en", "sort": "new"}}
+	return []keyCase{
+		{"struct", cachettaCase(req), otterCase(req)},
+		{"slicestruct", cachettaCase(tg), otterCase(flat{tg.User, strings.Join(tg.Tags, "\x00")})},
+		{"mapstruct", cachettaCase(fl), otterCase(otterForm(fl))},
+		{"pointer", cachettaCase(&req), otterCase(&req)},
+		{"pathfunc", func(tb testing.TB, want []string) func(context.Context) ([]string, error) {
+			// A path function as cheap as it gets, so that the row
+			// measures cachetta: a name made once.
+			name := filepath.Join(tb.TempDir(), fmt.Sprint(42)+".json")
+			return cachettaGetWith(tb, want, 42, cachetta.WithPathFunc(func(int) string { return name }))
+		}, otterCase(42)},
+	}
+}
+
+// otterForm is the comparable form of f: its map's entries, sorted, joined.
+func otterForm(f filtered) flat {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(f.Filters)) {
+		b.WriteString(k + "\x00" + f.Filters[k] + "\x00")
+	}
+	return flat{f.User, b.String()}
+}
+
+func cachettaCase[K any](arg K) func(testing.TB, []string) func(context.Context) ([]string, error) {
+	return func(tb testing.TB, want []string) func(context.Context) ([]string, error) {
+		return cachettaGetWith(tb, want, arg)
+	}
+}
+
+func otterCase[K comparable](key K) func(testing.TB, []string) func(context.Context) ([]string, error) {
+	return func(tb testing.TB, want []string) func(context.Context) ([]string, error) {
+		m := otter.Must(&otter.Options[K, []string]{
+			MaximumSize:      16,
+			ExpiryCalculator: otter.ExpiryWriting[K, []string](ttl),
+		})
+		m.Set(key, want)
+		load := otter.LoaderFunc[K, []string](func(context.Context, K) ([]string, error) {
+			return nil, errCalled
+		})
+		return func(ctx context.Context) ([]string, error) { return m.Get(ctx, key, load) }
+	}
+}
+
+// cachettaGetWith returns a call of a Wrap1 with arg over a function that
+// only fails, after filling memory with want for arg.
+func cachettaGetWith[K any](tb testing.TB, want []string, arg K, opts ...cachetta.Option) func(context.Context) ([]string, error) {
+	tb.Helper()
+	opts = append([]cachetta.Option{cachetta.WithLRU(16), cachetta.WithDuration(ttl)}, opts...)
+	c, err := cachetta.New[[]string](filepath.Join(tb.TempDir(), "v.json"), opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := c.Write(tb.Context(), want, arg); err != nil {
+		tb.Fatal(err)
+	}
+	get := cachetta.Wrap1(c, func(context.Context, K) ([]string, error) { return nil, errCalled })
+	if _, err := get(tb.Context(), arg); err != nil { // fills memory
+		tb.Fatal(err)
+	}
+	return func(ctx context.Context) ([]string, error) { return get(ctx, arg) }
+}
+
+// TestBothSidesHitByKey checks that each row of
+// BenchmarkWrap1HitVsOtterByKey answers the stored value on both sides.
+func TestBothSidesHitByKey(t *testing.T) {
+	want := sliceValue()
+	for _, kc := range keyCases() {
+		for side, get := range map[string]func(context.Context) ([]string, error){
+			"cachetta": kc.cached(t, want),
+			"otter":    kc.otter(t, want),
+		} {
+			if v, err := get(t.Context()); err != nil || !slices.Equal(v, want) {
+				t.Errorf("%s, %s: get = %q, %v; want %q", kc.name, side, v, err, want)
+			}
+		}
+	}
+}
+
+// BenchmarkWrap1HitVsOtterByKey compares memory hits through Wrap1 with
+// each argument kind of keyCases with otter's Get(ctx, key, loader) of the
+// same value, the key being the same data in a form otter can key by.
+func BenchmarkWrap1HitVsOtterByKey(b *testing.B) {
+	want := sliceValue()
+	run := func(b *testing.B, get func(context.Context) ([]string, error)) {
+		ctx := b.Context()
+		var (
+			v   []string
+			err error
+		)
+		b.ReportAllocs()
+		for b.Loop() {
+			v, err = get(ctx)
+		}
+		if err != nil || !slices.Equal(v, want) {
+			b.Fatalf("get = %q, %v; want %q", v, err, want)
+		}
+	}
+	for _, kc := range keyCases() {
+		b.Run("key="+kc.name+"/impl=cachetta", func(b *testing.B) { run(b, kc.cached(b, want)) })
+		b.Run("key="+kc.name+"/impl=floor", func(b *testing.B) { run(b, kc.otter(b, want)) })
+	}
 }

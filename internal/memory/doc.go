@@ -6,10 +6,16 @@
 //     keys on different cores do not wait on one another;
 //   - [Handle], a caller's lasting hold on one key of a Cache, which gets
 //     its value with no hash and no lookup by key;
-//   - [Values], a memo, such as the handles that a wrapper's arguments
-//     resolve to, read from one immutable map with no lock and no
-//     allocation, which forgets everything to make room rather than grow.
+//   - the memos of what a wrapper's arguments, or its path function's
+//     results, resolve to: [Values] by a comparable key, [Args] by an
+//     argument's content, its data at every depth, so that an argument
+//     holding a slice, a map or a pointer is found again only while that
+//     data is unchanged. A lookup reads one immutable map, with no lock and
+//     no allocation; a memo forgets everything to make room rather than
+//     grow.
 //
 // Each is safe for concurrent use and calls no code of its caller's while
-// it holds a lock. It knows nothing of files, stores or the cache above it.
+// it holds a lock. It knows nothing of files, stores, JSON or the cache
+// above it: which types have a meaning beyond their data is the caller's
+// to say.
 package memory

@@ -31,7 +31,8 @@ func NewValues[K comparable, V any](bound int) *Values[K, V] {
 	return &Values[K, V]{max: max(bound, 1)}
 }
 
-// Get returns the value of key, when it is known.
+// Get returns the value of key, when it is known. It keeps no reference to
+// key once it returns, so a key may borrow memory the caller reuses.
 func (m *Values[K, V]) Get(key K) (V, bool) {
 	if p := m.published.Load(); p != nil {
 		if v, ok := (*p)[key]; ok {

@@ -1,0 +1,65 @@
+package memory
+
+import (
+	"reflect"
+	"unsafe"
+)
+
+// Args remembers a value, such as the path a wrapper's arguments resolve
+// to, for each value of the argument type P, by the value's content (see
+// content.go): structs, arrays, slices, maps and pointers of strings,
+// booleans and numbers, at any depth. Two arguments share a value only when
+// they hold the same data, so an argument whose slice, map or pointee
+// changed between two calls is a new key, never the old one's.
+//
+// A Get writes the content into a buffer on its stack and looks it up in a
+// Values, with no lock and no allocation while the content fits the buffer
+// (stackKey bytes; a map's entries take a pooled buffer of their own). An
+// argument whose content passes maxKey bytes is not remembered, so that
+// Args holds at most its bound of keys of at most maxKey bytes each. Make
+// one with NewArgs.
+type Args[P, V any] struct {
+	content *op
+	values  *Values[string, V]
+}
+
+// stackKey is the content a Get writes without allocating; Args remembers
+// content up to maxKey.
+const stackKey = 512
+
+// NewArgs returns an empty Args that holds at most bound keys, or nil when
+// the content of a P cannot stand for it: see compile. opaque reports the
+// types whose meaning may hang on more than their data.
+func NewArgs[P, V any](bound int, opaque func(reflect.Type) bool) *Args[P, V] {
+	content, ok := compile(reflect.TypeFor[P](), opaque)
+	if !ok {
+		return nil
+	}
+	return &Args[P, V]{content: content, values: NewValues[string, V](bound)}
+}
+
+// Get returns the value remembered for args, when there is one.
+func (m *Args[P, V]) Get(args P) (V, bool) {
+	var buf [stackKey]byte
+	key := appendContent(buf[:0], m.content, unsafe.Pointer(&args))
+	if len(key) > maxKey {
+		var zero V
+		return zero, false
+	}
+	// Values.Get keeps no reference to its key, so the key may borrow the
+	// buffer for the lookup.
+	return m.values.Get(unsafe.String(unsafe.SliceData(key), len(key)))
+}
+
+// Set remembers v for args.
+func (m *Args[P, V]) Set(args P, v V) {
+	var buf [stackKey]byte
+	if key := appendContent(buf[:0], m.content, unsafe.Pointer(&args)); len(key) <= maxKey {
+		m.values.Set(string(key), v)
+	}
+}
+
+// Len returns how many arguments m remembers.
+func (m *Args[P, V]) Len() int {
+	return m.values.Len()
+}
