@@ -827,6 +827,10 @@ func TestLRUHitDoesNotAllocate(t *testing.T) {
 			return v, err
 		}},
 		{"Wrap1(string)", c, []any{"user@example.com"}, func() ([]benchRecord, error) { return getString(ctx, "user@example.com") }},
+		{"Read(struct)", c, []any{arg}, readHit(ctx, c, arg)},
+		{"Read(struct holding a slice)", c, []any{tagged}, readHit(ctx, c, tagged)},
+		{"Read(pointer)", c, []any{&arg}, readHit(ctx, c, &arg)},
+		{"Read(struct, slice, map)", c, []any{arg, tagged, filtered}, readHit(ctx, c, arg, tagged, filtered)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -846,6 +850,17 @@ func TestLRUHitDoesNotAllocate(t *testing.T) {
 				t.Errorf("LRU hit through %s allocates %v times per call; want 0", tt.name, allocs)
 			}
 		})
+	}
+}
+
+// readHit returns a call of c.Read with args that fails unless it hits.
+func readHit(ctx context.Context, c *cachetta.Cachetta[[]benchRecord], args ...any) func() ([]benchRecord, error) {
+	return func() ([]benchRecord, error) {
+		v, ok, err := c.Read(ctx, args...)
+		if !ok && err == nil {
+			err = errHitCalled
+		}
+		return v, err
 	}
 }
 

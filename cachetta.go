@@ -34,7 +34,11 @@ type Cachetta[T any] struct {
 	// plainArg), for the calls of a copy without a path function, which
 	// may not be a pure function of its argument; nil without memory or
 	// with a path function.
-	known   *memory.Values[plainKey, *handle[T]]
+	known *memory.Values[plainKey, *handle[T]]
+	// args remembers, for Read and ReadStale, the handles of the paths of
+	// other arguments, by their types and content (see spellsItself); nil
+	// when known is.
+	args    *memory.AnyArgs[*handle[T]]
 	storage backend // where the entries live: local files, or a Store
 	home    any     // the storage's identity, shared by copies on the same storage: a *disk.Disk or a *storeHome
 }

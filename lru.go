@@ -259,7 +259,23 @@ func (c *Cachetta[T]) knownPath(args []any) (*handle[T], bool) {
 			return c.known.Get(k)
 		}
 	}
+	if c.args != nil {
+		return c.args.Get(args)
+	}
 	return nil, false
+}
+
+// rememberArgs remembers that args, which are not one plain argument,
+// resolve to path, for the next Read.
+func (c *Cachetta[T]) rememberArgs(args []any, path string) {
+	if c.args == nil || len(args) == 0 || len(args) == 1 && plainArg(args[0]) {
+		return
+	}
+	// A Set of a key already published publishes at once: set only what is
+	// new.
+	if h, ok := c.args.Get(args); !ok || h.Key().String() != path {
+		c.args.Set(args, c.memory.handle(path))
+	}
 }
 
 // memoryHit returns the entry of h when a call with ctx may take it from
@@ -317,7 +333,7 @@ func (c *Cachetta[T]) unchanged(ctx context.Context, path string, e *entry[T]) b
 // empty memo of plain arguments. A copy without memory or with a path
 // function has neither.
 func (c *Cachetta[T]) preparePaths() {
-	c.unkeyed, c.known = nil, nil
+	c.unkeyed, c.known, c.args = nil, nil, nil
 	if c.memory == nil || c.cfg.pathFunc != nil {
 		return
 	}
@@ -325,4 +341,5 @@ func (c *Cachetta[T]) preparePaths() {
 		c.unkeyed = c.memory.handle(path)
 	}
 	c.known = memory.NewValues[plainKey, *handle[T]](c.cfg.lruSize)
+	c.args = memory.NewAnyArgs[*handle[T]](c.cfg.lruSize, spellsItself)
 }

@@ -128,6 +128,88 @@ func TestArgumentMemoNeverServesAChangedValue(t *testing.T) {
 	check("byTriple(y) again", v, err, "ann/y/1", 13, p, tg, 1)
 }
 
+// TestReadMemoNeverServesAChangedValue is
+// TestArgumentMemoNeverServesAChangedValue for Read, whose copy remembers
+// the paths of arguments of any type by their types and content: a changed
+// slice, map or pointee, or another type with the same bits, reads the
+// entry of the new value.
+func TestReadMemoNeverServesAChangedValue(t *testing.T) {
+	type tagged struct {
+		User string
+		Tags []string
+	}
+	type page struct {
+		User string
+		Page int
+	}
+	ctx := t.Context()
+	c := cachetta.Must(cachetta.New[string](filepath.Join(t.TempDir(), "v.json"), cachetta.WithLRU(64)))
+	tg := tagged{"ann", []string{"a", "b"}}
+	pp := &page{"bob", 1}
+	f := map[string]string{"lang": "en"}
+	steps := []struct {
+		what   string
+		change func()
+		args   []any
+	}{
+		{"slice", func() { tg.Tags[1] = "c" }, []any{tg}},
+		{"pointee", func() { pp.Page = 2 }, []any{pp}},
+		{"map", func() { f["lang"] = "fr" }, []any{f}},
+		{"slice beside a pointer", func() { tg.Tags[0] = "z" }, []any{pp, tg}},
+	}
+	for _, st := range steps {
+		t.Run(st.what, func(t *testing.T) {
+			before, err := cachetta.Key(st.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Write(ctx, before, st.args...); err != nil {
+				t.Fatal(err)
+			}
+			for range 2 { // the second read goes through the memo
+				if v, ok, err := c.Read(ctx, st.args...); v != before || !ok || err != nil {
+					t.Fatalf("Read = %q, %v, %v; want %q", v, ok, err, before)
+				}
+			}
+			st.change()
+			after, err := cachetta.Key(st.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v, ok, err := c.Read(ctx, st.args...); ok || err != nil {
+				t.Fatalf("Read after the %s changed = %q, %v, %v; want a miss (key %s, was %s)", st.what, v, ok, err, after, before)
+			}
+			if err := c.Write(ctx, after, st.args...); err != nil {
+				t.Fatal(err)
+			}
+			if v, ok, err := c.Read(ctx, st.args...); v != after || !ok || err != nil {
+				t.Fatalf("Read = %q, %v, %v; want %q", v, ok, err, after)
+			}
+		})
+	}
+	// int64(1) and a struct of one int64 1 have one bit pattern and two
+	// keys.
+	type one struct{ N int64 }
+	for _, a := range []any{int64(1), one{1}, int64(1), one{1}} {
+		want, _ := cachetta.Key(a)
+		if err := c.Write(ctx, want, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 {
+		for _, a := range []any{[]any{int64(1), 2}, []any{one{1}, 2}} {
+			args := a.([]any)
+			want, _ := cachetta.Key(args...)
+			if err := c.Write(ctx, want, args...); err != nil {
+				t.Fatal(err)
+			}
+			if v, ok, err := c.Read(ctx, args...); v != want || !ok || err != nil {
+				t.Errorf("Read(%#v) = %q, %v, %v; want %q", args, v, ok, err, want)
+			}
+		}
+	}
+}
+
 // TestPathFunction2MemoFollowsTheFunction is
 // TestPathFunctionMemoFollowsTheFunction for Wrap2.
 func TestPathFunction2MemoFollowsTheFunction(t *testing.T) {

@@ -75,6 +75,7 @@ func (c *Cachetta[T]) read(ctx context.Context, worst freshness, args []any) (va
 	if err != nil {
 		return zero, false, err
 	}
+	c.rememberArgs(args, path)
 	v, f, err := c.lookupFor(ctx, path, overridesOf(ctx))
 	c.readCounted(path, f, worst, err)
 	if err != nil || f == missing {
