@@ -10,7 +10,8 @@
 //     results, resolve to: [Values] by a comparable key, [Args] by an
 //     argument's content, its data at every depth, so that an argument
 //     holding a slice, a map or a pointer is found again only while that
-//     data is unchanged. A lookup reads one immutable map, with no lock and
+//     data is unchanged, and [AnyArgs] by the types and content of a list
+//     of arguments of any types. A lookup reads one immutable map, with no lock and
 //     no allocation; a memo forgets everything to make room rather than
 //     grow.
 //
