@@ -84,8 +84,12 @@ func (OS) Confine(string, string) error { return nil }
 // Open opens name for reading.
 func (OS) Open(name string) (*os.File, error) { return os.Open(name) }
 
-// OpenFile opens name with flag and perm.
+// OpenFile opens name with flag and perm. A file it creates exclusively
+// (os.O_CREATE|os.O_EXCL) is opened in fewer system calls (see createNew).
 func (OS) OpenFile(name string, flag int, perm fs.FileMode) (*os.File, error) {
+	if flag&(os.O_CREATE|os.O_EXCL) == os.O_CREATE|os.O_EXCL {
+		return createNew(name, flag, perm)
+	}
 	return os.OpenFile(name, flag, perm)
 }
 
@@ -95,8 +99,9 @@ func (OS) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
 // Lstat returns the stat of name itself.
 func (OS) Lstat(name string) (fs.FileInfo, error) { return os.Lstat(name) }
 
-// Rename renames oldname to newname.
-func (OS) Rename(oldname, newname string) error { return os.Rename(oldname, newname) }
+// Rename renames oldname to newname. On Unix systems, as os.Root's Rename,
+// it leaves to the system whether newname may be replaced (see rename).
+func (OS) Rename(oldname, newname string) error { return rename(oldname, newname) }
 
 // Remove removes the file or empty directory name.
 func (OS) Remove(name string) error { return os.Remove(name) }
