@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/cachetta-go/cachetta/internal/fswatch"
@@ -46,7 +45,7 @@ type procLock struct {
 // procLock.held points to it, the family's hold on it.
 type lock struct {
 	d     *Disk
-	key   string
+	key   lockKey
 	pl    *procLock
 	file  *lockfile.File // nil until opened
 	off   int64
@@ -58,49 +57,65 @@ type lock struct {
 	gen  uint64
 }
 
-// target names one lock: a byte of the lock file of a directory.
+// target names one lock: a byte of the lock file of a directory. It is
+// plain data, so that naming a lock for every write allocates nothing but
+// the lock file's path.
 type target struct {
-	path string // the lock file, for errors and logs
+	path string // the lock file
 	off  int64
-	open func() (*lockfile.File, error)
+	// The directory of a lock file opened by name (root nil): dir, created
+	// when missing with mkdir set.
+	dir   string
+	mkdir bool
+	// The directory's handle, of a walk, through which the lock file is
+	// opened; nil to open it by name.
+	root *os.Root
 	// watch is the entry whose writing ends the holder's run, for a run
 	// lock: a waiter on another process wakes when it changes.
 	watch string
 }
 
+// lockKey names a lock among the family's locks: the lock file's path and
+// the byte.
+type lockKey struct {
+	path string
+	off  int64
+}
+
 // key is the name of the lock among the family's locks.
-func (t target) key() string {
-	return t.path + "#" + strconv.FormatInt(t.off, 16)
+func (t target) key() lockKey {
+	return lockKey{t.path, t.off}
 }
 
 // fileTarget returns the byte off of the lock file of the directory dir.
 // With mkdir set, a missing directory is created.
 func (b Backend) fileTarget(dir string, off int64, mkdir bool) target {
-	path := filepath.Join(dir, lockfile.Name)
-	open := func(flag int) (*os.File, error) {
-		f, err := b.fsys.OpenFile(path, flag, b.opts.FileMode)
-		if mkdir && errors.Is(err, fs.ErrNotExist) {
-			if err := b.fsys.MkdirAll(dir, b.opts.DirMode); err != nil {
-				return nil, err
-			}
-			f, err = b.fsys.OpenFile(path, flag, b.opts.FileMode)
-		}
-		return f, err
-	}
-	return target{path: path, off: off, open: func() (*lockfile.File, error) {
-		return lockfile.Open(absPath(path), open, func() (fs.FileInfo, error) { return b.fsys.Lstat(path) })
-	}}
+	return target{path: filepath.Join(dir, lockfile.Name), off: off, dir: dir, mkdir: mkdir}
 }
 
 // handleTarget returns the lock of the directory d, which is at dir, opened
 // through the handle of a walk.
 func (b Backend) handleTarget(d *os.Root, dir string) target {
-	path := filepath.Join(dir, lockfile.Name)
-	return target{path: path, off: lockfile.DirOffset, open: func() (*lockfile.File, error) {
-		return lockfile.Open(absPath(path),
-			func(flag int) (*os.File, error) { return d.OpenFile(lockfile.Name, flag, b.opts.FileMode) },
-			func() (fs.FileInfo, error) { return d.Lstat(lockfile.Name) })
-	}}
+	return target{path: filepath.Join(dir, lockfile.Name), off: lockfile.DirOffset, root: d}
+}
+
+// open opens the lock file of t.
+func (b Backend) open(t target) (*lockfile.File, error) {
+	if t.root != nil {
+		return lockfile.Open(absPath(t.path),
+			func(flag int) (*os.File, error) { return t.root.OpenFile(lockfile.Name, flag, b.opts.FileMode) },
+			func() (fs.FileInfo, error) { return t.root.Lstat(lockfile.Name) })
+	}
+	return lockfile.Open(absPath(t.path), func(flag int) (*os.File, error) {
+		f, err := b.fsys.OpenFile(t.path, flag, b.opts.FileMode)
+		if t.mkdir && errors.Is(err, fs.ErrNotExist) {
+			if err := b.fsys.MkdirAll(t.dir, b.opts.DirMode); err != nil {
+				return nil, err
+			}
+			f, err = b.fsys.OpenFile(t.path, flag, b.opts.FileMode)
+		}
+		return f, err
+	}, func() (fs.FileInfo, error) { return b.fsys.Lstat(t.path) })
 }
 
 // absPath returns path made absolute, the name of a lock file in the
@@ -113,7 +128,7 @@ func absPath(path string) string {
 }
 
 // acquire returns the family's state of the lock key; release must follow.
-func (d *Disk) acquire(key string) *procLock {
+func (d *Disk) acquire(key lockKey) *procLock {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	pl := d.locks[key]
@@ -127,7 +142,7 @@ func (d *Disk) acquire(key string) *procLock {
 
 // releaseLocked drops a reference to the state of key; the caller holds
 // d.mu.
-func (d *Disk) releaseLocked(key string, pl *procLock) {
+func (d *Disk) releaseLocked(key lockKey, pl *procLock) {
 	pl.refs--
 	if pl.refs == 0 {
 		delete(d.locks, key)
@@ -164,7 +179,7 @@ func (b Backend) take(ctx context.Context, t target, wait, run bool, slot int) (
 		var freed <-chan struct{}
 		var err error
 		if l.file == nil {
-			l.file, err = t.open()
+			l.file, err = b.open(t)
 		}
 		if err == nil {
 			freed, err = b.try(l, t)
@@ -240,7 +255,7 @@ func (b Backend) timedOut(l *lock, t target) (*lock, error) {
 	}
 	var genErr error
 	if l.file == nil {
-		l.file, genErr = t.open()
+		l.file, genErr = b.open(t)
 	}
 	if genErr == nil {
 		l.gen, genErr = l.file.Generation(l.slot)
