@@ -37,8 +37,10 @@ const MaxTempBase = MaxNameLen - len("..") - randomLen - len(TempSuffix)
 // uint64 in base 36.
 func CreateTemp(fsys FS, path string, perm fs.FileMode) (*os.File, error) {
 	dir, base := filepath.Split(path)
+	// The name is made in one allocation, on every write.
+	var buf [256]byte
 	for range 10 {
-		name := dir + TempName(base)
+		name := string(appendTempName(append(buf[:0], dir...), base))
 		f, err := fsys.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 		if !errors.Is(err, fs.ErrExist) {
 			return f, err
@@ -50,7 +52,16 @@ func CreateTemp(fsys FS, path string, perm fs.FileMode) (*os.File, error) {
 // TempName returns a new temporary name for a file named base, as
 // CreateTemp makes them and Prune uses to set a file aside.
 func TempName(base string) string {
-	return "." + CutAtRune(base, MaxTempBase) + "." + strconv.FormatUint(rand.Uint64(), 36) + TempSuffix
+	return string(appendTempName(nil, base))
+}
+
+// appendTempName appends a new temporary name for a file named base to b.
+func appendTempName(b []byte, base string) []byte {
+	b = append(b, '.')
+	b = append(b, CutAtRune(base, MaxTempBase)...)
+	b = append(b, '.')
+	b = strconv.AppendUint(b, rand.Uint64(), 36)
+	return append(b, TempSuffix...)
 }
 
 // CutAtRune returns s cut to at most n bytes, and fewer only to end at a
