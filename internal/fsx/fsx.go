@@ -13,7 +13,7 @@
 //     [ReadAll]);
 //   - atomic writes: a temporary file of a recognisable name in the
 //     target's directory, created exclusively, written, synced on request
-//     and renamed ([CreateTemp], [Fill], [SyncDir], [RemoveMoved]).
+//     and renamed ([CreateTemp], [Temp], [Fill], [SyncDir], [RemoveMoved]).
 //
 // Nothing here knows about caches, entries or their freshness.
 package fsx
@@ -84,12 +84,8 @@ func (OS) Confine(string, string) error { return nil }
 // Open opens name for reading.
 func (OS) Open(name string) (*os.File, error) { return os.Open(name) }
 
-// OpenFile opens name with flag and perm. A file it creates exclusively
-// (os.O_CREATE|os.O_EXCL) is opened in fewer system calls (see createNew).
+// OpenFile opens name with flag and perm.
 func (OS) OpenFile(name string, flag int, perm fs.FileMode) (*os.File, error) {
-	if flag&(os.O_CREATE|os.O_EXCL) == os.O_CREATE|os.O_EXCL {
-		return createNew(name, flag, perm)
-	}
 	return os.OpenFile(name, flag, perm)
 }
 

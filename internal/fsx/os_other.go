@@ -3,15 +3,18 @@
 package fsx
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 )
 
-// createNew creates name, which must not exist, with os.OpenFile: flag
-// holds os.O_CREATE|os.O_EXCL.
-func createNew(name string, flag int, perm fs.FileMode) (*os.File, error) {
-	return os.OpenFile(name, flag, perm)
-}
+// plainDescriptors is false here: every Temp is an *os.File.
+const plainDescriptors = false
+
+// createFD, writeFD and closeFD are never called here.
+func createFD(string, fs.FileMode) (int, error) { return -1, errors.ErrUnsupported }
+func writeFD(int, string, []byte) error         { return errors.ErrUnsupported }
+func closeFD(int, string) error                 { return errors.ErrUnsupported }
 
 // rename renames oldname to newname with os.Rename.
 func rename(oldname, newname string) error { return os.Rename(oldname, newname) }

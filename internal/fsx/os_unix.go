@@ -3,33 +3,60 @@
 package fsx
 
 import (
+	"io"
 	"io/fs"
 	"os"
 	"syscall"
 )
 
-// createNew creates name, which must not exist, as os.OpenFile(name, flag,
-// perm) would with flag holding os.O_CREATE|os.O_EXCL, in fewer system
-// calls. A file created exclusively is a new regular file, never a named
-// pipe or a device, so there is nothing for the runtime's poller to wait
-// on; yet os.OpenFile tries it on every open, and on Linux that costs four
-// fcntl calls and an epoll_ctl that fails. os.NewFile leaves a descriptor
-// out of the poller and costs one fcntl.
-func createNew(name string, flag int, perm fs.FileMode) (*os.File, error) {
-	if perm&^fs.ModePerm != 0 || flag&syscall.O_NONBLOCK != 0 {
-		// os.OpenFile maps the setuid, setgid and sticky bits, per system.
-		return os.OpenFile(name, flag, perm)
-	}
+// plainDescriptors is true where a Temp on the plain file system is
+// written through its descriptor alone.
+const plainDescriptors = true
+
+// maxWrite bounds one write(2), as the os package bounds them: some systems
+// refuse a count of 2 GiB or more.
+const maxWrite = 1 << 30
+
+// createFD creates name, which must not exist, for writing, with mode perm,
+// and returns its descriptor. O_EXCL makes the open fail on anything at the
+// name, a symbolic link included, so the file is new, regular and ours.
+func createFD(name string, perm fs.FileMode) (int, error) {
 	for {
-		fd, err := syscall.Open(name, flag|syscall.O_CLOEXEC, uint32(perm))
+		fd, err := syscall.Open(name, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, uint32(perm.Perm()))
 		switch err {
 		case nil:
-			return os.NewFile(uintptr(fd), name), nil
+			return fd, nil
 		case syscall.EINTR:
 			continue
 		}
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		return -1, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
+}
+
+// writeFD writes all of data to the descriptor fd of the file name.
+func writeFD(fd int, name string, data []byte) error {
+	for len(data) > 0 {
+		n, err := syscall.Write(fd, data[:min(len(data), maxWrite)])
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err != nil:
+			return &fs.PathError{Op: "write", Path: name, Err: err}
+		case n <= 0:
+			return &fs.PathError{Op: "write", Path: name, Err: io.ErrShortWrite}
+		}
+		data = data[n:]
+	}
+	return nil
+}
+
+// closeFD closes the descriptor fd of the file name. It is not retried
+// after EINTR: the descriptor is released all the same.
+func closeFD(fd int, name string) error {
+	if err := syscall.Close(fd); err != nil {
+		return &fs.PathError{Op: "close", Path: name, Err: err}
+	}
+	return nil
 }
 
 // rename renames oldname to newname with rename(2) alone, as os.Root's
