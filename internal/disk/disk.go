@@ -30,7 +30,7 @@ type Disk struct {
 	fsys fsx.FS
 
 	mu    sync.Mutex            // guards locks
-	locks map[lockKey]*procLock // the lock bytes some caller of the family is using now
+	locks map[lockKey]*procLock // the lock bytes some caller of the family is using now, and up to keptLocks more
 
 	warned atomic.Bool // that file locks are unavailable was logged
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -109,6 +110,25 @@ func TestSaveUnderCommit(t *testing.T) {
 	}
 	if want := []string{lockfile.Name, "n.json"}; !slices.Equal(names, want) {
 		t.Errorf("directory holds %q; want %q", names, want)
+	}
+}
+
+// TestUnusedLockStatesAreBounded: a family keeps the states of at most
+// keptLocks locks that nobody uses, however many directories it writes to.
+func TestUnusedLockStatesAreBounded(t *testing.T) {
+	dir := t.TempDir()
+	b := backend(t)
+	for i := range 2 * keptLocks {
+		path := filepath.Join(dir, strconv.Itoa(i), "n.json")
+		if _, err := b.Save(t.Context(), path, []byte("1"), nil, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.mu.Lock()
+	n := len(b.locks)
+	b.mu.Unlock()
+	if n > keptLocks {
+		t.Errorf("after writes to %d directories the family keeps %d lock states; want at most %d", 2*keptLocks, n, keptLocks)
 	}
 }
 

@@ -34,7 +34,8 @@ var errLockTimeout = errors.New("timed out waiting for the lock")
 
 // procLock is what a family knows of its own hold on one lock byte, so that
 // its goroutines wait for one another on freed instead of polling the file.
-// Its fields are guarded by Disk.mu.
+// Its fields are guarded by Disk.mu. One with no refs holds nothing and
+// nobody waits on it (see releaseLocked).
 type procLock struct {
 	refs  int
 	held  *lock         // the family's hold, nil when it has none
@@ -140,11 +141,17 @@ func (d *Disk) acquire(key lockKey) *procLock {
 	return pl
 }
 
-// releaseLocked drops a reference to the state of key; the caller holds
+// keptLocks is how many states of locks nobody uses a family keeps, so
+// that the next write to a directory finds its lock's state instead of
+// making it again. A state nobody uses holds nothing: no hold, no waiter.
+const keptLocks = 64
+
+// releaseLocked drops a reference to the state of key, and forgets it when
+// nobody uses it and the family keeps keptLocks others; the caller holds
 // d.mu.
 func (d *Disk) releaseLocked(key lockKey, pl *procLock) {
 	pl.refs--
-	if pl.refs == 0 {
+	if pl.refs == 0 && len(d.locks) > keptLocks {
 		delete(d.locks, key)
 	}
 }
