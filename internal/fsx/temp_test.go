@@ -137,3 +137,47 @@ func TestTempClosesOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateTempNameIsReusedOnlyWhenFree: a write of a path tries the name
+// the last one used, once it is free again, and a write that finds it
+// taken, by a write not yet renamed or by a file planted there, gets
+// another name and leaves the file at the name as it was.
+func TestCreateTempNameIsReusedOnlyWhenFree(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "n.json")
+	first, err := CreateTemp(OS{}, path, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := CreateTemp(OS{}, path, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Name() == first.Name() {
+		t.Fatalf("two open temporary files share the name %s", first.Name())
+	}
+	if err := first.Write([]byte("planted")); err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	third, err := CreateTemp(OS{}, path, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	third.Close()
+	if third.Name() == first.Name() {
+		t.Errorf("CreateTemp opened %s, which another file holds", third.Name())
+	}
+	if data, err := os.ReadFile(first.Name()); string(data) != "planted" || err != nil {
+		t.Errorf("ReadFile(%q) = %q, %v; want the file left as it was", first.Name(), data, err)
+	}
+	second.Close()
+	os.Remove(first.Name())
+	fourth, err := CreateTemp(OS{}, path, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fourth.Close()
+	if fourth.Name() != first.Name() {
+		t.Errorf("CreateTemp made %s once %s was free; want the name used before", fourth.Name(), first.Name())
+	}
+}
