@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cachetta-go/cachetta/internal/fswatch"
+	"github.com/cachetta-go/cachetta/internal/fsx"
 	"github.com/cachetta-go/cachetta/internal/lockfile"
 	"github.com/cachetta-go/cachetta/internal/storage"
 )
@@ -107,6 +108,12 @@ func (b Backend) open(t target) (*lockfile.File, error) {
 			func(flag int) (*os.File, error) { return t.root.OpenFile(lockfile.Name, flag, b.opts.FileMode) },
 			func() (fs.FileInfo, error) { return t.root.Lstat(lockfile.Name) })
 	}
+	// On the plain file system lockfile looks at the path itself, with no
+	// allocation, on every write.
+	var lstat func() (fs.FileInfo, error)
+	if _, plain := b.fsys.(fsx.OS); !plain {
+		lstat = func() (fs.FileInfo, error) { return b.fsys.Lstat(t.path) }
+	}
 	return lockfile.Open(absPath(t.path), func(flag int) (*os.File, error) {
 		f, err := b.fsys.OpenFile(t.path, flag, b.opts.FileMode)
 		if t.mkdir && errors.Is(err, fs.ErrNotExist) {
@@ -116,7 +123,7 @@ func (b Backend) open(t target) (*lockfile.File, error) {
 			f, err = b.fsys.OpenFile(t.path, flag, b.opts.FileMode)
 		}
 		return f, err
-	}, func() (fs.FileInfo, error) { return b.fsys.Lstat(t.path) })
+	}, lstat)
 }
 
 // absPath returns path made absolute, the name of a lock file in the
