@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"testing"
@@ -248,5 +249,19 @@ func TestRemoveIfJudgesAgain(t *testing.T) {
 	}
 	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("entry after RemoveIf(always): %v; want none", err)
+	}
+}
+
+// TestLockPathIsJoin: the lock file's path is the one filepath.Join makes,
+// for every clean directory.
+func TestLockPathIsJoin(t *testing.T) {
+	dirs := []string{"/", "/a", "/a/b", ".", "a", "a/b", "..", "../a", filepath.Join(t.TempDir(), "d")}
+	if runtime.GOOS == "windows" {
+		dirs = append(dirs, `C:\`, `C:\a`, `C:.`, `C:a`, `\\host\share\`, `\\host\share\a`, `\a`)
+	}
+	for _, dir := range dirs {
+		if got, want := lockPath(dir), filepath.Join(dir, lockfile.Name); got != want {
+			t.Errorf("lockPath(%q) = %q; want %q", dir, got, want)
+		}
 	}
 }

@@ -89,10 +89,20 @@ func (t target) key() lockKey {
 	return lockKey{t.path, t.off}
 }
 
-// fileTarget returns the byte off of the lock file of the directory dir.
-// With mkdir set, a missing directory is created.
+// fileTarget returns the byte off of the lock file of the directory dir,
+// which is clean. With mkdir set, a missing directory is created.
 func (b Backend) fileTarget(dir string, off int64, mkdir bool) target {
-	return target{path: filepath.Join(dir, lockfile.Name), off: off, dir: dir, mkdir: mkdir}
+	return target{path: lockPath(dir), off: off, dir: dir, mkdir: mkdir}
+}
+
+// lockPath returns the path of the lock file of the directory dir, which is
+// clean, as filepath.Join returns it: for an absolute directory other than
+// a root, without cleaning the path again, on every write.
+func lockPath(dir string) string {
+	if !filepath.IsAbs(dir) || os.IsPathSeparator(dir[len(dir)-1]) {
+		return filepath.Join(dir, lockfile.Name)
+	}
+	return dir + string(filepath.Separator) + lockfile.Name
 }
 
 // handleTarget returns the lock of the directory d, which is at dir, opened
@@ -126,9 +136,13 @@ func (b Backend) open(t target) (*lockfile.File, error) {
 	}, lstat)
 }
 
-// absPath returns path made absolute, the name of a lock file in the
-// process-wide registry of internal/lockfile.
+// absPath returns path, which is clean, made absolute: the name of a lock
+// file in the process-wide registry of internal/lockfile. An absolute path
+// is returned as it is, not cleaned again, on every write.
 func absPath(path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
 	if abs, err := filepath.Abs(path); err == nil {
 		return abs
 	}
