@@ -2,7 +2,6 @@ package fsx
 
 import (
 	"errors"
-	"hash/maphash"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -79,22 +78,11 @@ func (t *Temp) Close() error {
 	return closeFD(fd, t.name)
 }
 
-// tempSeed keys the first temporary name this process tries for each path
-// (see CreateTemp). It is set once, at random.
-var tempSeed = maphash.MakeSeed()
-
 // CreateTemp creates a file named .<base>.<random>.cachetta-tmp beside
 // path, exclusively with mode perm, so that no two writers share one. Base
 // is path's file name, cut to fit the whole name in MaxNameLen bytes, so
 // that every name the file system accepts can be written; random is a
 // uint64 in base 36.
-//
-// The first random part tried is a hash of path under a seed of this
-// process, the same on every write of path: a name used before is found in
-// the kernel's cache of names, where a new one on every write cost 0.75us
-// more per write (Linux, tmpfs). O_EXCL keeps writers apart all the same: when
-// the name is taken (by a write of path in this process that has not
-// renamed yet, or by anything planted there), the next ones are random.
 func CreateTemp(fsys FS, path string, perm fs.FileMode) (*Temp, error) {
 	dir, base := filepath.Split(path)
 	// The setuid, setgid and sticky bits are for os.OpenFile to map.
@@ -102,10 +90,8 @@ func CreateTemp(fsys FS, path string, perm fs.FileMode) (*Temp, error) {
 	plain = plain && plainDescriptors && perm == perm.Perm()
 	// The name is made in one allocation, on every write.
 	var buf [256]byte
-	random := maphash.String(tempSeed, path)
 	for range 10 {
-		name := string(appendTempName(append(buf[:0], dir...), base, random))
-		random = rand.Uint64()
+		name := string(appendTempName(append(buf[:0], dir...), base))
 		var err error
 		if plain {
 			var fd int
@@ -128,16 +114,15 @@ func CreateTemp(fsys FS, path string, perm fs.FileMode) (*Temp, error) {
 // TempName returns a new temporary name for a file named base, as
 // CreateTemp makes them and Prune uses to set a file aside.
 func TempName(base string) string {
-	return string(appendTempName(nil, base, rand.Uint64()))
+	return string(appendTempName(nil, base))
 }
 
-// appendTempName appends the temporary name for a file named base with the
-// random part random to b.
-func appendTempName(b []byte, base string, random uint64) []byte {
+// appendTempName appends a new temporary name for a file named base to b.
+func appendTempName(b []byte, base string) []byte {
 	b = append(b, '.')
 	b = append(b, CutAtRune(base, MaxTempBase)...)
 	b = append(b, '.')
-	b = strconv.AppendUint(b, random, 36)
+	b = strconv.AppendUint(b, rand.Uint64(), 36)
 	return append(b, TempSuffix...)
 }
 
