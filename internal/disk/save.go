@@ -58,20 +58,17 @@ func (b Backend) saveOnce(ctx context.Context, path string, data []byte, commit 
 	if stat {
 		pinfo = &info
 	}
-	f, err := b.writeTemp(path, data, pinfo)
+	tmp, f, err := b.writeTemp(path, data, pinfo)
 	if err != nil {
 		return storage.Meta{}, err
 	}
-	// The name is ours until the rename, or the removal after a failed
-	// one, is done.
-	defer f.Release()
-	err = b.rename(ctx, path, f.Name(), commit)
-	if fsx.OpenFileKnowsItsPath {
+	err = b.rename(ctx, path, tmp, commit)
+	if f != nil {
 		// The rename found no directory at the temporary file's: it was
 		// moved away, with the file in it, which the path no longer
 		// reaches.
 		if errors.Is(err, fs.ErrNotExist) {
-			fsx.RemoveMoved(f.File(), f.Name())
+			fsx.RemoveMoved(f.File(), tmp)
 		}
 		f.Close()
 	}
@@ -82,34 +79,30 @@ func (b Backend) saveOnce(ctx context.Context, path string, data []byte, commit 
 }
 
 // writeTemp writes data to a new temporary file beside path, synced with
-// Fsync, and returns it, for the caller to rename and release. It creates
-// the directory when it is missing. With info, it sets *info to the file's
-// stat once written. Where an open file tells where it is now (see
-// fsx.RemoveMoved), the file is still open, for the caller to close after
-// the rename; elsewhere it is closed. On failure no file is left behind.
-func (b Backend) writeTemp(path string, data []byte, info *fs.FileInfo) (*fsx.Temp, error) {
+// Fsync, and returns its name. It creates the directory when it is missing.
+// With info, it sets *info to the file's stat once written. Where an open
+// file tells where it is now (see fsx.RemoveMoved), it returns the file
+// still open, for the caller to close after the rename; elsewhere nil.
+func (b Backend) writeTemp(path string, data []byte, info *fs.FileInfo) (string, *fsx.Temp, error) {
 	f, err := fsx.CreateTemp(b.fsys, path, b.opts.FileMode)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := fsx.MkdirAll(b.fsys, filepath.Dir(path), b.opts.DirMode, b.opts.Fsync); err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		f, err = fsx.CreateTemp(b.fsys, path, b.opts.FileMode)
 	}
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
-	err = fsx.Fill(f, data, b.opts.Fsync, info)
-	if err != nil || !fsx.OpenFileKnowsItsPath {
-		if closeErr := f.Close(); err == nil {
-			err = closeErr
-		}
-	}
-	if err != nil {
+	if err := fsx.Fill(f, data, b.opts.Fsync, info); err != nil {
+		f.Close()
 		b.fsys.Remove(f.Name())
-		f.Release()
-		return nil, err
+		return "", nil, err
 	}
-	return f, nil
+	if !fsx.OpenFileKnowsItsPath {
+		return f.Name(), nil, f.Close()
+	}
+	return f.Name(), f, nil
 }
 
 // rename renames tmp over path under the directory's lock and commit. It

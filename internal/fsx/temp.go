@@ -2,7 +2,6 @@ package fsx
 
 import (
 	"errors"
-	"hash/maphash"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"unicode/utf8"
 )
@@ -37,10 +35,9 @@ const MaxTempBase = MaxNameLen - len("..") - randomLen - len(TempSuffix)
 // its descriptor alone: an *os.File would cost an fcntl, a finalizer and the
 // poller's bookkeeping on every write, which File pays only when asked.
 type Temp struct {
-	name  string
-	fd    int      // the descriptor while f is nil; -1 once closed
-	f     *os.File // the file, when opened through an FS or made by File
-	lease int      // the slot of nameLeases held for name, or -1
+	name string
+	fd   int      // the descriptor while f is nil; -1 once closed
+	f    *os.File // the file, when opened through an FS or made by File
 }
 
 // Name returns the file's name, as CreateTemp made it.
@@ -68,18 +65,6 @@ func (t *Temp) Write(data []byte) error {
 	return writeFD(t.fd, t.name, data)
 }
 
-// Release declares that nothing more is done by t's name: no rename, no
-// removal. A name that a write of the path in this process may make again
-// (see CreateTemp) is free for it from then on. Calls after the first do
-// nothing; a Temp never released keeps the next writes of its path on
-// random names.
-func (t *Temp) Release() {
-	if t.lease >= 0 {
-		nameLeases[t.lease].Store(false)
-		t.lease = -1
-	}
-}
-
 // Close closes the file. Calls after the first fail, and close nothing.
 func (t *Temp) Close() error {
 	if t.f != nil {
@@ -93,66 +78,31 @@ func (t *Temp) Close() error {
 	return closeFD(fd, t.name)
 }
 
-// tempSeed and nameLeases give each path on the plain file system a
-// temporary name of this process's own, used again by write after write:
-// a name used before is found in the kernel's cache of names, where a new
-// one cost 0.75us more per write (Linux, tmpfs). The name of a path is its
-// hash under tempSeed, set once at random, and a write takes it only while
-// it holds the lease of the path's slot, until its Release; paths that
-// share a slot take turns, the others writing under random names.
-//
-// The lease keeps two writes of the process from ever holding one name
-// at once. Without it a write whose directory was removed or moved while
-// it wrote, and made again by another write of the path, would rename by
-// name that write's half-written file into place; O_EXCL, which keeps
-// other processes and planted files out, cannot see it, since the second
-// file is made after the first has left. nameLeases is the package's
-// mutable state, shared by every cache of the process.
-var (
-	tempSeed   = maphash.MakeSeed()
-	nameLeases [64]atomic.Bool
-)
-
 // CreateTemp creates a file named .<base>.<random>.cachetta-tmp beside
 // path, exclusively with mode perm, so that no two writers share one. Base
 // is path's file name, cut to fit the whole name in MaxNameLen bytes, so
 // that every name the file system accepts can be written; random is a
-// uint64 in base 36. On the plain file system the first random part tried
-// is the path's own (see nameLeases): the caller releases the Temp when
-// done with its name.
+// uint64 in base 36.
 func CreateTemp(fsys FS, path string, perm fs.FileMode) (*Temp, error) {
 	dir, base := filepath.Split(path)
 	// The setuid, setgid and sticky bits are for os.OpenFile to map.
 	_, plain := fsys.(OS)
 	plain = plain && plainDescriptors && perm == perm.Perm()
-	lease, random := -1, rand.Uint64()
-	if plain {
-		h := maphash.String(tempSeed, path)
-		if slot := int(h % uint64(len(nameLeases))); nameLeases[slot].CompareAndSwap(false, true) {
-			lease, random = slot, h
-		}
-	}
 	// The name is made in one allocation, on every write.
 	var buf [256]byte
 	for range 10 {
-		name := string(appendTempName(append(buf[:0], dir...), base, random))
-		random = rand.Uint64()
+		name := string(appendTempName(append(buf[:0], dir...), base))
 		var err error
 		if plain {
 			var fd int
 			if fd, err = createFD(name, perm); err == nil {
-				return &Temp{name: name, fd: fd, lease: lease}, nil
+				return &Temp{name: name, fd: fd}, nil
 			}
 		} else {
 			var f *os.File
 			if f, err = fsys.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm); err == nil {
-				return &Temp{name: name, fd: -1, f: f, lease: lease}, nil
+				return &Temp{name: name, fd: -1, f: f}, nil
 			}
-		}
-		// The path's own name is taken: whatever holds it is not ours.
-		if lease >= 0 {
-			nameLeases[lease].Store(false)
-			lease = -1
 		}
 		if !errors.Is(err, fs.ErrExist) {
 			return nil, err
@@ -164,16 +114,15 @@ func CreateTemp(fsys FS, path string, perm fs.FileMode) (*Temp, error) {
 // TempName returns a new temporary name for a file named base, as
 // CreateTemp makes them and Prune uses to set a file aside.
 func TempName(base string) string {
-	return string(appendTempName(nil, base, rand.Uint64()))
+	return string(appendTempName(nil, base))
 }
 
-// appendTempName appends the temporary name for a file named base with the
-// random part random to b.
-func appendTempName(b []byte, base string, random uint64) []byte {
+// appendTempName appends a new temporary name for a file named base to b.
+func appendTempName(b []byte, base string) []byte {
 	b = append(b, '.')
 	b = append(b, CutAtRune(base, MaxTempBase)...)
 	b = append(b, '.')
-	b = strconv.AppendUint(b, random, 36)
+	b = strconv.AppendUint(b, rand.Uint64(), 36)
 	return append(b, TempSuffix...)
 }
 

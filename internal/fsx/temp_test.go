@@ -37,7 +37,6 @@ func TestCreateTempNamesFitAndAreRecognised(t *testing.T) {
 				t.Fatalf("CreateTemp for a %d-byte name = %v", len(tt.base), err)
 			}
 			f.Close()
-			f.Release()
 			name := filepath.Base(f.Name())
 			if filepath.Dir(f.Name()) != filepath.Dir(path) {
 				t.Errorf("CreateTemp made %s; want it beside %s", f.Name(), path)
@@ -108,7 +107,6 @@ func TestTempClosesOnce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer tmp.Release()
 			if tt.asFile && tmp.File() == nil {
 				t.Fatal("File() = nil for an open Temp")
 			}
@@ -137,57 +135,5 @@ func TestTempClosesOnce(t *testing.T) {
 				t.Errorf("ReadFile(%q) = %q, %v; want \"1\"", tmp.Name(), data, err)
 			}
 		})
-	}
-}
-
-// TestCreateTempNameIsHeldUntilReleased: a write of a path on the plain
-// file system tries the name the last one used, but only once that one
-// has released it: not while it is open elsewhere, and not when its file
-// is gone from the directory (a directory removed and made again) while
-// its write may still rename by that name. A file planted at the name is
-// left alone.
-func TestCreateTempNameIsHeldUntilReleased(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "n.json")
-	create := func() *Temp {
-		t.Helper()
-		f, err := CreateTemp(OS{}, path, 0o600)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-		return f
-	}
-	first := create()
-	own := first.Name()
-	second := create()
-	if second.Name() == own {
-		t.Fatalf("two open temporary files share the name %s", own)
-	}
-	second.Release()
-	os.Remove(second.Name())
-	os.Remove(own) // as if the directory had been made again
-	if third := create(); third.Name() == own {
-		t.Errorf("CreateTemp made %s again before the write that held it released it", own)
-	} else {
-		third.Release()
-		os.Remove(third.Name())
-	}
-	first.Release()
-	again := create()
-	if again.Name() != own {
-		t.Errorf("CreateTemp made %s once %s was released; want the path's own name", again.Name(), own)
-	}
-	again.Release()
-	// again's file stays at the name, as a file planted there would.
-	planted := create()
-	planted.Release()
-	if planted.Name() == own {
-		t.Errorf("CreateTemp opened %s, which another file holds", own)
-	}
-	os.Remove(own)
-	if last := create(); last.Name() != own {
-		t.Errorf("CreateTemp made %s after a taken name was freed; want %s", last.Name(), own)
-	} else {
-		last.Release()
 	}
 }
