@@ -12,16 +12,9 @@ import (
 // entry is a decoded value with the modification time of the file it came
 // from, so memory judges freshness as the disk does.
 type entry[T any] struct {
-	value   T
-	modTime time.Time
-	// born is modTime carrying a monotonic clock reading: the moment, on the
-	// monotonic clock, when the wall clock read modTime, as seen at the disk
-	// read or the write that filled the entry. time.Since(born) is then the
-	// entry's age at one monotonic clock read, half the cost of time.Now.
-	born time.Time
-	// meta describes the entry the value was read from, or that a write
-	// put in place, which WithFileCheck compares with a new Stat.
-	meta storage.Meta
+	// The fields a memory hit reads come first, so that for a small value
+	// they share its first cache line: young and ttl, then the value.
+
 	// young is true while the entry is surely younger than ttl: a timer on
 	// the monotonic clock turns it false clockMargin before the entry's age
 	// reaches ttl, so that a hit in the long early part of an entry's life
@@ -31,6 +24,16 @@ type entry[T any] struct {
 	// entry, which memory lets go of only after stopping it (disarm).
 	young atomic.Bool
 	ttl   time.Duration
+	value T
+	// born is modTime carrying a monotonic clock reading: the moment, on the
+	// monotonic clock, when the wall clock read modTime, as seen at the disk
+	// read or the write that filled the entry. time.Since(born) is then the
+	// entry's age at one monotonic clock read, half the cost of time.Now.
+	born    time.Time
+	modTime time.Time
+	// meta describes the entry the value was read from, or that a write
+	// put in place, which WithFileCheck compares with a new Stat.
+	meta  storage.Meta
 	timer *time.Timer // stopped when memory drops the entry
 }
 

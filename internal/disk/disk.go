@@ -29,15 +29,15 @@ import (
 type Disk struct {
 	fsys fsx.FS
 
-	mu    sync.Mutex           // guards locks
-	locks map[string]*procLock // the lock bytes some caller of the family is using now
+	mu    sync.Mutex            // guards locks
+	locks map[lockKey]*procLock // the lock bytes some caller of the family is using now, and up to keptLocks more
 
 	warned atomic.Bool // that file locks are unavailable was logged
 }
 
 // New returns the Disk of fsys.
 func New(fsys fsx.FS) *Disk {
-	return &Disk{fsys: fsys, locks: make(map[string]*procLock)}
+	return &Disk{fsys: fsys, locks: make(map[lockKey]*procLock)}
 }
 
 // FS returns the file system of d.

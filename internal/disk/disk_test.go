@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -109,6 +111,25 @@ func TestSaveUnderCommit(t *testing.T) {
 	}
 	if want := []string{lockfile.Name, "n.json"}; !slices.Equal(names, want) {
 		t.Errorf("directory holds %q; want %q", names, want)
+	}
+}
+
+// TestUnusedLockStatesAreBounded: a family keeps the states of at most
+// keptLocks locks that nobody uses, however many directories it writes to.
+func TestUnusedLockStatesAreBounded(t *testing.T) {
+	dir := t.TempDir()
+	b := backend(t)
+	for i := range 2 * keptLocks {
+		path := filepath.Join(dir, strconv.Itoa(i), "n.json")
+		if _, err := b.Save(t.Context(), path, []byte("1"), nil, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.mu.Lock()
+	n := len(b.locks)
+	b.mu.Unlock()
+	if n > keptLocks {
+		t.Errorf("after writes to %d directories the family keeps %d lock states; want at most %d", 2*keptLocks, n, keptLocks)
 	}
 }
 
@@ -228,5 +249,19 @@ func TestRemoveIfJudgesAgain(t *testing.T) {
 	}
 	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("entry after RemoveIf(always): %v; want none", err)
+	}
+}
+
+// TestLockPathIsJoin: the lock file's path is the one filepath.Join makes,
+// for every clean directory.
+func TestLockPathIsJoin(t *testing.T) {
+	dirs := []string{"/", "/a", "/a/b", ".", "a", "a/b", "..", "../a", filepath.Join(t.TempDir(), "d")}
+	if runtime.GOOS == "windows" {
+		dirs = append(dirs, `C:\`, `C:\a`, `C:.`, `C:a`, `\\host\share\`, `\\host\share\a`, `\a`)
+	}
+	for _, dir := range dirs {
+		if got, want := lockPath(dir), filepath.Join(dir, lockfile.Name); got != want {
+			t.Errorf("lockPath(%q) = %q; want %q", dir, got, want)
+		}
 	}
 }

@@ -8,10 +8,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/cachetta-go/cachetta/internal/fswatch"
+	"github.com/cachetta-go/cachetta/internal/fsx"
 	"github.com/cachetta-go/cachetta/internal/lockfile"
 	"github.com/cachetta-go/cachetta/internal/storage"
 )
@@ -35,7 +35,8 @@ var errLockTimeout = errors.New("timed out waiting for the lock")
 
 // procLock is what a family knows of its own hold on one lock byte, so that
 // its goroutines wait for one another on freed instead of polling the file.
-// Its fields are guarded by Disk.mu.
+// Its fields are guarded by Disk.mu. One with no refs holds nothing and
+// nobody waits on it (see releaseLocked).
 type procLock struct {
 	refs  int
 	held  *lock         // the family's hold, nil when it has none
@@ -46,7 +47,7 @@ type procLock struct {
 // procLock.held points to it, the family's hold on it.
 type lock struct {
 	d     *Disk
-	key   string
+	key   lockKey
 	pl    *procLock
 	file  *lockfile.File // nil until opened
 	off   int64
@@ -58,54 +59,90 @@ type lock struct {
 	gen  uint64
 }
 
-// target names one lock: a byte of the lock file of a directory.
+// target names one lock: a byte of the lock file of a directory. It is
+// plain data, so that naming a lock for every write allocates nothing but
+// the lock file's path.
 type target struct {
-	path string // the lock file, for errors and logs
+	path string // the lock file
 	off  int64
-	open func() (*lockfile.File, error)
+	// The directory of a lock file opened by name (root nil): dir, created
+	// when missing with mkdir set.
+	dir   string
+	mkdir bool
+	// The directory's handle, of a walk, through which the lock file is
+	// opened; nil to open it by name.
+	root *os.Root
 	// watch is the entry whose writing ends the holder's run, for a run
 	// lock: a waiter on another process wakes when it changes.
 	watch string
 }
 
-// key is the name of the lock among the family's locks.
-func (t target) key() string {
-	return t.path + "#" + strconv.FormatInt(t.off, 16)
+// lockKey names a lock among the family's locks: the lock file's path and
+// the byte.
+type lockKey struct {
+	path string
+	off  int64
 }
 
-// fileTarget returns the byte off of the lock file of the directory dir.
-// With mkdir set, a missing directory is created.
+// key is the name of the lock among the family's locks.
+func (t target) key() lockKey {
+	return lockKey{t.path, t.off}
+}
+
+// fileTarget returns the byte off of the lock file of the directory dir,
+// which is clean. With mkdir set, a missing directory is created.
 func (b Backend) fileTarget(dir string, off int64, mkdir bool) target {
-	path := filepath.Join(dir, lockfile.Name)
-	open := func(flag int) (*os.File, error) {
-		f, err := b.fsys.OpenFile(path, flag, b.opts.FileMode)
-		if mkdir && errors.Is(err, fs.ErrNotExist) {
-			if err := b.fsys.MkdirAll(dir, b.opts.DirMode); err != nil {
-				return nil, err
-			}
-			f, err = b.fsys.OpenFile(path, flag, b.opts.FileMode)
-		}
-		return f, err
+	return target{path: lockPath(dir), off: off, dir: dir, mkdir: mkdir}
+}
+
+// lockPath returns the path of the lock file of the directory dir, which is
+// clean, as filepath.Join returns it: for an absolute directory other than
+// a root, without cleaning the path again, on every write.
+func lockPath(dir string) string {
+	if !filepath.IsAbs(dir) || os.IsPathSeparator(dir[len(dir)-1]) {
+		return filepath.Join(dir, lockfile.Name)
 	}
-	return target{path: path, off: off, open: func() (*lockfile.File, error) {
-		return lockfile.Open(absPath(path), open, func() (fs.FileInfo, error) { return b.fsys.Lstat(path) })
-	}}
+	return dir + string(filepath.Separator) + lockfile.Name
 }
 
 // handleTarget returns the lock of the directory d, which is at dir, opened
 // through the handle of a walk.
 func (b Backend) handleTarget(d *os.Root, dir string) target {
-	path := filepath.Join(dir, lockfile.Name)
-	return target{path: path, off: lockfile.DirOffset, open: func() (*lockfile.File, error) {
-		return lockfile.Open(absPath(path),
-			func(flag int) (*os.File, error) { return d.OpenFile(lockfile.Name, flag, b.opts.FileMode) },
-			func() (fs.FileInfo, error) { return d.Lstat(lockfile.Name) })
-	}}
+	return target{path: filepath.Join(dir, lockfile.Name), off: lockfile.DirOffset, root: d}
 }
 
-// absPath returns path made absolute, the name of a lock file in the
-// process-wide registry of internal/lockfile.
+// open opens the lock file of t.
+func (b Backend) open(t target) (*lockfile.File, error) {
+	if t.root != nil {
+		return lockfile.Open(absPath(t.path),
+			func(flag int) (*os.File, error) { return t.root.OpenFile(lockfile.Name, flag, b.opts.FileMode) },
+			func() (fs.FileInfo, error) { return t.root.Lstat(lockfile.Name) })
+	}
+	// On the plain file system lockfile looks at the path itself, with no
+	// allocation, on every write.
+	var lstat func() (fs.FileInfo, error)
+	if _, plain := b.fsys.(fsx.OS); !plain {
+		lstat = func() (fs.FileInfo, error) { return b.fsys.Lstat(t.path) }
+	}
+	return lockfile.Open(absPath(t.path), func(flag int) (*os.File, error) {
+		f, err := b.fsys.OpenFile(t.path, flag, b.opts.FileMode)
+		if t.mkdir && errors.Is(err, fs.ErrNotExist) {
+			if err := b.fsys.MkdirAll(t.dir, b.opts.DirMode); err != nil {
+				return nil, err
+			}
+			f, err = b.fsys.OpenFile(t.path, flag, b.opts.FileMode)
+		}
+		return f, err
+	}, lstat)
+}
+
+// absPath returns path, which is clean, made absolute: the name of a lock
+// file in the process-wide registry of internal/lockfile. An absolute path
+// is returned as it is, not cleaned again, on every write.
 func absPath(path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
 	if abs, err := filepath.Abs(path); err == nil {
 		return abs
 	}
@@ -113,7 +150,7 @@ func absPath(path string) string {
 }
 
 // acquire returns the family's state of the lock key; release must follow.
-func (d *Disk) acquire(key string) *procLock {
+func (d *Disk) acquire(key lockKey) *procLock {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	pl := d.locks[key]
@@ -125,11 +162,17 @@ func (d *Disk) acquire(key string) *procLock {
 	return pl
 }
 
-// releaseLocked drops a reference to the state of key; the caller holds
+// keptLocks is how many states of locks nobody uses a family keeps, so
+// that the next write to a directory finds its lock's state instead of
+// making it again. A state nobody uses holds nothing: no hold, no waiter.
+const keptLocks = 64
+
+// releaseLocked drops a reference to the state of key, and forgets it when
+// nobody uses it and the family keeps keptLocks others; the caller holds
 // d.mu.
-func (d *Disk) releaseLocked(key string, pl *procLock) {
+func (d *Disk) releaseLocked(key lockKey, pl *procLock) {
 	pl.refs--
-	if pl.refs == 0 {
+	if pl.refs == 0 && len(d.locks) > keptLocks {
 		delete(d.locks, key)
 	}
 }
@@ -164,7 +207,7 @@ func (b Backend) take(ctx context.Context, t target, wait, run bool, slot int) (
 		var freed <-chan struct{}
 		var err error
 		if l.file == nil {
-			l.file, err = t.open()
+			l.file, err = b.open(t)
 		}
 		if err == nil {
 			freed, err = b.try(l, t)
@@ -240,7 +283,7 @@ func (b Backend) timedOut(l *lock, t target) (*lock, error) {
 	}
 	var genErr error
 	if l.file == nil {
-		l.file, genErr = t.open()
+		l.file, genErr = b.open(t)
 	}
 	if genErr == nil {
 		l.gen, genErr = l.file.Generation(l.slot)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
 
 	"github.com/cachetta-go/cachetta/internal/fsx"
@@ -69,7 +68,7 @@ func (b Backend) saveOnce(ctx context.Context, path string, data []byte, commit 
 		// moved away, with the file in it, which the path no longer
 		// reaches.
 		if errors.Is(err, fs.ErrNotExist) {
-			fsx.RemoveMoved(f, tmp)
+			fsx.RemoveMoved(f.File(), tmp)
 		}
 		f.Close()
 	}
@@ -84,7 +83,7 @@ func (b Backend) saveOnce(ctx context.Context, path string, data []byte, commit 
 // With info, it sets *info to the file's stat once written. Where an open
 // file tells where it is now (see fsx.RemoveMoved), it returns the file
 // still open, for the caller to close after the rename; elsewhere nil.
-func (b Backend) writeTemp(path string, data []byte, info *fs.FileInfo) (string, *os.File, error) {
+func (b Backend) writeTemp(path string, data []byte, info *fs.FileInfo) (string, *fsx.Temp, error) {
 	f, err := fsx.CreateTemp(b.fsys, path, b.opts.FileMode)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := fsx.MkdirAll(b.fsys, filepath.Dir(path), b.opts.DirMode, b.opts.Fsync); err != nil {

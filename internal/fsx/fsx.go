@@ -13,7 +13,7 @@
 //     [ReadAll]);
 //   - atomic writes: a temporary file of a recognisable name in the
 //     target's directory, created exclusively, written, synced on request
-//     and renamed ([CreateTemp], [Fill], [SyncDir], [RemoveMoved]).
+//     and renamed ([CreateTemp], [Temp], [Fill], [SyncDir], [RemoveMoved]).
 //
 // Nothing here knows about caches, entries or their freshness.
 package fsx
@@ -95,8 +95,9 @@ func (OS) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
 // Lstat returns the stat of name itself.
 func (OS) Lstat(name string) (fs.FileInfo, error) { return os.Lstat(name) }
 
-// Rename renames oldname to newname.
-func (OS) Rename(oldname, newname string) error { return os.Rename(oldname, newname) }
+// Rename renames oldname to newname. On Unix systems, as os.Root's Rename,
+// it leaves to the system whether newname may be replaced (see rename).
+func (OS) Rename(oldname, newname string) error { return rename(oldname, newname) }
 
 // Remove removes the file or empty directory name.
 func (OS) Remove(name string) error { return os.Remove(name) }

@@ -30,18 +30,82 @@ const MaxNameLen = 255
 // MaxTempBase is how many bytes of the entry's name a temporary name keeps.
 const MaxTempBase = MaxNameLen - len("..") - randomLen - len(TempSuffix)
 
+// A Temp is a temporary file that CreateTemp made, open for writing. On
+// the plain file system of a Unix system it is written and closed through
+// its descriptor alone: an *os.File would cost an fcntl, a finalizer and the
+// poller's bookkeeping on every write, which File pays only when asked.
+type Temp struct {
+	name string
+	fd   int      // the descriptor while f is nil; -1 once closed
+	f    *os.File // the file, when opened through an FS or made by File
+}
+
+// Name returns the file's name, as CreateTemp made it.
+func (t *Temp) Name() string { return t.name }
+
+// File returns the file as an *os.File, which owns the descriptor from then
+// on: for a sync, a stat through the handle or RemoveMoved.
+func (t *Temp) File() *os.File {
+	if t.f == nil && t.fd >= 0 {
+		t.f = os.NewFile(uintptr(t.fd), t.name)
+		t.fd = -1
+	}
+	return t.f
+}
+
+// Write writes all of data to the file, or fails.
+func (t *Temp) Write(data []byte) error {
+	if t.f != nil {
+		_, err := t.f.Write(data)
+		return err
+	}
+	if t.fd < 0 {
+		return &fs.PathError{Op: "write", Path: t.name, Err: fs.ErrClosed}
+	}
+	return writeFD(t.fd, t.name, data)
+}
+
+// Close closes the file. Calls after the first fail, and close nothing.
+func (t *Temp) Close() error {
+	if t.f != nil {
+		return t.f.Close()
+	}
+	if t.fd < 0 {
+		return &fs.PathError{Op: "close", Path: t.name, Err: fs.ErrClosed}
+	}
+	fd := t.fd
+	t.fd = -1
+	return closeFD(fd, t.name)
+}
+
 // CreateTemp creates a file named .<base>.<random>.cachetta-tmp beside
 // path, exclusively with mode perm, so that no two writers share one. Base
 // is path's file name, cut to fit the whole name in MaxNameLen bytes, so
 // that every name the file system accepts can be written; random is a
 // uint64 in base 36.
-func CreateTemp(fsys FS, path string, perm fs.FileMode) (*os.File, error) {
+func CreateTemp(fsys FS, path string, perm fs.FileMode) (*Temp, error) {
 	dir, base := filepath.Split(path)
+	// The setuid, setgid and sticky bits are for os.OpenFile to map.
+	_, plain := fsys.(OS)
+	plain = plain && plainDescriptors && perm == perm.Perm()
+	// The name is made in one allocation, on every write.
+	var buf [256]byte
 	for range 10 {
-		name := dir + TempName(base)
-		f, err := fsys.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+		name := string(appendTempName(append(buf[:0], dir...), base))
+		var err error
+		if plain {
+			var fd int
+			if fd, err = createFD(name, perm); err == nil {
+				return &Temp{name: name, fd: fd}, nil
+			}
+		} else {
+			var f *os.File
+			if f, err = fsys.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm); err == nil {
+				return &Temp{name: name, fd: -1, f: f}, nil
+			}
+		}
 		if !errors.Is(err, fs.ErrExist) {
-			return f, err
+			return nil, err
 		}
 	}
 	return nil, errors.New("no free temporary file name")
@@ -50,7 +114,16 @@ func CreateTemp(fsys FS, path string, perm fs.FileMode) (*os.File, error) {
 // TempName returns a new temporary name for a file named base, as
 // CreateTemp makes them and Prune uses to set a file aside.
 func TempName(base string) string {
-	return "." + CutAtRune(base, MaxTempBase) + "." + strconv.FormatUint(rand.Uint64(), 36) + TempSuffix
+	return string(appendTempName(nil, base))
+}
+
+// appendTempName appends a new temporary name for a file named base to b.
+func appendTempName(b []byte, base string) []byte {
+	b = append(b, '.')
+	b = append(b, CutAtRune(base, MaxTempBase)...)
+	b = append(b, '.')
+	b = strconv.AppendUint(b, rand.Uint64(), 36)
+	return append(b, TempSuffix...)
 }
 
 // CutAtRune returns s cut to at most n bytes, and fewer only to end at a
@@ -115,22 +188,22 @@ func IsPythonTempName(name string) bool {
 	return true
 }
 
-// Fill writes data to f and, with fsync, flushes it with fsync; the caller
-// closes f. With info, it sets *info to f's stat: the stat of the handle,
+// Fill writes data to t and, with fsync, flushes it with fsync; the caller
+// closes t. With info, it sets *info to t's stat: the stat of the handle,
 // not of a name, is surely of the file written, which a rename moves
 // without changing its identity, time or size.
-func Fill(f *os.File, data []byte, fsync func(*os.File) error, info *fs.FileInfo) error {
-	if _, err := f.Write(data); err != nil {
+func Fill(t *Temp, data []byte, fsync func(*os.File) error, info *fs.FileInfo) error {
+	if err := t.Write(data); err != nil {
 		return err
 	}
 	if fsync != nil {
-		if err := fsync(f); err != nil {
+		if err := fsync(t.File()); err != nil {
 			return err
 		}
 	}
 	if info != nil {
 		var err error
-		if *info, err = f.Stat(); err != nil {
+		if *info, err = t.File().Stat(); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,9 @@
 package fsx
 
 import (
+	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -87,5 +90,50 @@ func TestIsTempNameAcceptsOnlyTemporaryNames(t *testing.T) {
 		if got := IsTempName(tt.name); got != tt.want {
 			t.Errorf("IsTempName(%q) = %v; want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestTempClosesOnce: a second Close of a Temp fails and closes nothing,
+// not even a file that was given the descriptor number meanwhile, and a
+// closed Temp cannot be written.
+func TestTempClosesOnce(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		asFile bool // the descriptor was handed to an *os.File first
+	}{{"descriptor", false}, {"os.File", true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tmp, err := CreateTemp(OS{}, filepath.Join(dir, "n.json"), 0o600)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.asFile && tmp.File() == nil {
+				t.Fatal("File() = nil for an open Temp")
+			}
+			if err := tmp.Write([]byte("1")); err != nil {
+				t.Fatalf("Write = %v", err)
+			}
+			if err := tmp.Close(); err != nil {
+				t.Fatalf("Close = %v", err)
+			}
+			other, err := os.Create(filepath.Join(dir, "other"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			if err := tmp.Close(); !errors.Is(err, fs.ErrClosed) {
+				t.Errorf("second Close = %v; want fs.ErrClosed", err)
+			}
+			if err := tmp.Write([]byte("2")); err == nil {
+				t.Error("Write after Close = nil; want an error")
+			}
+			if _, err := other.Write([]byte("x")); err != nil {
+				t.Errorf("a file opened after the first Close: Write = %v; want it open", err)
+			}
+			data, err := os.ReadFile(tmp.Name())
+			if string(data) != "1" || err != nil {
+				t.Errorf("ReadFile(%q) = %q, %v; want \"1\"", tmp.Name(), data, err)
+			}
+		})
 	}
 }

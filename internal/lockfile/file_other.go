@@ -28,3 +28,10 @@ func links(*os.File, fs.FileInfo) uint64 { return 1 }
 func isObstacleErr(err error) bool {
 	return errors.Is(err, syscall.EISDIR)
 }
+
+// sameAt is stillAt's test of what is at path on the plain file system. No
+// File is kept idle here (maxIdle is 0), so it does not run.
+func sameAt(path string, info fs.FileInfo) bool {
+	now, err := os.Lstat(path)
+	return err == nil && now.Mode().IsRegular() && os.SameFile(now, info)
+}

@@ -37,3 +37,25 @@ func isObstacleErr(err error) bool {
 	return errors.Is(err, syscall.ELOOP) || errors.Is(err, syscall.EMLINK) ||
 		errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.ENXIO)
 }
+
+// sameAt is stillAt's test of what is at path on the plain file system,
+// without following a link: the regular file that info, the stat of a File
+// when opened, describes, with one link. Its stat is taken on the stack,
+// not as an fs.FileInfo: this runs on every write.
+func sameAt(path string, info fs.FileInfo) bool {
+	was, ok := info.Sys().(*syscall.Stat_t)
+	if !ok {
+		return false
+	}
+	var st syscall.Stat_t
+	for {
+		err := syscall.Lstat(path, &st)
+		if err == nil {
+			break
+		}
+		if err != syscall.EINTR {
+			return false
+		}
+	}
+	return st.Mode&syscall.S_IFMT == syscall.S_IFREG && st.Dev == was.Dev && st.Ino == was.Ino && st.Nlink == 1
+}

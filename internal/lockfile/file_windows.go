@@ -38,3 +38,10 @@ func links(f *os.File, _ fs.FileInfo) uint64 {
 func isObstacleErr(err error) bool {
 	return errors.Is(err, syscall.EISDIR)
 }
+
+// sameAt is stillAt's test of what is at path on the plain file system. No
+// File is kept idle here (maxIdle is 0), so it does not run.
+func sameAt(path string, info fs.FileInfo) bool {
+	now, err := os.Lstat(path)
+	return err == nil && now.Mode().IsRegular() && os.SameFile(now, info)
+}

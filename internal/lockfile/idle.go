@@ -61,8 +61,12 @@ func (l *idleFiles) take(lf *File) {
 // made to it, a directory or a link planted at its name, its directory
 // moved or replaced) fails the test, and the caller opens the path
 // afresh. The file cannot have been replaced by one that reuses its
-// identity: lf's descriptor keeps it alive.
+// identity: lf's descriptor keeps it alive. A nil lstat looks at lf's path
+// on the plain file system (see sameAt).
 func (lf *File) stillAt(lstat func() (fs.FileInfo, error)) bool {
+	if lstat == nil {
+		return sameAt(lf.path, lf.info)
+	}
 	now, err := lstat()
 	return err == nil && now.Mode().IsRegular() && os.SameFile(now, lf.info) && links(lf.f, now) == 1
 }

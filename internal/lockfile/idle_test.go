@@ -94,49 +94,66 @@ func TestReplacedLockFileIsNotReused(t *testing.T) {
 			}
 		}, true},
 	}
+	opens := []struct {
+		name string
+		open func(t *testing.T, dir string) (*File, error)
+	}{{"through lstat", openAt}, {"on the plain file system", openPlain}}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), "cache")
-			mustDo(t, os.Mkdir(dir, 0o700))
-			path := filepath.Join(dir, Name)
-			old := mustOpen(t, dir)
-			if err := old.Bump(0); err != nil {
-				t.Fatal(err)
-			}
-			old.Close()
-			tt.replace(t, dir, path)
-			lf, err := openAt(t, dir)
-			if !closed(old) {
-				t.Errorf("the idle File is still open after the Open that found its file %s", tt.name)
-			}
-			if tt.obstacle {
-				if err == nil {
-					lf.Bump(0)
-					lf.Close()
-				}
-				if !errors.Is(err, ErrObstacle) {
-					t.Errorf("Open after the lock file was %s = %v; want ErrObstacle", tt.name, err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Open after the lock file was %s = %v", tt.name, err)
-			}
-			defer lf.Close()
-			if lf == old {
-				t.Fatalf("Open after the lock file was %s reused the idle File", tt.name)
-			}
-			opened, err := lf.f.Stat()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if now, err := os.Lstat(path); err != nil || !os.SameFile(opened, now) {
-				t.Errorf("the File opened is not the file at its path now (%v)", err)
-			}
-			if got, _ := lf.Generation(0); got != 0 {
-				t.Errorf("Generation of the new file = %d; want 0", got)
-			}
-		})
+		for _, o := range opens {
+			t.Run(tt.name+"/"+o.name, func(t *testing.T) {
+				testReplacedLockFile(t, tt.name, tt.replace, tt.obstacle, o.open)
+			})
+		}
+	}
+}
+
+// testReplacedLockFile is a case of TestReplacedLockFileIsNotReused: replace
+// changes what is at the lock file's name, as the case what says, between a
+// Close and the next open.
+func testReplacedLockFile(t *testing.T, what string, replace func(t *testing.T, dir, path string), obstacle bool,
+	open func(t *testing.T, dir string) (*File, error)) {
+	dir := filepath.Join(t.TempDir(), "cache")
+	mustDo(t, os.Mkdir(dir, 0o700))
+	path := filepath.Join(dir, Name)
+	old, err := open(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Bump(0); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	replace(t, dir, path)
+	lf, err := open(t, dir)
+	if !closed(old) {
+		t.Errorf("the idle File is still open after the Open that found its file %s", what)
+	}
+	if obstacle {
+		if err == nil {
+			lf.Bump(0)
+			lf.Close()
+		}
+		if !errors.Is(err, ErrObstacle) {
+			t.Errorf("Open after the lock file was %s = %v; want ErrObstacle", what, err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("Open after the lock file was %s = %v", what, err)
+	}
+	defer lf.Close()
+	if lf == old {
+		t.Fatalf("Open after the lock file was %s reused the idle File", what)
+	}
+	opened, err := lf.f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if now, err := os.Lstat(path); err != nil || !os.SameFile(opened, now) {
+		t.Errorf("the File opened is not the file at its path now (%v)", err)
+	}
+	if got, _ := lf.Generation(0); got != 0 {
+		t.Errorf("Generation of the new file = %d; want 0", got)
 	}
 }
 

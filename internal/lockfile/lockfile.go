@@ -135,8 +135,10 @@ var registry struct {
 // Open returns the lock file at path, opening it with open when this process
 // has it open under no other File, and creating it when it is missing. open
 // is called with the flags to pass to the file system, which include
-// os.O_CREATE; lstat looks at what is now at path. A File kept idle since
-// its last Close is returned when lstat still finds it at path. Every File
+// os.O_CREATE; lstat looks at what is now at path. A nil lstat stands for
+// os.Lstat(path), path being then a name on the plain file system, which
+// Open looks at on its own, without allocating. A File kept idle since its
+// last Close is returned when lstat still finds it at path. Every File
 // returned must be closed.
 func Open(path string, open func(flag int) (*os.File, error), lstat func() (fs.FileInfo, error)) (*File, error) {
 	registry.mu.Lock()
@@ -152,6 +154,9 @@ func Open(path string, open func(flag int) (*os.File, error), lstat func() (fs.F
 			return lf, nil
 		}
 		lf.drop()
+	}
+	if lstat == nil {
+		lstat = func() (fs.FileInfo, error) { return os.Lstat(path) }
 	}
 	f, err := open(os.O_RDWR | os.O_CREATE | openNoFollow | openNonblock)
 	if err != nil {

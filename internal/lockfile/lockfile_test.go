@@ -37,6 +37,14 @@ func filesInUse() int {
 	return n
 }
 
+// openPlain opens the lock file in dir as a cache on the plain file system
+// does: Open looks at the path on its own.
+func openPlain(t *testing.T, dir string) (*File, error) {
+	t.Helper()
+	path := filepath.Join(dir, Name)
+	return Open(path, func(flag int) (*os.File, error) { return os.OpenFile(path, flag, 0o600) }, nil)
+}
+
 func mustOpen(t *testing.T, dir string) *File {
 	t.Helper()
 	lf, err := openAt(t, dir)
