@@ -34,7 +34,7 @@ type Cachetta[T any] struct {
 	// plainArg), for the calls of a copy without a path function, which
 	// may not be a pure function of its argument; nil without memory or
 	// with a path function.
-	known *memory.Values[plainKey, *handle[T]]
+	known *plainMemo[T]
 	// args remembers, for Read and ReadStale, the handles of the paths of
 	// other arguments, by their types and content (see spellsItself); nil
 	// when known is.

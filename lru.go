@@ -197,6 +197,63 @@ const (
 	plainUnsigned
 )
 
+// plainMemo is a copy's memo of the paths of plain arguments, in three
+// maps, each keyed by what Go hashes fastest for its arguments: integers
+// from 0 to 1<<63-1 of any size and sign, whose keys are their digits, as
+// a uint64; strings as themselves; and the rest (booleans, negative
+// integers, larger unsigned ones) as their plainKey. Each holds at most
+// the memory's size of arguments.
+type plainMemo[T any] struct {
+	ints    *memory.Values[uint64, *handle[T]]
+	strings *memory.Values[string, *handle[T]]
+	others  *memory.Values[plainKey, *handle[T]]
+}
+
+func newPlainMemo[T any](bound int) *plainMemo[T] {
+	return &plainMemo[T]{
+		ints:    memory.NewValues[uint64, *handle[T]](bound),
+		strings: memory.NewValues[string, *handle[T]](bound),
+		others:  memory.NewValues[plainKey, *handle[T]](bound),
+	}
+}
+
+// get returns the handle remembered for the plain argument a.
+func (m *plainMemo[T]) get(a any) (*handle[T], bool) {
+	switch v := a.(type) {
+	case int:
+		if v >= 0 {
+			return m.ints.Get(uint64(v))
+		}
+	case string:
+		return m.strings.Get(v)
+	}
+	if k, ok := plainKeyOf(a); ok {
+		if k.kind == plainSigned && int64(k.n) >= 0 || k.kind == plainUnsigned && k.n < 1<<63 {
+			return m.ints.Get(k.n)
+		}
+		return m.others.Get(k)
+	}
+	return nil, false
+}
+
+// set remembers that the plain argument a resolves to path in memory m,
+// unless it knows that already: a Set of a key already published
+// publishes at once.
+func (m *plainMemo[T]) set(a any, path string, mem *lruCache[T]) {
+	if h, ok := m.get(a); ok && h.Key().String() == path {
+		return
+	}
+	k, _ := plainKeyOf(a)
+	switch {
+	case k.kind == plainString:
+		m.strings.Set(k.s, mem.handle(path))
+	case k.kind == plainSigned && int64(k.n) >= 0 || k.kind == plainUnsigned && k.n < 1<<63:
+		m.ints.Set(k.n, mem.handle(path))
+	default:
+		m.others.Set(k, mem.handle(path))
+	}
+}
+
 // plainKeyOf returns the plainKey of a, when a is plain.
 func plainKeyOf(a any) (plainKey, bool) {
 	switch v := a.(type) {
@@ -239,12 +296,8 @@ func plainKeyOf(a any) (plainKey, bool) {
 func (c *Cachetta[T]) pathOf(args []any) (string, error) {
 	path, err := c.PathFor(args...)
 	if err == nil && c.known != nil && len(args) == 1 {
-		if k, ok := plainKeyOf(args[0]); ok {
-			// A Set of a key already published publishes at once: set
-			// only what is new.
-			if h, ok := c.known.Get(k); !ok || h.Key().String() != path {
-				c.known.Set(k, c.memory.handle(path))
-			}
+		if plainArg(args[0]) {
+			c.known.set(args[0], path, c.memory)
 		}
 	}
 	return path, err
@@ -258,8 +311,8 @@ func (c *Cachetta[T]) knownPath(args []any) (*handle[T], bool) {
 	case len(args) == 0:
 		return c.unkeyed, c.unkeyed != nil
 	case len(args) == 1 && c.known != nil:
-		if k, ok := plainKeyOf(args[0]); ok {
-			return c.known.Get(k)
+		if plainArg(args[0]) {
+			return c.known.get(args[0])
 		}
 	}
 	if c.args != nil {
@@ -343,6 +396,6 @@ func (c *Cachetta[T]) preparePaths() {
 	if path, err := c.confine(c.path); err == nil {
 		c.unkeyed = c.memory.handle(path)
 	}
-	c.known = memory.NewValues[plainKey, *handle[T]](c.cfg.lruSize)
+	c.known = newPlainMemo[T](c.cfg.lruSize)
 	c.args = memory.NewAnyArgs[*handle[T]](c.cfg.lruSize, spellsItself)
 }

@@ -69,8 +69,7 @@ func Wrap1[A, T any](c *Cachetta[T], fn func(context.Context, A) (T, error)) fun
 	return func(ctx context.Context, a A) (T, error) {
 		switch {
 		case known != nil:
-			k, _ := plainKeyOf(a)
-			if h, ok := known.Get(k); ok {
+			if h, ok := known.get(a); ok {
 				if e, ok := w.hit(ctx, h); ok {
 					return e.value, nil
 				}
