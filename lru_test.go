@@ -621,7 +621,7 @@ func TestLRURenewsWhatACopyRemembers(t *testing.T) {
 func TestMemoryHitsKeepPlainArgumentsApart(t *testing.T) {
 	ctx := t.Context()
 	c := newCache[string](t, "p.json", cachetta.WithLRU(16))
-	args := []any{-1, uint64(math.MaxUint64), true, 1, "1", false, 0, ""}
+	args := []any{-1, uint64(math.MaxUint64), true, 1, "1", false, 0, "", int64(math.MaxInt64), uint64(1 << 63), math.MinInt64}
 	for _, a := range args {
 		if err := c.Write(ctx, fmt.Sprintf("%T %v", a, a), a); err != nil {
 			t.Fatal(err)
