@@ -494,14 +494,8 @@ func BenchmarkLRUHitFull(b *testing.B) {
 			c := benchNew[int](b, filepath.Join(dir, "v.json"), cachetta.WithLRU(n))
 			get := cachetta.Wrap1(c, func(context.Context, int) (int, error) { return 0, errHitCalled })
 			ctx := b.Context()
+			writeInts(b, c, n)
 			for i := range n {
-				path, err := c.PathFor(i)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(strconv.Itoa(i)), 0o600); err != nil {
-					b.Fatal(err)
-				}
 				if _, err := get(ctx, i); err != nil { // fills memory
 					b.Fatal(err)
 				}

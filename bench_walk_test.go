@@ -48,6 +48,22 @@ var walkKinds = []walkKind{
 // nothing to remove.
 var walkFresh = cachetta.WithDuration(24 * time.Hour)
 
+// writeInts writes i to the file of c.PathFor(i) for each i below n: the
+// file a Write leaves, without its lock and rename, which would take most
+// of a large setup.
+func writeInts(tb testing.TB, c *cachetta.Cachetta[int], n int) {
+	tb.Helper()
+	for i := range n {
+		path, err := c.PathFor(i)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(strconv.Itoa(i)), 0o600); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
 // walkDir returns a new directory holding n fresh entries named as a cache
 // at n.json in it names them (n-<16 hex digits>.json), which a cache with a
 // path function in that directory, and a directory cache of it, take for
@@ -55,18 +71,7 @@ var walkFresh = cachetta.WithDuration(24 * time.Hour)
 func walkDir(b *testing.B, n int) string {
 	b.Helper()
 	dir := b.TempDir()
-	c := benchNew[int](b, filepath.Join(dir, "n.json"))
-	for i := range n {
-		path, err := c.PathFor(i)
-		if err != nil {
-			b.Fatal(err)
-		}
-		// The file a Write leaves, without its lock and rename, which
-		// would take most of the setup.
-		if err := os.WriteFile(path, []byte(strconv.Itoa(i)), 0o600); err != nil {
-			b.Fatal(err)
-		}
-	}
+	writeInts(b, benchNew[int](b, filepath.Join(dir, "n.json")), n)
 	return dir
 }
 

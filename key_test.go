@@ -30,9 +30,16 @@ const (
 	pythonVectorsCopyPath = "internal/pyjson/testdata/python-keys.json"
 )
 
-// TestKeyPythonVectors checks Key and PathFor against the keys Python
-// computed.
-func TestKeyPythonVectors(t *testing.T) {
+// pythonVector is a key Python computed, and the JSON of its arguments.
+type pythonVector struct {
+	ArgsJSON string `json:"args_json"`
+	Key      string `json:"key"`
+}
+
+// pythonVectors returns the keys Python computed, from pythonVectorsPath or,
+// without it, from internal/pyjson's copy.
+func pythonVectors(t *testing.T) []pythonVector {
+	t.Helper()
 	path := pythonVectorsPath
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -43,10 +50,7 @@ func TestKeyPythonVectors(t *testing.T) {
 		t.Fatal(err)
 	}
 	var file struct {
-		Vectors []struct {
-			ArgsJSON string `json:"args_json"`
-			Key      string `json:"key"`
-		} `json:"vectors"`
+		Vectors []pythonVector `json:"vectors"`
 	}
 	if err := json.Unmarshal(data, &file); err != nil {
 		t.Fatalf("%s: %v", path, err)
@@ -54,8 +58,14 @@ func TestKeyPythonVectors(t *testing.T) {
 	if len(file.Vectors) == 0 {
 		t.Fatalf("%s has no vectors", path)
 	}
+	return file.Vectors
+}
+
+// TestKeyPythonVectors checks Key and PathFor against the keys Python
+// computed.
+func TestKeyPythonVectors(t *testing.T) {
 	c := newCache[int](t, "user.json")
-	for _, v := range file.Vectors {
+	for _, v := range pythonVectors(t) {
 		t.Run(v.ArgsJSON, func(t *testing.T) {
 			args := pythonArgs(t, v.ArgsJSON)
 			key, err := cachetta.Key(args...)

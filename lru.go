@@ -228,7 +228,7 @@ func (m *plainMemo[T]) get(a any) (*handle[T], bool) {
 		return m.strings.Get(v)
 	}
 	if k, ok := plainKeyOf(a); ok {
-		if k.kind == plainSigned && int64(k.n) >= 0 || k.kind == plainUnsigned && k.n < 1<<63 {
+		if k.small() {
 			return m.ints.Get(k.n)
 		}
 		return m.others.Get(k)
@@ -247,11 +247,17 @@ func (m *plainMemo[T]) set(a any, path string, mem *lruCache[T]) {
 	switch {
 	case k.kind == plainString:
 		m.strings.Set(k.s, mem.handle(path))
-	case k.kind == plainSigned && int64(k.n) >= 0 || k.kind == plainUnsigned && k.n < 1<<63:
+	case k.small():
 		m.ints.Set(k.n, mem.handle(path))
 	default:
 		m.others.Set(k, mem.handle(path))
 	}
+}
+
+// small reports whether k is an integer from 0 to 1<<63-1, whose key is its
+// digits whatever its type and sign: plainMemo keeps those as a uint64.
+func (k plainKey) small() bool {
+	return k.kind == plainSigned && int64(k.n) >= 0 || k.kind == plainUnsigned && k.n < 1<<63
 }
 
 // plainKeyOf returns the plainKey of a, when a is plain.

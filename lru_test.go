@@ -480,15 +480,7 @@ func TestLRUOfNHoldsN(t *testing.T) {
 			// of the test's time.
 			c := newCache[int](t, "n.json", cachetta.WithLRU(n),
 				cachetta.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil))))
-			for i := range n {
-				path, err := c.PathFor(i)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(strconv.Itoa(i)), 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
+			writeInts(t, c, n)
 			get := cachetta.Wrap1(c, func(context.Context, int) (int, error) { return 0, errHitCalled })
 			read := func(i int) (int, error) {
 				v, ok, err := c.Read(ctx, i)

@@ -2,10 +2,7 @@ package cachetta_test
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -336,24 +333,8 @@ func TestPathFunctionMemoFollowsTheFunction(t *testing.T) {
 // arguments (see TestKeyPythonVectors).
 func pythonKeys(t *testing.T) map[string]string {
 	t.Helper()
-	data, err := os.ReadFile(pythonVectorsPath)
-	if errors.Is(err, fs.ErrNotExist) {
-		data, err = os.ReadFile(pythonVectorsCopyPath)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	var file struct {
-		Vectors []struct {
-			ArgsJSON string `json:"args_json"`
-			Key      string `json:"key"`
-		} `json:"vectors"`
-	}
-	if err := json.Unmarshal(data, &file); err != nil {
-		t.Fatal(err)
-	}
 	keys := make(map[string]string)
-	for _, v := range file.Vectors {
+	for _, v := range pythonVectors(t) {
 		keys[v.ArgsJSON] = v.Key
 	}
 	return keys

@@ -197,12 +197,9 @@ func argMemo[P, T any](c *Cachetta[T]) *memory.Args[P, *handle[T]] {
 // callRemembering is call for args, which the memo key stands for in memo,
 // where it remembers their path.
 func callRemembering[P, T any](ctx context.Context, w *wrapper[T], memo *memory.Args[P, *handle[T]], key P, args []any) (T, error) {
-	var zero T
-	if err := ctx.Err(); err != nil {
-		return zero, err
-	}
-	path, err := w.c.pathOf(args)
+	path, err := w.pathOf(ctx, args)
 	if err != nil {
+		var zero T
 		return zero, err
 	}
 	memo.Set(key, w.c.memory.handle(path))
@@ -261,15 +258,21 @@ func newWrapper[T any](c *Cachetta[T], name string, fn func(context.Context, []a
 // call returns the cached result for args, or runs the function once for all
 // concurrent callers of the same file.
 func (w *wrapper[T]) call(ctx context.Context, args []any) (T, error) {
-	var zero T
-	if err := ctx.Err(); err != nil {
-		return zero, err
-	}
-	path, err := w.c.pathOf(args)
+	path, err := w.pathOf(ctx, args)
 	if err != nil {
+		var zero T
 		return zero, err
 	}
 	return w.callAt(ctx, path, args)
+}
+
+// pathOf returns the path of args for a call with ctx, or ctx's error when
+// it is done.
+func (w *wrapper[T]) pathOf(ctx context.Context, args []any) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	return w.c.pathOf(args)
 }
 
 // callAt is call for args, which resolve to path.

@@ -8,9 +8,9 @@ import (
 )
 
 // BenchmarkCacheGet measures Gets of a full cache of n entries, each of
-// another key than the last, beside
-// golang-lru's Get of the same keys, the floor of the first, and Gets of
-// Values of as many keys, which a wrapper's argument memo is.
+// another key than the last: by key, and as a wrapper makes them, through
+// a Values memo of Handles keyed by the argument. The floor is golang-lru's
+// Get of the same keys from a cache holding as many.
 func BenchmarkCacheGet(b *testing.B) {
 	const n = 100_000
 	keys := make([]Key, n)
@@ -22,97 +22,26 @@ func BenchmarkCacheGet(b *testing.B) {
 		for i, k := range keys {
 			c.Add(k, &i)
 		}
-		var (
-			v  *int
-			ok bool
-			i  int
-		)
-		b.ReportAllocs()
-		for b.Loop() {
-			v, ok = c.Get(keys[i])
-			if i++; i == n {
-				i = 0
-			}
-		}
-		if !ok || v == nil {
-			b.Fatal("a Get missed")
-		}
-	})
-	b.Run("impl=values", func(b *testing.B) {
-		p := NewValues[int, Key](n)
-		for i, k := range keys {
-			p.Set(i, k)
-		}
-		for i := range keys {
-			p.Get(i) // publishes
-		}
-		var (
-			k  Key
-			ok bool
-			i  int
-		)
-		b.ReportAllocs()
-		for b.Loop() {
-			k, ok = p.Get(i)
-			if i++; i == n {
-				i = 0
-			}
-		}
-		if !ok || k.String() == "" {
-			b.Fatal("a Get missed")
-		}
+		inTurn(b, n, func(i int) bool {
+			_, ok := c.Get(keys[i])
+			return ok
+		})
 	})
 	b.Run("impl=handles", func(b *testing.B) {
 		c := New[int](n, nil)
-		p := NewValues[any, *Handle[int]](n)
+		memo := NewValues[int, *Handle[int]](n)
 		for i, k := range keys {
 			c.Add(k, &i)
-			p.Set(i, c.Handle(k))
+			memo.Set(i, c.Handle(k))
 		}
 		for i := range keys {
-			h, _ := p.Get(i) // publishes
-			h.Get()
+			memo.Get(i) // publishes
 		}
-		var (
-			v  *int
-			ok bool
-			i  int
-		)
-		b.ReportAllocs()
-		for b.Loop() {
-			h, _ := p.Get(i)
-			v, ok = h.Get()
-			if i++; i == n {
-				i = 0
-			}
-		}
-		if !ok || v == nil {
-			b.Fatal("a Get missed")
-		}
-	})
-	b.Run("impl=handleonly", func(b *testing.B) {
-		c := New[int](n, nil)
-		hs := make([]*Handle[int], n)
-		for i, k := range keys {
-			c.Add(k, &i)
-			hs[i] = c.Handle(k)
-			hs[i].Get()
-		}
-		var (
-			v  *int
-			ok bool
-			i  int
-		)
-		b.ReportAllocs()
-		for b.Loop() {
-			v, ok = hs[i].Get()
-			if i++; i == n {
-				i = 0
-			}
-		}
-		if !ok || v == nil {
-			b.Fatal("a Get missed")
-		}
+		inTurn(b, n, func(i int) bool {
+			h, _ := memo.Get(i)
+			_, ok := h.Get()
+			return ok
+		})
 	})
 	b.Run("impl=floor", func(b *testing.B) {
 		c, err := lru.New[string, *int](n)
@@ -122,20 +51,25 @@ func BenchmarkCacheGet(b *testing.B) {
 		for i, k := range keys {
 			c.Add(k.String(), &i)
 		}
-		var (
-			v  *int
-			ok bool
-			i  int
-		)
-		b.ReportAllocs()
-		for b.Loop() {
-			v, ok = c.Get(keys[i].String())
-			if i++; i == n {
-				i = 0
-			}
-		}
-		if !ok || v == nil {
-			b.Fatal("a Get missed")
-		}
+		inTurn(b, n, func(i int) bool {
+			_, ok := c.Get(keys[i].String())
+			return ok
+		})
 	})
+}
+
+// inTurn times get of 0, 1, ... n-1, then 0 again, and fails the benchmark
+// when one missed.
+func inTurn(b *testing.B, n int, get func(i int) bool) {
+	ok, i := true, 0
+	b.ReportAllocs()
+	for b.Loop() {
+		ok = get(i) && ok
+		if i++; i == n {
+			i = 0
+		}
+	}
+	if !ok {
+		b.Fatal("a Get missed")
+	}
 }

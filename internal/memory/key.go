@@ -3,8 +3,8 @@ package memory
 import "hash/maphash"
 
 // Key is a key of a Cache with its hash, which a caller that looks one key
-// up often keeps, to spare the hash; Paths remember Keys. Make one with
-// KeyOf: the zero Key is no string's.
+// up often keeps, to spare the hash, as a Handle does. Make one with KeyOf:
+// the zero Key is no string's.
 type Key struct {
 	s    string
 	hash uint64
