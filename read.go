@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"slices"
 	"sync"
 	"time"
 
+	"github.com/cachetta-go/cachetta/internal/argstack"
 	"github.com/cachetta-go/cachetta/internal/storage"
 )
 
@@ -43,8 +43,13 @@ func (c *Cachetta[T]) freshnessAt(modTime, now time.Time) freshness {
 // not a regular file, bad arguments and a done ctx.
 // A stored JSON null is a hit holding the zero value. MaxAge, Bypass and
 // ForceRefresh in ctx apply.
+//
+// Read keeps no reference to args, so Go boxes them on the caller's stack
+// and a memory hit allocates nothing. A miss works on a deep copy of args,
+// which is why an argument holding a func or an unsafe.Pointer other than
+// nil, which cannot be copied, fails a miss with ErrArgs.
 func (c *Cachetta[T]) Read(ctx context.Context, args ...any) (value T, ok bool, err error) {
-	return c.read(ctx, fresh, args)
+	return c.read(ctx, fresh, argstack.Borrow(args))
 }
 
 // ReadStale is Read that also returns a value inside the stale window set by
@@ -52,10 +57,12 @@ func (c *Cachetta[T]) Read(ctx context.Context, args ...any) (value T, ok bool, 
 // it, for callers that run their own refresh. Info tells whether the entry
 // is stale.
 func (c *Cachetta[T]) ReadStale(ctx context.Context, args ...any) (value T, ok bool, err error) {
-	return c.staleIfErrorWindow().read(ctx, stale, args)
+	return c.staleIfErrorWindow().read(ctx, stale, argstack.Borrow(args))
 }
 
 // read returns the value at args when it is at least as fresh as worst.
+// It borrows args (see internal/argstack): a memory hit reads them where
+// the caller boxed them, and anything past it gets a copy of its own.
 func (c *Cachetta[T]) read(ctx context.Context, worst freshness, args []any) (value T, ok bool, err error) {
 	var zero T
 	if err := ctx.Err(); err != nil {
@@ -67,11 +74,14 @@ func (c *Cachetta[T]) read(ctx context.Context, worst freshness, args []any) (va
 			return e.value, true, nil
 		}
 	}
-	// The making of a path keeps its arguments (an error names them, a
-	// path function is called through a func value), which would move the
-	// caller's slice of them to the heap on every call, hits included: it
-	// gets a copy, made only here.
-	path, err := c.pathOf(slices.Clone(args))
+	// The making of a path may keep its arguments (a path function may,
+	// and a memo keeps a string argument), so it gets a copy, made only
+	// here, where the lookup has missed.
+	args, err = argstack.Own(args)
+	if err != nil {
+		return zero, false, fmt.Errorf("%w: %w", ErrArgs, err)
+	}
+	path, err := c.pathOf(args)
 	if err != nil {
 		return zero, false, err
 	}

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -252,5 +254,73 @@ func TestPathFunctionEdgeCases(t *testing.T) {
 	}
 	if _, _, err := c.Read(ctx, &node{}); !errors.Is(err, cachetta.ErrArgs) {
 		t.Errorf("Read with a path function returning \"\" = %v; want ErrArgs", err)
+	}
+}
+
+// TestReadKeepsNoReferenceToItsArguments: Read lets its callers box their
+// arguments on their stacks, so what a miss keeps of them (a path function
+// may keep its argument, a memo keeps a string) must be a copy. The string
+// here is built in a buffer on the caller's stack, which later calls
+// overwrite: a path function that kept the caller's bytes would see them
+// change.
+func TestReadKeepsNoReferenceToItsArguments(t *testing.T) {
+	ctx := t.Context()
+	var kept []string
+	c, err := cachetta.New[int](t.TempDir(), cachetta.WithLRU(8), cachetta.WithPathFunc(func(s string) string {
+		kept = append(kept, s)
+		return "v.json"
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := range 4 {
+		suffix := strconv.Itoa(1000 + i)
+		want = append(want, "user-"+suffix)
+		readOnStack(ctx, t, c, suffix)
+		scribble(64)
+	}
+	if !slices.Equal(kept, want) {
+		t.Errorf("the path function kept %q; want %q", kept, want)
+	}
+}
+
+// readOnStack reads c with "user-"+suffix, a string the compiler may build
+// in a buffer on this frame's stack, since Read keeps no reference to it.
+//
+//go:noinline
+func readOnStack(ctx context.Context, t *testing.T, c *cachetta.Cachetta[int], suffix string) {
+	if _, _, err := c.Read(ctx, "user-"+suffix); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// scribble overwrites n frames of the stack below its caller.
+//
+//go:noinline
+func scribble(n int) byte {
+	var buf [64]byte
+	for i := range buf {
+		buf[i] = byte(n + i)
+	}
+	if n == 0 {
+		return buf[0]
+	}
+	return scribble(n-1) + buf[n%64]
+}
+
+// TestReadRefusesAnArgumentItCannotCopy: a function argument may point to
+// its caller's stack, and Read, which lets callers keep their arguments
+// there, cannot keep a copy of it: a miss fails with ErrArgs, even with a
+// path function that would take it.
+func TestReadRefusesAnArgumentItCannotCopy(t *testing.T) {
+	c, err := cachetta.New[int](t.TempDir(), cachetta.WithPathFunc(func(f func() string) string { return f() }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	suffix := strconv.Itoa(7)
+	_, _, err = c.Read(t.Context(), func() string { return "v" + suffix + ".json" })
+	if !errors.Is(err, cachetta.ErrArgs) {
+		t.Fatalf("Read(func) = %v; want ErrArgs", err)
 	}
 }

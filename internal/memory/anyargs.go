@@ -3,6 +3,8 @@ package memory
 import (
 	"reflect"
 	"unsafe"
+
+	"github.com/cachetta-go/cachetta/internal/argstack"
 )
 
 // AnyArgs is Args for a list of arguments of any types, as a variadic
@@ -84,9 +86,13 @@ func (m *AnyArgs[V]) appendKey(b []byte, args []any) ([]byte, bool) {
 		if o.op == nil {
 			return b, false
 		}
-		p := noescape(e.data)
+		// appendContent reads through p and keeps nothing, which the
+		// analysis cannot follow through a value read out of an
+		// interface: without NoEscape, the caller's boxes would move to
+		// the heap.
+		p := argstack.NoEscape(e.data)
 		if o.direct {
-			p = noescape(unsafe.Pointer(&e.data))
+			p = argstack.NoEscape(unsafe.Pointer(&e.data))
 		}
 		if b = appendContent(b, o.op, p); len(b) > maxKey {
 			return b, true
@@ -122,19 +128,4 @@ func directIface(t reflect.Type) bool {
 		return t.NumField() == 1 && directIface(t.Field(0).Type)
 	}
 	return false
-}
-
-// noescape hides p from escape analysis, as the runtime's function of that
-// name does. appendContent reads through its pointer and keeps nothing,
-// but the analysis cannot follow a value read out of an interface through
-// unsafe.Pointer, and would move every argument a caller boxes into an
-// interface to the heap: a Read(ctx, 1234567) would allocate. p stays
-// alive for the call through the caller's args, and is a uintptr only
-// inside this function, which cannot grow the stack (nosplit), so a stack
-// copy adjusts it as any other pointer.
-//
-//go:nosplit
-func noescape(p unsafe.Pointer) unsafe.Pointer {
-	u := uintptr(p)
-	return *(*unsafe.Pointer)(unsafe.Pointer(&u))
 }

@@ -1,8 +1,10 @@
 package memory
 
 import (
+	"reflect"
 	"strconv"
 	"testing"
+	"unsafe"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 )
@@ -72,4 +74,58 @@ func inTurn(b *testing.B, n int, get func(i int) bool) {
 	if !ok {
 		b.Fatal("a Get missed")
 	}
+}
+
+// BenchmarkArgsGet measures a memo's Get by the argument's content, for a
+// struct, a struct holding a slice and one holding a map, beside the floor:
+// the Get of a Values keyed by that content built beforehand, which is all
+// the lookup a memo makes once its key is written.
+func BenchmarkArgsGet(b *testing.B) {
+	type plain struct {
+		User string
+		Page int
+	}
+	type sliced struct {
+		User string
+		Tags []string
+	}
+	type mapped struct {
+		User    string
+		Filters map[string]string
+	}
+	b.Run("arg=struct", func(b *testing.B) {
+		argsGet(b, plain{User: "user@example.com", Page: 2})
+	})
+	b.Run("arg=slice", func(b *testing.B) {
+		argsGet(b, sliced{User: "user@example.com", Tags: []string{"go", "cache"}})
+	})
+	b.Run("arg=map", func(b *testing.B) {
+		argsGet(b, mapped{User: "user@example.com", Filters: map[string]string{"lang": "en", "sort": "new"}})
+	})
+}
+
+func argsGet[P any](b *testing.B, arg P) {
+	m := NewArgs[P, int](16, func(reflect.Type) bool { return false })
+	m.Set(arg, 1)
+	m.Get(arg) // publishes
+	b.Run("impl=memo", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, ok := m.Get(arg); !ok {
+				b.Fatal("missed")
+			}
+		}
+	})
+	b.Run("impl=floor", func(b *testing.B) {
+		key := string(appendContent(nil, m.content, unsafe.Pointer(&arg)))
+		v := NewValues[string, int](16)
+		v.Set(key, 1)
+		v.Get(key)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, ok := v.Get(key); !ok {
+				b.Fatal("missed")
+			}
+		}
+	})
 }
