@@ -1,13 +1,15 @@
 package cachetta_test
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
-	"github.com/cachetta-go/cachetta"
 	"os"
 	"strings"
 	"testing/synctest"
+
+	"github.com/cachetta-go/cachetta"
 )
 
 func TestInfo(t *testing.T) {
@@ -116,5 +118,53 @@ func TestInfoOfADirectory(t *testing.T) {
 		if err := call(); err == nil || !strings.Contains(err.Error(), c.Path()) {
 			t.Errorf("%s(%q) of a directory = %v; want an error naming the path", name, c.Path(), err)
 		}
+	}
+}
+
+// TestInfoBoxesNothing: Info keeps no reference to its arguments, so a
+// variable argument costs no more allocations than a constant one (only
+// the file's stat allocates), and the entry's file from memory is the
+// one Info describes.
+func TestInfoBoxesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	ctx := t.Context()
+	c, err := cachetta.New[int](t.TempDir(), cachetta.WithLRU(8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "user-" + strconv.Itoa(7)
+	for _, a := range []any{"user-7", 1234567} {
+		if err := c.Write(ctx, 1, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 1234567 + len(name) - 6
+	pathFor := func(a any) string {
+		p, err := c.PathFor(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	constant := testing.AllocsPerRun(100, func() { c.Info(ctx, "user-7") })
+	for _, tc := range []struct {
+		name string
+		info func() (cachetta.Info, error)
+		path string
+	}{
+		{"string built at run time", func() (cachetta.Info, error) { return c.Info(ctx, name) }, pathFor("user-7")},
+		{"int variable", func() (cachetta.Info, error) { return c.Info(ctx, n) }, pathFor(1234567)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			info, err := tc.info()
+			if err != nil || !info.Exists || info.Path != tc.path {
+				t.Fatalf("Info = %+v, %v; want the entry at %s", info, err, tc.path)
+			}
+			if got := testing.AllocsPerRun(100, func() { tc.info() }); got > constant {
+				t.Errorf("Info allocates %v times; want at most the %v of a constant argument", got, constant)
+			}
+		})
 	}
 }

@@ -2,9 +2,11 @@ package cachetta
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"time"
 
+	"github.com/cachetta-go/cachetta/internal/argstack"
 	"github.com/cachetta-go/cachetta/internal/memory"
 	"github.com/cachetta-go/cachetta/internal/storage"
 )
@@ -307,6 +309,26 @@ func (c *Cachetta[T]) pathOf(args []any) (string, error) {
 		}
 	}
 	return path, err
+}
+
+// borrowedPath returns the path of args, which the caller borrows (see
+// internal/argstack): the one memory knows, or else one made from a copy
+// of args, since the making of a path may keep its arguments (a path
+// function may, and a memo keeps a string argument), and remembered.
+func (c *Cachetta[T]) borrowedPath(args []any) (string, error) {
+	if h, ok := c.knownPath(args); ok {
+		return h.Key().String(), nil
+	}
+	owned, err := argstack.Own(args)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrArgs, err)
+	}
+	path, err := c.pathOf(owned)
+	if err != nil {
+		return "", err
+	}
+	c.rememberArgs(owned, path)
+	return path, nil
 }
 
 // knownPath returns the handle of args' entry in memory when the copy

@@ -74,18 +74,10 @@ func (c *Cachetta[T]) read(ctx context.Context, worst freshness, args []any) (va
 			return e.value, true, nil
 		}
 	}
-	// The making of a path may keep its arguments (a path function may,
-	// and a memo keeps a string argument), so it gets a copy, made only
-	// here, where the lookup has missed.
-	args, err = argstack.Own(args)
-	if err != nil {
-		return zero, false, fmt.Errorf("%w: %w", ErrArgs, err)
-	}
-	path, err := c.pathOf(args)
+	path, err := c.borrowedPath(args)
 	if err != nil {
 		return zero, false, err
 	}
-	c.rememberArgs(args, path)
 	v, f, err := c.lookupFor(ctx, path, overridesOf(ctx))
 	c.readCounted(path, f, worst, err)
 	if err != nil || f == missing {
