@@ -335,3 +335,26 @@ func TestArgsStopAtMaxKey(t *testing.T) {
 		})
 	}
 }
+
+// TestMapContentIsOneWhateverTheBuffer: a map's content is the same for
+// every iteration order Go picks, whether its entries are put in order
+// within the buffer's spare capacity or through a scratch buffer, and
+// whether their spans fit on the stack (smallMap) or not.
+func TestMapContentIsOneWhateverTheBuffer(t *testing.T) {
+	o, ok := compile(reflect.TypeFor[filtered](), opaque)
+	if !ok {
+		t.Fatal("compile refused filtered")
+	}
+	for _, n := range []int{2, smallMap, smallMap + 1, 100} {
+		f := filtered{"ann", manyFilters(n, false)}
+		want := string(appendContent(make([]byte, 0, 2*maxKey), o, unsafe.Pointer(&f)))
+		for range 20 {
+			// No spare capacity: the scratch buffer.
+			tight := string(appendContent(nil, o, unsafe.Pointer(&f)))
+			roomy := string(appendContent(make([]byte, 0, 2*maxKey), o, unsafe.Pointer(&f)))
+			if tight != want || roomy != want {
+				t.Fatalf("%d entries: contents %q and %q; want %q", n, tight, roomy, want)
+			}
+		}
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"unsafe"
+
+	"github.com/cachetta-go/cachetta/internal/argstack"
 )
 
 // The content of a value is a byte string that two values of one type
@@ -27,8 +29,8 @@ import (
 // A type is compiled once into a tree of ops, which appendContent walks by
 // direct calls, so that the compiler sees that neither the value nor the
 // buffer outlives the call: both stay on the caller's stack. Only a map's
-// entries are written through a function value, into a pooled buffer of
-// their own.
+// entries are written through a function value, into the same buffer,
+// then put in order there.
 
 // opKind is what an op writes.
 type opKind uint8
@@ -52,8 +54,9 @@ type op struct {
 	elem   *op     // opArray, opSlice, opPointer
 	fields []op    // opFields
 	// entries writes the entries of the map m, a map's pointer, to e, in
-	// the map's order, for opMap.
+	// the map's order, and length returns how many m holds, for opMap.
 	entries func(e *encoder, m unsafe.Pointer)
+	length  func(m unsafe.Pointer) int
 }
 
 // appendContent appends the content of the value of o's type at p to b.
@@ -67,7 +70,7 @@ func appendContent(b []byte, o *op, p unsafe.Pointer) []byte {
 	}
 	switch o.kind {
 	case opCopy:
-		return appendBytes(b, unsafe.Slice((*byte)(p), o.size))
+		return appendDense(b, p, o.size)
 	case opString:
 		return appendString(b, *(*string)(p))
 	case opFields:
@@ -80,7 +83,7 @@ func appendContent(b []byte, o *op, p unsafe.Pointer) []byte {
 			f := &o.fields[i]
 			switch q := unsafe.Add(p, f.offset); f.kind {
 			case opCopy:
-				b = appendBytes(b, unsafe.Slice((*byte)(q), f.size))
+				b = appendDense(b, q, f.size)
 			case opString:
 				b = appendString(b, *(*string)(q))
 			default:
@@ -126,23 +129,33 @@ func appendContent(b []byte, o *op, p unsafe.Pointer) []byte {
 		if m == nil {
 			return append(b, 0)
 		}
-		e := encoders.Get().(*encoder)
-		e.buf, e.spans = e.buf[:0], e.spans[:0]
-		o.entries(e, m)
+		n := o.length(m)
 		b = append(b, 1)
-		b = binary.AppendUvarint(b, uint64(len(e.spans)))
-		if len(b)+len(e.buf) > maxKey {
+		b = binary.AppendUvarint(b, uint64(n))
+		// The entries go into b, and their spans into an array on this
+		// stack, or a pooled one for a large map. The function value
+		// hides from escape analysis that neither outlives the call.
+		var small [smallMap]span
+		start := len(b)
+		e := encoder{buf: b, spans: small[:0]}
+		var pooled *encoder
+		if n > smallMap {
+			pooled = encoders.Get().(*encoder)
+			e.spans = pooled.spans[:0]
+		}
+		// What is read back through ep is, to the analysis, no longer
+		// e's, so keeping the spans in the pool does not move small or b
+		// to the heap.
+		ep := (*encoder)(argstack.NoEscape(unsafe.Pointer(&e)))
+		o.entries(ep, m)
+		if b = ep.buf; len(b) > maxKey {
 			b = tooLong
 		} else {
-			e.sortEntries()
-			for _, s := range e.spans {
-				b = append(b, e.buf[s.from:s.to]...)
-			}
+			b = sortEntries(b, start, ep.spans)
 		}
-		// A buffer past maxKey may be tooLong itself, which must never be
-		// appended to in place: it is dropped with any other large one.
-		if len(e.buf) <= maxKey && cap(e.buf) <= maxScratch && cap(e.spans) <= maxScratch {
-			encoders.Put(e)
+		if pooled != nil && cap(ep.spans) <= maxScratch {
+			pooled.spans = ep.spans[:0]
+			encoders.Put(pooled)
 		}
 		return b
 	}
@@ -173,8 +186,7 @@ type sliceHeader struct {
 }
 
 // encoder is a buffer the entries of a map are written into, in the map's
-// order, with their spans, which are sorted before the entries are copied
-// out in their order.
+// order, with their spans, which are then sorted.
 type encoder struct {
 	buf   []byte
 	spans []span
@@ -183,7 +195,10 @@ type encoder struct {
 // span is the content of one map entry: buf[from:to].
 type span struct{ from, to int }
 
-// encoders are the buffers of maps' entries.
+// smallMap is the most entries whose spans stay on the stack.
+const smallMap = 8
+
+// encoders are the spans of large maps, and the scratch of sortEntries.
 var encoders = sync.Pool{New: func() any { return new(encoder) }}
 
 // maxScratch is the largest buffer a pool keeps: one grown by a huge
@@ -233,8 +248,7 @@ func (c *compiler) compile(t reflect.Type) (op, bool) {
 		elem, ok := c.compile(t.Elem())
 		return op{kind: opSlice, size: t.Elem().Size(), elem: &elem}, ok
 	case reflect.Map:
-		entries, ok := c.mapping(t)
-		return op{kind: opMap, entries: entries}, ok
+		return c.mapping(t)
 	}
 	return op{}, false
 }
@@ -309,20 +323,20 @@ func (c *compiler) structure(t reflect.Type) (op, bool) {
 // mapping compiles the entries of a map: natively for the common maps (see
 // nativeMaps), else through reflect, reading each entry into a pooled pair
 // of variables, so that reading it allocates nothing.
-func (c *compiler) mapping(t reflect.Type) (func(*encoder, unsafe.Pointer), bool) {
+func (c *compiler) mapping(t reflect.Type) (op, bool) {
 	switch t.Key().Kind() {
 	case reflect.String, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 	default:
-		return nil, false
+		return op{}, false
 	}
 	key, ok := c.compile(t.Key())
 	if !ok {
-		return nil, false
+		return op{}, false
 	}
 	value, ok := c.compile(t.Elem())
 	if !ok {
-		return nil, false
+		return op{}, false
 	}
 	if native, ok := nativeMaps[[2]reflect.Type{t.Key(), t.Elem()}]; ok {
 		return native, true
@@ -336,7 +350,10 @@ func (c *compiler) mapping(t reflect.Type) (func(*encoder, unsafe.Pointer), bool
 		k, v := reflect.New(t.Key()), reflect.New(t.Elem())
 		return &entry{key: k.Elem(), value: v.Elem(), k: k.UnsafePointer(), v: v.UnsafePointer()}
 	}}
-	return func(e *encoder, m unsafe.Pointer) {
+	length := func(m unsafe.Pointer) int {
+		return reflect.NewAt(t, unsafe.Pointer(&m)).Elem().Len()
+	}
+	return op{kind: opMap, length: length, entries: func(e *encoder, m unsafe.Pointer) {
 		x := entries.Get().(*entry)
 		x.m = m
 		mv := reflect.NewAt(t, unsafe.Pointer(&x.m)).Elem()
@@ -359,18 +376,23 @@ func (c *compiler) mapping(t reflect.Type) (func(*encoder, unsafe.Pointer), bool
 		x.key.SetZero()
 		x.value.SetZero()
 		entries.Put(x)
-	}, true
+	}}, true
 }
 
-// sortEntries sorts the spans of the entries by the entries' content.
-// Keys are distinct and spell their own length, so no entry's content is a
-// prefix of another's and the order is total.
-func (e *encoder) sortEntries() {
-	spans := e.spans
-	if len(spans) < 2 {
-		return
+// sortEntries puts the entries of a map, b[start:] as spans tells them,
+// in the order of their content. Keys are distinct and spell their own
+// length, so no entry's content is a prefix of another's and the order is
+// total. The entries are copied in order past b's end, within its
+// capacity, or into a pooled scratch, then back.
+func sortEntries(b []byte, start int, spans []span) []byte {
+	less := func(x, y span) bool { return bytes.Compare(b[x.from:x.to], b[y.from:y.to]) < 0 }
+	inOrder := true
+	for i := 1; i < len(spans) && inOrder; i++ {
+		inOrder = less(spans[i-1], spans[i])
 	}
-	less := func(a, b span) bool { return bytes.Compare(e.buf[a.from:a.to], e.buf[b.from:b.to]) < 0 }
+	if inOrder {
+		return b
+	}
 	if len(spans) <= 12 {
 		// Most maps passed as arguments are small, where an insertion
 		// sort beats slices.SortFunc by its set-up.
@@ -380,10 +402,28 @@ func (e *encoder) sortEntries() {
 			}
 		}
 	} else {
-		slices.SortFunc(spans, func(a, b span) int {
-			return bytes.Compare(e.buf[a.from:a.to], e.buf[b.from:b.to])
-		})
+		slices.SortFunc(spans, func(x, y span) int { return bytes.Compare(b[x.from:x.to], b[y.from:y.to]) })
 	}
+	end := len(b)
+	if cap(b)-end >= end-start {
+		sorted := b[end:end]
+		for _, s := range spans {
+			sorted = append(sorted, b[s.from:s.to]...)
+		}
+		copy(b[start:], sorted)
+		return b
+	}
+	scratch := encoders.Get().(*encoder)
+	sorted := scratch.buf[:0]
+	for _, s := range spans {
+		sorted = append(sorted, b[s.from:s.to]...)
+	}
+	copy(b[start:], sorted)
+	if cap(sorted) <= maxScratch {
+		scratch.buf = sorted[:0]
+		encoders.Put(scratch)
+	}
+	return b
 }
 
 // nativeMaps are the entries functions of the common maps, by key and
@@ -391,12 +431,24 @@ func (e *encoder) sortEntries() {
 // through reflect costs several times more. A map type of any name with
 // these key and element types has the same layout and is ranged over as
 // the unnamed one. init fills it; it never changes after.
-var nativeMaps = map[[2]reflect.Type]func(*encoder, unsafe.Pointer){}
+var nativeMaps = map[[2]reflect.Type]op{}
 
 func init() {
 	addNativeMaps(appendString)
 	addNativeMaps(appendBits[int])
 	addNativeMaps(appendBits[int64])
+	// The commonest, written without the calls through func values.
+	t := [2]reflect.Type{reflect.TypeFor[string](), reflect.TypeFor[string]()}
+	nativeMaps[t] = op{kind: opMap, length: nativeMaps[t].length, entries: func(e *encoder, p unsafe.Pointer) {
+		for k, v := range *(*map[string]string)(unsafe.Pointer(&p)) {
+			from := len(e.buf)
+			e.buf = appendString(appendString(e.buf, k), v)
+			e.spans = append(e.spans, span{from, len(e.buf)})
+			if len(e.buf) > maxKey {
+				break // see appendContent
+			}
+		}
+	}}
 }
 
 // addNativeMaps adds the maps keyed by K of strings, numbers and booleans,
@@ -411,7 +463,8 @@ func addNativeMaps[K comparable](key func([]byte, K) []byte) {
 }
 
 func addNativeMap[K comparable, V any](key func([]byte, K) []byte, value func([]byte, V) []byte) {
-	nativeMaps[[2]reflect.Type{reflect.TypeFor[K](), reflect.TypeFor[V]()}] = func(e *encoder, p unsafe.Pointer) {
+	length := func(p unsafe.Pointer) int { return len(*(*map[K]V)(unsafe.Pointer(&p))) }
+	nativeMaps[[2]reflect.Type{reflect.TypeFor[K](), reflect.TypeFor[V]()}] = op{kind: opMap, length: length, entries: func(e *encoder, p unsafe.Pointer) {
 		for k, v := range *(*map[K]V)(unsafe.Pointer(&p)) {
 			from := len(e.buf)
 			e.buf = value(key(e.buf, k), v)
@@ -420,7 +473,7 @@ func addNativeMap[K comparable, V any](key func([]byte, K) []byte, value func([]
 				break // see appendContent
 			}
 		}
-	}
+	}}
 }
 
 // appendString, appendBits and appendStrings append the content of a
@@ -430,8 +483,28 @@ func appendString(b []byte, s string) []byte {
 	if len(b)+len(s) > maxKey {
 		return tooLong
 	}
-	b = binary.AppendUvarint(b, uint64(len(s)))
+	// Most strings are shorter than 128 bytes, whose varint is one byte.
+	if len(s) < 0x80 {
+		b = append(b, byte(len(s)))
+	} else {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+	}
 	return append(b, s...)
+}
+
+// appendDense appends the size bytes at p, of a dense type (see dense),
+// as appendBytes does. The common sizes of a scalar are stored whole
+// rather than copied by a call.
+func appendDense(b []byte, p unsafe.Pointer, size uintptr) []byte {
+	switch size {
+	case 8:
+		return binary.NativeEndian.AppendUint64(b, *(*uint64)(p))
+	case 4:
+		return binary.NativeEndian.AppendUint32(b, *(*uint32)(p))
+	case 1:
+		return append(b, *(*byte)(p))
+	}
+	return appendBytes(b, unsafe.Slice((*byte)(p), size))
 }
 
 func appendBits[V any](b []byte, v V) []byte {
