@@ -154,7 +154,7 @@ func (c *Cachetta[T]) fillsMemory(n int) bool {
 // entry without an identity (a store's Save tells none) is left to the
 // next read.
 func (c *Cachetta[T]) rememberWritten(path string, data []byte, mem *committed, m storage.Meta) {
-	if mem == nil || m.ID == nil {
+	if mem == nil || !m.Known() {
 		return
 	}
 	var v T

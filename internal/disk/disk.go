@@ -77,7 +77,16 @@ func (b Backend) Confine(op, path string) error { return b.fsys.Confine(op, path
 
 // meta returns the Meta of the file at name whose stat is info.
 func meta(name string, info fs.FileInfo) storage.Meta {
-	return storage.Meta{Name: name, Size: info.Size(), ModTime: info.ModTime(), ID: info}
+	return metaOf(name, fsx.StatusOf(info))
+}
+
+// metaOf returns the Meta of the file at name that st describes.
+func metaOf(name string, st fsx.Status) storage.Meta {
+	m := storage.Meta{Name: name, Size: st.Size, ModTime: st.ModTime, File: st.File}
+	if st.Info != nil {
+		m.ID = st.Info
+	}
+	return m
 }
 
 // Load decodes the entry at name into v. It opens the file without waiting
@@ -124,12 +133,12 @@ func (b Backend) Load(ctx context.Context, name string, dec storage.Decoding, v 
 // does; a file that is not regular is an error wrapping
 // storage.ErrNotRegular.
 func (b Backend) Stat(ctx context.Context, name string) (storage.Meta, error) {
-	info, err := b.fsys.Stat(name)
+	st, err := fsx.Stat(b.fsys, name)
 	if err != nil {
 		return storage.Meta{Name: name}, err
 	}
-	if !info.Mode().IsRegular() {
-		return meta(name, info), &fs.PathError{Op: "stat", Path: name, Err: storage.ErrNotRegular}
+	if !st.Mode.IsRegular() {
+		return metaOf(name, st), &fs.PathError{Op: "stat", Path: name, Err: storage.ErrNotRegular}
 	}
-	return meta(name, info), nil
+	return metaOf(name, st), nil
 }

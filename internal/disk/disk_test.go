@@ -101,7 +101,7 @@ func TestSaveUnderCommit(t *testing.T) {
 		t.Fatalf("Save = %v; done saw %q; want nil and [2]", err, saw)
 	}
 	info, err := os.Stat(path)
-	if err != nil || !m.Same(storage.Meta{Name: path, Size: info.Size(), ModTime: info.ModTime(), ID: info}) {
+	if err != nil || !m.Same(meta(path, info)) {
 		t.Errorf("Save's Meta %v is not the file written (%v)", m, err)
 	}
 	entries, _ := os.ReadDir(filepath.Dir(path))

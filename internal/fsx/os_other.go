@@ -18,3 +18,6 @@ func closeFD(int, string) error                 { return errors.ErrUnsupported }
 
 // rename renames oldname to newname with os.Rename.
 func rename(oldname, newname string) error { return os.Rename(oldname, newname) }
+
+// fileID returns the zero FileID: here os.SameFile tells files apart.
+func fileID(fs.FileInfo) FileID { return FileID{} }

@@ -75,3 +75,11 @@ func rename(oldname, newname string) error {
 		return &os.LinkError{Op: "rename", Old: oldname, New: newname, Err: err}
 	}
 }
+
+// fileID returns the device and inode of the file info describes.
+func fileID(info fs.FileInfo) FileID {
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		return FileID{Dev: uint64(st.Dev), Ino: uint64(st.Ino)}
+	}
+	return FileID{}
+}

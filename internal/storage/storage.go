@@ -24,18 +24,29 @@ type Meta struct {
 	Name    string    // the entry's path, as the cache names it
 	Size    int64     // the length of its bytes
 	ModTime time.Time // when it was written; its age decides its freshness
-	// ID tells one version of the entry from another written over it: the
-	// fs.FileInfo of a file (an inode), the Version of a store entry; nil
-	// when the backend cannot tell.
-	ID any
+	// File and ID tell one version of the entry from another written over
+	// it: File is a file's device and inode, where the system numbers
+	// files; ID is anything else that tells, the fs.FileInfo of a file
+	// elsewhere (for os.SameFile) or the Version of a store entry. Both
+	// are zero when the backend cannot tell.
+	File fsx.FileID
+	ID   any
+}
+
+// Known reports whether m tells its version from another (see Same).
+func (m Meta) Known() bool {
+	return m.File != (fsx.FileID{}) || m.ID != nil
 }
 
 // Same reports whether m and o describe one unchanged entry: the same
 // identity, modification time and size. An entry without an identity is
 // the same as nothing.
 func (m Meta) Same(o Meta) bool {
-	if m.ID == nil || o.ID == nil || !m.ModTime.Equal(o.ModTime) || m.Size != o.Size {
+	if !m.Known() || !o.Known() || !m.ModTime.Equal(o.ModTime) || m.Size != o.Size {
 		return false
+	}
+	if m.File != (fsx.FileID{}) || o.File != (fsx.FileID{}) {
+		return m.File == o.File
 	}
 	if a, ok := m.ID.(fs.FileInfo); ok {
 		b, ok := o.ID.(fs.FileInfo)

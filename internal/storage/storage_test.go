@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/cachetta-go/cachetta/internal/fsx"
 )
 
 func TestMetaSame(t *testing.T) {
@@ -46,6 +48,10 @@ func TestMetaSame(t *testing.T) {
 		{"other size", Meta{Size: 1, ModTime: when, ID: "v1"}, Meta{Size: 2, ModTime: when, ID: "v1"}, false},
 		{"no identity", Meta{Size: 1, ModTime: when}, Meta{Size: 1, ModTime: when}, false},
 		{"file and version", file(a), Meta{Size: a.Size(), ModTime: a.ModTime(), ID: "v1"}, false},
+		{"one file by number", Meta{Size: 1, ModTime: when, File: fsx.FileID{Dev: 1, Ino: 2}}, Meta{Size: 1, ModTime: when, File: fsx.FileID{Dev: 1, Ino: 2}}, true},
+		{"two files by number", Meta{Size: 1, ModTime: when, File: fsx.FileID{Dev: 1, Ino: 2}}, Meta{Size: 1, ModTime: when, File: fsx.FileID{Dev: 1, Ino: 3}}, false},
+		{"one number on two devices", Meta{Size: 1, ModTime: when, File: fsx.FileID{Dev: 1, Ino: 2}}, Meta{Size: 1, ModTime: when, File: fsx.FileID{Dev: 2, Ino: 2}}, false},
+		{"number and version", Meta{Size: 1, ModTime: when, File: fsx.FileID{Dev: 1, Ino: 2}}, Meta{Size: 1, ModTime: when, ID: "v1"}, false},
 	}
 	for _, tt := range tests {
 		if got := tt.m.Same(tt.o); got != tt.want {
