@@ -2,6 +2,7 @@ package cachetta
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/cachetta-go/cachetta/internal/flight"
@@ -21,7 +22,7 @@ import (
 func ForceRefresh(ctx context.Context) context.Context {
 	o := overridesOf(ctx).clone()
 	o.force = true
-	return context.WithValue(ctx, overridesKey{}, o)
+	return withOverrides(ctx, o)
 }
 
 // Bypass returns a copy of ctx with which a call neither reads nor writes the
@@ -32,7 +33,7 @@ func ForceRefresh(ctx context.Context) context.Context {
 func Bypass(ctx context.Context) context.Context {
 	o := overridesOf(ctx).clone()
 	o.bypass = true
-	return context.WithValue(ctx, overridesKey{}, o)
+	return withOverrides(ctx, o)
 }
 
 // MaxAge returns a copy of ctx with which an entry older than d is a miss for
@@ -50,7 +51,7 @@ func MaxAge(ctx context.Context, d time.Duration) context.Context {
 		o.maxAge = d
 	}
 	o.bounded = true
-	return context.WithValue(ctx, overridesKey{}, o)
+	return withOverrides(ctx, o)
 }
 
 // overridesKey is the context key of the overrides of a call.
@@ -65,9 +66,25 @@ type overrides struct {
 	maxAge  time.Duration // entries at least this old are misses
 }
 
+// overridesInUse is set by the first context that carries overrides: until
+// then no context does, and a call skips looking for them, a walk up its
+// context's chain that is a tenth of a memory hit.
+var overridesInUse atomic.Bool
+
+// withOverrides returns a copy of ctx that carries o.
+func withOverrides(ctx context.Context, o *overrides) context.Context {
+	overridesInUse.Store(true)
+	return context.WithValue(ctx, overridesKey{}, o)
+}
+
 // overridesOf returns the overrides ctx carries, or nil. It is the one
-// context lookup a call makes for them.
+// context lookup a call makes for them. A context that carries them was
+// made after overridesInUse was set, and reached this goroutine through
+// something that orders the two, so the flag is seen set here.
 func overridesOf(ctx context.Context) *overrides {
+	if !overridesInUse.Load() {
+		return nil
+	}
 	o, _ := ctx.Value(overridesKey{}).(*overrides)
 	return o
 }
