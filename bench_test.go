@@ -332,6 +332,42 @@ func BenchmarkMemoryCheckHit(b *testing.B) {
 	})
 }
 
+// BenchmarkInfo measures Info of an argument memory knows the path of, whose
+// file is a fresh 1 KiB entry, next to the floor: an os.Stat of that file.
+func BenchmarkInfo(b *testing.B) {
+	recs := benchRecords(b, 1<<10)
+	c := benchCacheAt(b, filepath.Join(b.TempDir(), "rec.json"), cachetta.WithLRU(16))
+	ctx := b.Context()
+	const arg = "user@example.com"
+	if err := c.Write(ctx, recs, arg); err != nil {
+		b.Fatal(err)
+	}
+	path, err := c.PathFor(arg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("size=1KiB/impl=cachetta", func(b *testing.B) {
+		var info cachetta.Info
+		b.ReportAllocs()
+		for b.Loop() {
+			info, err = c.Info(ctx, arg)
+		}
+		if err != nil || !info.Exists || info.Path != path {
+			b.Fatalf("Info = %+v, %v; want the entry at %s", info, err, path)
+		}
+	})
+	b.Run("size=1KiB/impl=floor", func(b *testing.B) {
+		var info os.FileInfo
+		b.ReportAllocs()
+		for b.Loop() {
+			info, err = os.Stat(path)
+		}
+		if err != nil || info.Size() == 0 {
+			b.Fatalf("os.Stat = %v, %v; want the entry", info, err)
+		}
+	})
+}
+
 // BenchmarkSharedRead measures readers of one fresh 64 KiB file on every
 // core at once, without memory, where concurrent reads of the file share one
 // read and decode. The floor reads and decodes the file in each reader.

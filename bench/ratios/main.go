@@ -55,6 +55,8 @@ var targets = []target{
 	{"LRU hit via Wrap1, pointer", "BenchmarkLRUHitArgs/arg=pointer", 0, false},
 	{"LRU hit via Wrap1, path function", "BenchmarkLRUHitArgs/arg=pathfunc", 0, false},
 	{"WithFileCheck hit 1KiB vs disk hit", "BenchmarkMemoryCheckHit/size=1KiB", 0.1, false},
+	// Info of a remembered argument is a stat of its file.
+	{"Info of a remembered argument vs os.Stat", "BenchmarkInfo/size=1KiB", 1.2, true},
 	{"shared reads of one 64KiB file, parallel", "BenchmarkSharedRead/size=64KiB", 0, false},
 	{"write 1KiB", "BenchmarkWrite/size=1KiB", 1.1, false},
 	{"write 1MiB", "BenchmarkWrite/size=1MiB", 1.15, false},
