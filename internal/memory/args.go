@@ -2,6 +2,7 @@ package memory
 
 import (
 	"reflect"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -13,19 +14,25 @@ import (
 // changed between two calls is a new key, never the old one's.
 //
 // A Get writes the content into a buffer on its stack and looks it up in a
-// Values, with no lock and no allocation while the content fits the buffer
-// (stackKey bytes; a map's entries take a pooled buffer of their own). An
-// argument whose content passes maxKey bytes is not remembered, so that
-// Args holds at most its bound of keys of at most maxKey bytes each. Make
-// one with NewArgs.
+// Values, with no lock and no allocation while the content fits the buffer:
+// shortKey bytes, or stackKey once an argument's content outgrew that (the
+// Get that found it so allocated once). An argument whose content passes
+// maxKey bytes is not remembered, so that Args holds at most its bound of
+// keys of at most maxKey bytes each. Make one with NewArgs.
 type Args[P, V any] struct {
 	content *op
 	values  *Values[string, V]
+	long    atomic.Bool // some argument's content passed shortKey
 }
 
-// stackKey is the content a Get writes without allocating; Args remembers
+// shortKey and stackKey are the contents a Get writes without allocating,
+// the first while no content passed it: Go zeroes a buffer on the stack on
+// every call, and most arguments' contents are short. Args remembers
 // content up to maxKey.
-const stackKey = 512
+const (
+	shortKey = 128
+	stackKey = 512
+)
 
 // NewArgs returns an empty Args that holds at most bound keys, or nil when
 // the content of a P cannot stand for it: see compile. opaque reports the
@@ -40,8 +47,25 @@ func NewArgs[P, V any](bound int, opaque func(reflect.Type) bool) *Args[P, V] {
 
 // Get returns the value remembered for args, when there is one.
 func (m *Args[P, V]) Get(args P) (V, bool) {
-	var buf [stackKey]byte
+	if m.long.Load() {
+		return m.getLong(args)
+	}
+	var buf [shortKey]byte
 	key := appendContent(buf[:0], m.content, unsafe.Pointer(&args))
+	if len(key) > shortKey {
+		m.long.Store(true)
+	}
+	return m.lookup(key)
+}
+
+// getLong is Get with a buffer of stackKey bytes.
+func (m *Args[P, V]) getLong(args P) (V, bool) {
+	var buf [stackKey]byte
+	return m.lookup(appendContent(buf[:0], m.content, unsafe.Pointer(&args)))
+}
+
+// lookup returns the value remembered for the content key.
+func (m *Args[P, V]) lookup(key []byte) (V, bool) {
 	if len(key) > maxKey {
 		var zero V
 		return zero, false
@@ -54,7 +78,12 @@ func (m *Args[P, V]) Get(args P) (V, bool) {
 // Set remembers v for args.
 func (m *Args[P, V]) Set(args P, v V) {
 	var buf [stackKey]byte
-	if key := appendContent(buf[:0], m.content, unsafe.Pointer(&args)); len(key) <= maxKey {
+	key := appendContent(buf[:0], m.content, unsafe.Pointer(&args))
+	if len(key) > shortKey {
+		// The Gets of args will need the longer buffer.
+		m.long.Store(true)
+	}
+	if len(key) <= maxKey {
 		m.values.Set(string(key), v)
 	}
 }

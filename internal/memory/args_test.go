@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -224,6 +225,20 @@ func TestArgsGetDoesNotAllocate(t *testing.T) {
 		m := NewArgs[nested, string](8, opaque)
 		a := nested{map[string]map[int]bool{"x": {1: true}}, map[uint8][2]string{1: {"a", "b"}}}
 		m.Set(a, "p")
+		allocs(t, func() bool { _, ok := m.Get(a); return ok })
+	})
+	t.Run("content longer than shortKey", func(t *testing.T) {
+		m := NewArgs[request, string](8, opaque)
+		a := request{strings.Repeat("x", 3*shortKey), 1, 0}
+		m.Set(a, "p")
+		// The first Get too: Set found the content long.
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		m.Get(a)
+		runtime.ReadMemStats(&after)
+		if n := after.Mallocs - before.Mallocs; n != 0 {
+			t.Errorf("the first Get allocates %d times; want 0", n)
+		}
 		allocs(t, func() bool { _, ok := m.Get(a); return ok })
 	})
 	t.Run("pointer", func(t *testing.T) {
