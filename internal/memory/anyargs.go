@@ -16,7 +16,7 @@ import (
 type AnyArgs[V any] struct {
 	opaque func(reflect.Type) bool
 	ops    *Values[reflect.Type, *anyOp] // what each type seen compiles to
-	values *Values[string, V]
+	keys[V]
 }
 
 // anyOp is the content of one dynamic type: nil when content cannot key
@@ -35,28 +35,40 @@ const maxTypes = 1 << 10
 // NewAnyArgs returns an empty AnyArgs that holds at most bound lists;
 // opaque is as for NewArgs.
 func NewAnyArgs[V any](bound int, opaque func(reflect.Type) bool) *AnyArgs[V] {
-	return &AnyArgs[V]{opaque: opaque, ops: NewValues[reflect.Type, *anyOp](maxTypes), values: NewValues[string, V](bound)}
+	return &AnyArgs[V]{opaque: opaque, ops: NewValues[reflect.Type, *anyOp](maxTypes), keys: keys[V]{values: NewValues[string, V](bound)}}
 }
 
 // Get returns the value remembered for args, when there is one.
 func (m *AnyArgs[V]) Get(args []any) (V, bool) {
-	var buf [stackKey]byte
+	if m.long.Load() {
+		return m.getLong(args)
+	}
+	var buf [shortKey]byte
 	key, ok := m.appendKey(buf[:0], args)
-	if !ok || len(key) > maxKey {
+	if !ok {
 		var zero V
 		return zero, false
 	}
-	// Values.Get keeps no reference to its key, so the key may borrow the
-	// buffer for the lookup.
-	return m.values.Get(unsafe.String(unsafe.SliceData(key), len(key)))
+	return m.lookup(key)
+}
+
+// getLong is Get with a buffer of stackKey bytes.
+func (m *AnyArgs[V]) getLong(args []any) (V, bool) {
+	var buf [stackKey]byte
+	key, ok := m.appendKey(buf[:0], args)
+	if !ok {
+		var zero V
+		return zero, false
+	}
+	return m.lookup(key)
 }
 
 // Set remembers v for args, unless an argument's type cannot be keyed by
 // its content.
 func (m *AnyArgs[V]) Set(args []any, v V) {
 	var buf [stackKey]byte
-	if key, ok := m.appendKey(buf[:0], args); ok && len(key) <= maxKey {
-		m.values.Set(string(key), v)
+	if key, ok := m.appendKey(buf[:0], args); ok {
+		m.set(key, v)
 	}
 }
 

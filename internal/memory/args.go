@@ -15,14 +15,19 @@ import (
 //
 // A Get writes the content into a buffer on its stack and looks it up in a
 // Values, with no lock and no allocation while the content fits the buffer:
-// shortKey bytes, or stackKey once an argument's content outgrew that (the
-// Get that found it so allocated once). An argument whose content passes
+// shortKey bytes, or stackKey once a Set or a Get met a longer content (a
+// Get that meets one first allocates, once). An argument whose content passes
 // maxKey bytes is not remembered, so that Args holds at most its bound of
 // keys of at most maxKey bytes each. Make one with NewArgs.
 type Args[P, V any] struct {
 	content *op
-	values  *Values[string, V]
-	long    atomic.Bool // some argument's content passed shortKey
+	keys[V]
+}
+
+// keys are the values of an Args or an AnyArgs by their keys' contents.
+type keys[V any] struct {
+	values *Values[string, V]
+	long   atomic.Bool // some key passed shortKey
 }
 
 // shortKey and stackKey are the contents a Get writes without allocating,
@@ -42,7 +47,7 @@ func NewArgs[P, V any](bound int, opaque func(reflect.Type) bool) *Args[P, V] {
 	if !ok {
 		return nil
 	}
-	return &Args[P, V]{content: content, values: NewValues[string, V](bound)}
+	return &Args[P, V]{content: content, keys: keys[V]{values: NewValues[string, V](bound)}}
 }
 
 // Get returns the value remembered for args, when there is one.
@@ -51,11 +56,7 @@ func (m *Args[P, V]) Get(args P) (V, bool) {
 		return m.getLong(args)
 	}
 	var buf [shortKey]byte
-	key := appendContent(buf[:0], m.content, unsafe.Pointer(&args))
-	if len(key) > shortKey {
-		m.long.Store(true)
-	}
-	return m.lookup(key)
+	return m.lookup(appendContent(buf[:0], m.content, unsafe.Pointer(&args)))
 }
 
 // getLong is Get with a buffer of stackKey bytes.
@@ -64,8 +65,14 @@ func (m *Args[P, V]) getLong(args P) (V, bool) {
 	return m.lookup(appendContent(buf[:0], m.content, unsafe.Pointer(&args)))
 }
 
-// lookup returns the value remembered for the content key.
-func (m *Args[P, V]) lookup(key []byte) (V, bool) {
+// lookup returns the value remembered for the content key, which Get
+// wrote into a buffer on its stack.
+func (m *keys[V]) lookup(key []byte) (V, bool) {
+	if len(key) > shortKey && !m.long.Load() {
+		// That key outgrew the buffer, and allocated: later Gets start
+		// with a longer one.
+		m.long.Store(true)
+	}
 	if len(key) > maxKey {
 		var zero V
 		return zero, false
@@ -78,9 +85,13 @@ func (m *Args[P, V]) lookup(key []byte) (V, bool) {
 // Set remembers v for args.
 func (m *Args[P, V]) Set(args P, v V) {
 	var buf [stackKey]byte
-	key := appendContent(buf[:0], m.content, unsafe.Pointer(&args))
+	m.set(appendContent(buf[:0], m.content, unsafe.Pointer(&args)), v)
+}
+
+// set remembers v for the content key.
+func (m *keys[V]) set(key []byte, v V) {
 	if len(key) > shortKey {
-		// The Gets of args will need the longer buffer.
+		// The Gets of key will need the longer buffer.
 		m.long.Store(true)
 	}
 	if len(key) <= maxKey {
