@@ -94,6 +94,7 @@ var targets = []target{
 	{"Wrap1 hit vs otter Get, struct key", "BenchmarkWrap1HitVsOtterByKey/key=struct", 1, true},
 	{"Wrap1 hit vs otter Get, struct holding a slice", "BenchmarkWrap1HitVsOtterByKey/key=slicestruct", 1, true},
 	{"Wrap1 hit vs otter Get, struct holding a map", "BenchmarkWrap1HitVsOtterByKey/key=mapstruct", 1, true},
+	{"Wrap1 hit vs otter Get keyed by a string made per call, struct holding a map", "BenchmarkWrap1HitVsOtterByKey/key=mapstructpercall", 0, true},
 	{"Wrap1 hit vs otter Get, pointer key", "BenchmarkWrap1HitVsOtterByKey/key=pointer", 1, true},
 	{"Wrap1 hit vs otter Get, path function", "BenchmarkWrap1HitVsOtterByKey/key=pathfunc", 1, true},
 	// redisstore and blobstore: a cache on the store against the raw client
