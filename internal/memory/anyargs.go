@@ -44,18 +44,18 @@ func (m *AnyArgs[V]) Get(args []any) (V, bool) {
 		return m.getLong(args)
 	}
 	var buf [shortKey]byte
-	key, ok := m.appendKey(buf[:0], args)
-	if !ok {
-		var zero V
-		return zero, false
-	}
-	return m.lookup(key)
+	return m.find(buf[:0], args)
 }
 
 // getLong is Get with a buffer of stackKey bytes.
 func (m *AnyArgs[V]) getLong(args []any) (V, bool) {
 	var buf [stackKey]byte
-	key, ok := m.appendKey(buf[:0], args)
+	return m.find(buf[:0], args)
+}
+
+// find is Get, writing the key into b.
+func (m *AnyArgs[V]) find(b []byte, args []any) (V, bool) {
+	key, ok := m.appendKey(b, args)
 	if !ok {
 		var zero V
 		return zero, false
