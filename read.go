@@ -44,10 +44,11 @@ func (c *Cachetta[T]) freshnessAt(modTime, now time.Time) freshness {
 // A stored JSON null is a hit holding the zero value. MaxAge, Bypass and
 // ForceRefresh in ctx apply.
 //
-// Read keeps no reference to args, so Go boxes them on the caller's stack
-// and a memory hit allocates nothing. A miss works on a deep copy of args,
-// which is why an argument holding a func or an unsafe.Pointer other than
-// nil, which cannot be copied, fails a miss with ErrArgs.
+// Read keeps no reference to args' boxes, so Go leaves them on the caller's
+// stack and a memory hit allocates nothing. A miss works on a copy of what
+// may be on that stack (the boxes, a pointer argument's pointee, a map
+// argument's entries), which is why a func or an unsafe.Pointer argument
+// other than nil, which cannot be copied, fails a miss with ErrArgs.
 func (c *Cachetta[T]) Read(ctx context.Context, args ...any) (value T, ok bool, err error) {
 	return c.read(ctx, fresh, args)
 }

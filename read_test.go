@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -257,40 +256,40 @@ func TestPathFunctionEdgeCases(t *testing.T) {
 	}
 }
 
-// TestReadKeepsNoReferenceToItsArguments: Read lets its callers box their
-// arguments on their stacks, so what a miss keeps of them (a path function
-// may keep its argument, a memo keeps a string) must be a copy. The string
-// here is built in a buffer on the caller's stack, which later calls
-// overwrite: a path function that kept the caller's bytes would see them
-// change.
+// TestReadKeepsNoReferenceToItsArguments: Read lets its callers keep their
+// arguments' boxes, and what a pointer argument points to, on their stacks,
+// so what a miss keeps of them (a path function may keep its argument, a
+// memo keeps a string) must be a copy. The array here is a local of the
+// caller, which later calls overwrite: a path function that kept the
+// caller's pointer would see it change.
 func TestReadKeepsNoReferenceToItsArguments(t *testing.T) {
 	ctx := t.Context()
-	var kept []string
-	c, err := cachetta.New[int](t.TempDir(), cachetta.WithLRU(8), cachetta.WithPathFunc(func(s string) string {
-		kept = append(kept, s)
+	var kept []*[4]int
+	c, err := cachetta.New[int](t.TempDir(), cachetta.WithLRU(8), cachetta.WithPathFunc(func(p *[4]int) string {
+		kept = append(kept, p)
 		return "v.json"
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want []string
 	for i := range 4 {
-		suffix := strconv.Itoa(1000 + i)
-		want = append(want, "user-"+suffix)
-		readOnStack(ctx, t, c, suffix)
+		readOnStack(ctx, t, c, i)
 		scribble(64)
 	}
-	if !slices.Equal(kept, want) {
-		t.Errorf("the path function kept %q; want %q", kept, want)
+	for i, p := range kept {
+		if want := [4]int{i, i + 1, i + 2, i + 3}; *p != want {
+			t.Errorf("the path function kept %v; want %v", *p, want)
+		}
 	}
 }
 
-// readOnStack reads c with "user-"+suffix, a string the compiler may build
-// in a buffer on this frame's stack, since Read keeps no reference to it.
+// readOnStack reads c with a pointer to a local array, which the compiler
+// leaves on this frame's stack, since Read keeps no reference to it.
 //
 //go:noinline
-func readOnStack(ctx context.Context, t *testing.T, c *cachetta.Cachetta[int], suffix string) {
-	if _, _, err := c.Read(ctx, "user-"+suffix); err != nil {
+func readOnStack(ctx context.Context, t *testing.T, c *cachetta.Cachetta[int], i int) {
+	a := [4]int{i, i + 1, i + 2, i + 3}
+	if _, _, err := c.Read(ctx, &a); err != nil {
 		t.Fatal(err)
 	}
 }

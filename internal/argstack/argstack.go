@@ -1,6 +1,6 @@
 // Package argstack lets a function that takes its arguments as ...any look
-// them up without moving them to the heap, and keep what it needs of them
-// as a copy of its own.
+// them up without moving their boxes to the heap, and keep what it needs
+// of them as a copy of its own.
 //
 // Go boxes each argument of a call of f(args ...any) into an interface.
 // The box lives on the caller's stack only when escape analysis proves that
@@ -8,28 +8,58 @@
 // that find what they look for included. A cache's Read must keep its
 // arguments on a miss (a path function may keep what it is given, a memo
 // remembers a string argument), so the analysis would put the boxes on the
-// heap for every call. With this package, f hides its arguments from the
-// analysis (Borrow) and uses them as they are only for what keeps nothing,
-// and makes a deep copy (Own) before anything that may keep them. The
-// contract: a function that borrows its arguments passes the borrowed
-// slice only to code that keeps no reference to it, or to any value it
-// reaches, after the call.
+// heap for every call.
+//
+// Borrow tells the analysis what is true of a function that follows this
+// package's contract: the boxes do not outlive the call, but what they
+// point to may (it goes to the heap, as before). So only the boxes, and the
+// pointee or map that an argument of pointer or map type holds directly,
+// may be on the caller's stack. Own copies exactly those to the heap, and
+// the copy may be kept as long as needed: the rest it shares with the
+// arguments is on the heap.
+//
+// The contract: a function that borrows its arguments passes the borrowed
+// slice only to code that keeps no reference to it, or to a box or a value
+// it reaches, after the call, and gives anything that may keep them Own's
+// copy. Nothing that holds a borrowed pointer may be stored in the heap,
+// even for a moment: a goroutine's stack moves when it grows or shrinks,
+// which updates the pointers into it that the stack holds, never those the
+// heap holds.
 package argstack
 
 import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strings"
 	"unsafe"
 )
 
-// Borrow returns args, hidden from escape analysis: the caller's slice and
-// the boxes of its arguments may stay on the caller's stack. The result is
-// valid until the borrowing function returns, and must not be kept (see
-// the package doc).
+// Borrow returns args, hidden from escape analysis, which then lets the
+// caller's slice and the boxes of its arguments stay on the caller's stack
+// (see the package doc). The result is valid until the borrowing function
+// returns, and must not be kept.
 func Borrow(args []any) []any {
+	for _, a := range args {
+		contentsEscape(a)
+	}
 	return unsafe.Slice((*any)(NoEscape(unsafe.Pointer(unsafe.SliceData(args)))), len(args))
+}
+
+// escaped is where contentsEscape would put what a box holds; neverTrue is
+// never set. Together they make the analysis treat what the boxes point to
+// as outliving the call, at the cost of loading a bool.
+var (
+	escaped   unsafe.Pointer
+	neverTrue bool
+)
+
+// contentsEscape tells escape analysis that a pointer held in a's box (or
+// in the value a pointer or map argument points to) outlives the call:
+// Own's copy keeps such pointers.
+func contentsEscape(a any) {
+	if neverTrue {
+		escaped = *(*unsafe.Pointer)((*[2]unsafe.Pointer)(unsafe.Pointer(&a))[1])
+	}
 }
 
 // NoEscape hides p from escape analysis, as the runtime's function of that
@@ -44,207 +74,118 @@ func NoEscape(p unsafe.Pointer) unsafe.Pointer {
 	return *(*unsafe.Pointer)(unsafe.Pointer(&u))
 }
 
-// ErrUncopyable is what Own returns for an argument that holds a function
-// or an unsafe.Pointer other than nil: what it points to may be on the
+// ErrUncopyable is what Own returns for an argument that is a function or
+// an unsafe.Pointer other than nil: what it points to may be on the
 // caller's stack, and cannot be copied.
 var ErrUncopyable = errors.New("argument cannot be copied")
 
-// Own returns a deep copy of args that shares no memory with them but
-// their channels' (never on a stack): every value they reach through
-// pointers, slices, maps, interfaces and strings is copied, once, so that
-// what two pointers of one type share, and cycles, stay so in the copy.
-// Copies of slices have their length for capacity. A copy may be kept as
-// long as needed.
+// Own returns a copy of args, which may be borrowed, that shares nothing
+// with the caller's stack: each argument's box is copied to the heap, and
+// so are the value that a pointer argument points to and the entries of a
+// map argument (into a new map). What those point to in turn was on the
+// heap already (see Borrow), and is shared.
 func Own(args []any) ([]any, error) {
-	c := copier{seen: make(map[visit]unsafe.Pointer)}
 	owned := make([]any, len(args))
 	for i, a := range args {
 		if a == nil {
 			continue
 		}
 		t := reflect.TypeOf(a)
-		// A shallow copy first, which gives the value an address whatever
-		// the interface holds it as.
-		from := reflect.New(t)
-		from.Elem().Set(reflect.ValueOf(a))
-		to := reflect.New(t)
-		if err := c.copy(t, to.UnsafePointer(), from.UnsafePointer()); err != nil {
+		if !DirectIface(t) {
+			// The box, copied once to a new variable and once more by
+			// Interface: neither copy points to a stack.
+			c := reflect.New(t).Elem()
+			c.Set(reflect.ValueOf(a))
+			owned[i] = c.Interface()
+			continue
+		}
+		// The argument is one pointer word, held in the interface itself:
+		// the word is copied to this frame, whose pointers a move of the
+		// stack updates.
+		word := (*[2]unsafe.Pointer)(unsafe.Pointer(&a))[1]
+		w, err := ownWord(leaf(t), word)
+		if err != nil {
 			return nil, fmt.Errorf("argument %d (%v): %w", i+1, t, err)
 		}
-		owned[i] = to.Elem().Interface()
+		c := reflect.New(t)
+		// A struct of one field or an array of one element has it at
+		// offset 0.
+		*(*unsafe.Pointer)(c.UnsafePointer()) = w
+		owned[i] = c.Elem().Interface()
 	}
 	return owned, nil
 }
 
-// copier copies values deeply, remembering the copies of what pointers,
-// maps and slices point to.
-type copier struct {
-	seen map[visit]unsafe.Pointer
-}
-
-// visit is a pointer, map or slice met: what it points to, its type and,
-// for a slice, its length.
-type visit struct {
-	p unsafe.Pointer
-	t reflect.Type
-	n int
-}
-
-// copy copies the value of type t at from into the zero value at to,
-// which is on the heap.
-func (c *copier) copy(t reflect.Type, to, from unsafe.Pointer) error {
-	if pointerFree(t) {
-		reflect.NewAt(t, to).Elem().Set(reflect.NewAt(t, from).Elem())
-		return nil
+// leaf returns the pointer type that the direct type t is made of (see
+// DirectIface).
+func leaf(t reflect.Type) reflect.Type {
+	for {
+		switch t.Kind() {
+		case reflect.Array:
+			t = t.Elem()
+		case reflect.Struct:
+			t = t.Field(0).Type
+		default:
+			return t
+		}
 	}
-	switch t.Kind() {
-	case reflect.String:
-		*(*string)(to) = strings.Clone(*(*string)(from))
-	case reflect.Array:
-		size := t.Elem().Size()
-		for i := range t.Len() {
-			off := uintptr(i) * size
-			if err := c.copy(t.Elem(), unsafe.Add(to, off), unsafe.Add(from, off)); err != nil {
-				return err
-			}
-		}
-	case reflect.Struct:
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if err := c.copy(f.Type, unsafe.Add(to, f.Offset), unsafe.Add(from, f.Offset)); err != nil {
-				return err
-			}
-		}
-	case reflect.Pointer:
-		p, err := c.pointee(t, *(*unsafe.Pointer)(from))
-		*(*unsafe.Pointer)(to) = p
-		return err
-	case reflect.Slice:
-		return c.slice(t, to, from)
-	case reflect.Map:
-		return c.mapping(t, to, from)
-	case reflect.Interface:
-		return c.iface(t, to, from)
-	case reflect.Chan:
-		// Channels are made on the heap, always.
-		*(*unsafe.Pointer)(to) = *(*unsafe.Pointer)(from)
-	case reflect.Func, reflect.UnsafePointer:
-		if *(*unsafe.Pointer)(from) != nil {
-			return fmt.Errorf("%w: it holds a %v", ErrUncopyable, t.Kind())
-		}
-	default:
-		return fmt.Errorf("%w: it holds a %v", ErrUncopyable, t)
-	}
-	return nil
 }
 
-// pointee returns a copy of what p, a pointer of type t, points to.
-func (c *copier) pointee(t reflect.Type, p unsafe.Pointer) (unsafe.Pointer, error) {
-	if p == nil {
+// ownWord returns a word of pointer type t pointing to a copy, on the
+// heap, of what w points to: the pointee of a pointer, the entries of a
+// map. A channel is always on the heap, and is its own copy.
+func ownWord(t reflect.Type, w unsafe.Pointer) (unsafe.Pointer, error) {
+	if w == nil {
 		return nil, nil
 	}
-	v := visit{p: p, t: t}
-	if q, ok := c.seen[v]; ok {
-		return q, nil
-	}
-	q := reflect.New(t.Elem()).UnsafePointer()
-	c.seen[v] = q
-	return q, c.copy(t.Elem(), q, p)
-}
-
-// slice copies the slice of type t at from to to.
-func (c *copier) slice(t reflect.Type, to, from unsafe.Pointer) error {
-	s := reflect.NewAt(t, from).Elem()
-	if s.IsNil() {
-		return nil
-	}
-	v := visit{p: s.UnsafePointer(), t: t, n: s.Len()}
-	if q, ok := c.seen[v]; ok {
-		reflect.NewAt(t, to).Elem().Set(reflect.NewAt(t, q).Elem())
-		return nil
-	}
-	// The copy's header lives in a variable of its own, which the copies
-	// of slices met again point to.
-	d := reflect.New(t)
-	d.Elem().Set(reflect.MakeSlice(t, s.Len(), s.Len()))
-	c.seen[v] = d.UnsafePointer()
-	size := t.Elem().Size()
-	dst, src := d.Elem().UnsafePointer(), s.UnsafePointer()
-	for i := range s.Len() {
-		off := uintptr(i) * size
-		if err := c.copy(t.Elem(), unsafe.Add(dst, off), unsafe.Add(src, off)); err != nil {
-			return err
-		}
-	}
-	reflect.NewAt(t, to).Elem().Set(d.Elem())
-	return nil
-}
-
-// mapping copies the map of type t at from to to.
-func (c *copier) mapping(t reflect.Type, to, from unsafe.Pointer) error {
-	m := reflect.NewAt(t, from).Elem()
-	if m.IsNil() {
-		return nil
-	}
-	v := visit{p: m.UnsafePointer(), t: t}
-	if q, ok := c.seen[v]; ok {
-		*(*unsafe.Pointer)(to) = q
-		return nil
-	}
-	d := reflect.MakeMapWithSize(t, m.Len())
-	c.seen[v] = d.UnsafePointer()
-	key, elem := reflect.New(t.Key()), reflect.New(t.Elem())
-	for it := m.MapRange(); it.Next(); {
-		k, e := reflect.New(t.Key()), reflect.New(t.Elem())
-		key.Elem().SetIterKey(it)
-		elem.Elem().SetIterValue(it)
-		if err := c.copy(t.Key(), k.UnsafePointer(), key.UnsafePointer()); err != nil {
-			return err
-		}
-		if err := c.copy(t.Elem(), e.UnsafePointer(), elem.UnsafePointer()); err != nil {
-			return err
-		}
-		d.SetMapIndex(k.Elem(), e.Elem())
-	}
-	*(*unsafe.Pointer)(to) = d.UnsafePointer()
-	return nil
-}
-
-// iface copies the interface of type t at from, and the value it holds,
-// to to.
-func (c *copier) iface(t reflect.Type, to, from unsafe.Pointer) error {
-	i := reflect.NewAt(t, from).Elem()
-	if i.IsNil() {
-		return nil
-	}
-	dt := i.Elem().Type()
-	held := reflect.New(dt)
-	held.Elem().Set(i.Elem())
-	d := reflect.New(dt)
-	if err := c.copy(dt, d.UnsafePointer(), held.UnsafePointer()); err != nil {
-		return err
-	}
-	reflect.NewAt(t, to).Elem().Set(d.Elem())
-	return nil
-}
-
-// pointerFree reports whether values of type t hold no pointers, so that
-// copying their bytes copies them deeply.
-func pointerFree(t reflect.Type) bool {
 	switch t.Kind() {
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+	case reflect.Pointer:
+		c := reflect.New(t.Elem())
+		c.Elem().Set(wordValue(t, w).Elem())
+		return c.UnsafePointer(), nil
+	case reflect.Map:
+		m := wordValue(t, w)
+		c := reflect.MakeMapWithSize(t, m.Len())
+		k, v := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
+		// The iterator stays in this frame: it points into the map, which
+		// may be on the caller's stack.
+		var it reflect.MapIter
+		it.Reset(m)
+		for it.Next() {
+			k.SetIterKey(&it)
+			v.SetIterValue(&it)
+			c.SetMapIndex(k, v)
+		}
+		it.Reset(reflect.Value{})
+		return c.UnsafePointer(), nil
+	case reflect.Chan:
+		return w, nil
+	}
+	return nil, fmt.Errorf("%w: it is a %v", ErrUncopyable, t.Kind())
+}
+
+// wordValue returns the value of the pointer type t whose word is w. It
+// builds the interface of that value in this frame rather than take w's
+// address, which would move w to the heap, where a move of the stack
+// would leave it pointing to the old one.
+func wordValue(t reflect.Type, w unsafe.Pointer) reflect.Value {
+	i := reflect.Zero(t).Interface() // of type t: its type word is t's
+	(*[2]unsafe.Pointer)(unsafe.Pointer(&i))[1] = w
+	return reflect.ValueOf(i)
+}
+
+// DirectIface reports whether an interface holds a value of type t in its
+// data word, as Go's compiler decides: a pointer, a channel, a map, a func
+// or an unsafe.Pointer, or an array of one or a struct of one field of
+// such a type.
+func DirectIface(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Chan, reflect.Map, reflect.Func, reflect.UnsafePointer:
 		return true
 	case reflect.Array:
-		return t.Len() == 0 || pointerFree(t.Elem())
+		return t.Len() == 1 && DirectIface(t.Elem())
 	case reflect.Struct:
-		for i := range t.NumField() {
-			if !pointerFree(t.Field(i).Type) {
-				return false
-			}
-		}
-		return true
+		return t.NumField() == 1 && DirectIface(t.Field(0).Type)
 	}
 	return false
 }

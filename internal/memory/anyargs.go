@@ -118,26 +118,10 @@ func (m *AnyArgs[V]) opOf(t reflect.Type) *anyOp {
 	if o, ok := m.ops.Get(t); ok {
 		return o
 	}
-	o := &anyOp{direct: directIface(t)}
+	o := &anyOp{direct: argstack.DirectIface(t)}
 	if op, ok := compile(t, m.opaque); ok {
 		o.op = op
 	}
 	m.ops.Set(t, o)
 	return o
-}
-
-// directIface reports whether an interface holds a value of type t in its
-// data word, as Go's compiler decides: a pointer, a channel, a map, a func
-// or an unsafe.Pointer, or an array of one or a struct of one field of
-// such a type.
-func directIface(t reflect.Type) bool {
-	switch t.Kind() {
-	case reflect.Pointer, reflect.Chan, reflect.Map, reflect.Func, reflect.UnsafePointer:
-		return true
-	case reflect.Array:
-		return t.Len() == 1 && directIface(t.Elem())
-	case reflect.Struct:
-		return t.NumField() == 1 && directIface(t.Field(0).Type)
-	}
-	return false
 }
