@@ -141,10 +141,10 @@ func ownWord(t reflect.Type, w unsafe.Pointer) (unsafe.Pointer, error) {
 	switch t.Kind() {
 	case reflect.Pointer:
 		c := reflect.New(t.Elem())
-		c.Elem().Set(wordValue(t, w).Elem())
+		c.Elem().Set(ValueOfWord(t, w).Elem())
 		return c.UnsafePointer(), nil
 	case reflect.Map:
-		m := wordValue(t, w)
+		m := ValueOfWord(t, w)
 		c := reflect.MakeMapWithSize(t, m.Len())
 		k, v := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
 		// The iterator stays in this frame: it points into the map, which
@@ -164,11 +164,11 @@ func ownWord(t reflect.Type, w unsafe.Pointer) (unsafe.Pointer, error) {
 	return nil, fmt.Errorf("%w: it is a %v", ErrUncopyable, t.Kind())
 }
 
-// wordValue returns the value of the pointer type t whose word is w. It
-// builds the interface of that value in this frame rather than take w's
-// address, which would move w to the heap, where a move of the stack
-// would leave it pointing to the old one.
-func wordValue(t reflect.Type, w unsafe.Pointer) reflect.Value {
+// ValueOfWord returns the value of the pointer type t (a pointer, map,
+// channel or func) whose word is w. It builds the interface of that value
+// in its own frame rather than take w's address, which would move w to the
+// heap, where a move of the stack would leave it pointing to the old one.
+func ValueOfWord(t reflect.Type, w unsafe.Pointer) reflect.Value {
 	i := reflect.Zero(t).Interface() // of type t: its type word is t's
 	(*[2]unsafe.Pointer)(unsafe.Pointer(&i))[1] = w
 	return reflect.ValueOf(i)

@@ -342,7 +342,6 @@ func (c *compiler) mapping(t reflect.Type) (op, bool) {
 		return native, true
 	}
 	type entry struct {
-		m          unsafe.Pointer // the map, read as a variable of type t
 		key, value reflect.Value  // settable variables
 		k, v       unsafe.Pointer // their addresses
 	}
@@ -351,12 +350,14 @@ func (c *compiler) mapping(t reflect.Type) (op, bool) {
 		return &entry{key: k.Elem(), value: v.Elem(), k: k.UnsafePointer(), v: v.UnsafePointer()}
 	}}
 	length := func(m unsafe.Pointer) int {
-		return reflect.NewAt(t, unsafe.Pointer(&m)).Elem().Len()
+		return argstack.ValueOfWord(t, m).Len()
 	}
 	return op{kind: opMap, length: length, entries: func(e *encoder, m unsafe.Pointer) {
 		x := entries.Get().(*entry)
-		x.m = m
-		mv := reflect.NewAt(t, unsafe.Pointer(&x.m)).Elem()
+		// The map may be on the caller's stack (a Read's borrowed
+		// argument): its pointer stays in this frame, never in the pooled
+		// entry, where a move of the stack would leave it stale.
+		mv := argstack.ValueOfWord(t, m)
 		var it reflect.MapIter
 		it.Reset(mv)
 		for it.Next() {
@@ -372,7 +373,6 @@ func (c *compiler) mapping(t reflect.Type) (op, bool) {
 		}
 		it.Reset(reflect.Value{})
 		// The pool must not keep the caller's data alive.
-		x.m = nil
 		x.key.SetZero()
 		x.value.SetZero()
 		entries.Put(x)
