@@ -281,6 +281,42 @@ func TestReadKeepsNoReferenceToItsArguments(t *testing.T) {
 			t.Errorf("the path function kept %v; want %v", *p, want)
 		}
 	}
+	// A struct holding a pointer to a local: the box is copied, and what
+	// it points to must have been moved to the heap by the compiler.
+	var held []holder
+	h, err := cachetta.New[int](t.TempDir(), cachetta.WithLRU(8), cachetta.WithPathFunc(func(a holder) string {
+		held = append(held, a)
+		return "v.json"
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		readHolderOnStack(ctx, t, h, i)
+		scribble(64)
+	}
+	for i, a := range held {
+		if want := [4]int{i, i + 1, i + 2, i + 3}; *a.P != want {
+			t.Errorf("the path function kept a struct pointing to %v; want %v", *a.P, want)
+		}
+	}
+}
+
+// holder is an argument holding a pointer.
+type holder struct {
+	P *[4]int
+	N int
+}
+
+// readHolderOnStack is readOnStack with a holder of a pointer to the
+// local array.
+//
+//go:noinline
+func readHolderOnStack(ctx context.Context, t *testing.T, c *cachetta.Cachetta[int], i int) {
+	a := [4]int{i, i + 1, i + 2, i + 3}
+	if _, _, err := c.Read(ctx, holder{P: &a, N: i}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // readOnStack reads c with a pointer to a local array, which the compiler

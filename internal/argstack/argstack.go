@@ -45,11 +45,12 @@ func Borrow(args []any) []any {
 	return unsafe.Slice((*any)(NoEscape(unsafe.Pointer(unsafe.SliceData(args)))), len(args))
 }
 
-// escaped is where contentsEscape would put what a box holds; neverTrue is
-// never set. Together they make the analysis treat what the boxes point to
-// as outliving the call, at the cost of loading a bool.
+// escape is where contentsEscape would hand what a box holds, a function
+// the analysis cannot see into; neverTrue is never set. Together they make
+// the analysis treat what the boxes point to as outliving the call, at the
+// cost of loading a bool.
 var (
-	escaped   unsafe.Pointer
+	escape    = func(unsafe.Pointer) {}
 	neverTrue bool
 )
 
@@ -58,7 +59,7 @@ var (
 // Own's copy keeps such pointers.
 func contentsEscape(a any) {
 	if neverTrue {
-		escaped = *(*unsafe.Pointer)((*[2]unsafe.Pointer)(unsafe.Pointer(&a))[1])
+		escape(*(*unsafe.Pointer)((*[2]unsafe.Pointer)(unsafe.Pointer(&a))[1]))
 	}
 }
 
