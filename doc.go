@@ -87,7 +87,6 @@
 //	internal/fswatch        wakes a waiter when another process writes its entry
 //	internal/flight         one run of a wrapped function for its concurrent callers
 //	internal/memory         the LRU of decoded entries, handles on its keys, the argument memos
-//	internal/argstack       Read's arguments left on the caller's stack, copied to be kept
 //	internal/pyjson         Python's json.dumps spelling, for keys and PythonJSON
 //	internal/stdjson        encoding/json (v1, or v2 on Go 1.27) behind JSON
 //

@@ -8,7 +8,6 @@ import (
 	"iter"
 	"time"
 
-	"github.com/cachetta-go/cachetta/internal/argstack"
 	"github.com/cachetta-go/cachetta/internal/storage"
 )
 
@@ -24,14 +23,13 @@ type Info struct {
 }
 
 // Info describes the file that args resolve to (see PathFor). A missing file
-// is not an error. It looks at the disk only, never at memory's entry; it
-// keeps no reference to args, as Read does not, and takes the path from
-// memory when memory knows it.
+// is not an error. It looks at the disk only, never at memory's entry, but
+// takes the path from memory when memory knows it.
 func (c *Cachetta[T]) Info(ctx context.Context, args ...any) (Info, error) {
 	if err := ctx.Err(); err != nil {
 		return Info{}, err
 	}
-	path, err := c.borrowedPath(argstack.Borrow(args))
+	path, err := c.pathOfArgs(args)
 	if err != nil {
 		return Info{}, err
 	}

@@ -2,11 +2,10 @@ package cachetta
 
 import (
 	"context"
-	"fmt"
+	"slices"
 	"sync/atomic"
 	"time"
 
-	"github.com/cachetta-go/cachetta/internal/argstack"
 	"github.com/cachetta-go/cachetta/internal/memory"
 	"github.com/cachetta-go/cachetta/internal/storage"
 )
@@ -311,23 +310,21 @@ func (c *Cachetta[T]) pathOf(args []any) (string, error) {
 	return path, err
 }
 
-// borrowedPath returns the path of args, which the caller borrows (see
-// internal/argstack): the one memory knows, or else one made from a copy
-// of args, since the making of a path may keep its arguments (a path
-// function may, and a memo keeps a string argument), and remembered.
-func (c *Cachetta[T]) borrowedPath(args []any) (string, error) {
+// pathOfArgs returns the path of args: the one memory knows, or else one
+// made from them, which is then remembered.
+func (c *Cachetta[T]) pathOfArgs(args []any) (string, error) {
 	if h, ok := c.knownPath(args); ok {
 		return h.Key().String(), nil
 	}
-	owned, err := argstack.Own(args)
-	if err != nil {
-		return "", fmt.Errorf("%w: %w", ErrArgs, err)
-	}
-	path, err := c.pathOf(owned)
+	// The making of a path keeps its arguments (an error names them, a
+	// path function is called through a func value), which would move the
+	// caller's slice of them to the heap on every call, hits included: it
+	// gets a copy, made only here.
+	path, err := c.pathOf(slices.Clone(args))
 	if err != nil {
 		return "", err
 	}
-	c.rememberArgs(owned, path)
+	c.rememberArgs(args, path)
 	return path, nil
 }
 

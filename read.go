@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cachetta-go/cachetta/internal/argstack"
 	"github.com/cachetta-go/cachetta/internal/storage"
 )
 
@@ -44,11 +43,10 @@ func (c *Cachetta[T]) freshnessAt(modTime, now time.Time) freshness {
 // A stored JSON null is a hit holding the zero value. MaxAge, Bypass and
 // ForceRefresh in ctx apply.
 //
-// Read keeps no reference to args' boxes, so Go leaves them on the caller's
-// stack and a memory hit allocates nothing. A miss works on a copy of what
-// may be on that stack (the boxes, a pointer argument's pointee, a map
-// argument's entries), which is why a func or an unsafe.Pointer argument
-// other than nil, which cannot be copied, fails a miss with ErrArgs.
+// A memory hit allocates nothing itself; as in any call of a function of
+// ...any, the caller boxes each argument that is not a constant or a small
+// integer (one allocation each). Wrap1, Wrap2 and Wrap3 take their
+// arguments typed, and box nothing.
 func (c *Cachetta[T]) Read(ctx context.Context, args ...any) (value T, ok bool, err error) {
 	return c.read(ctx, fresh, args)
 }
@@ -62,14 +60,7 @@ func (c *Cachetta[T]) ReadStale(ctx context.Context, args ...any) (value T, ok b
 }
 
 // read returns the value at args when it is at least as fresh as worst.
-// It borrows args (see internal/argstack): a memory hit reads them where
-// the caller boxed them, and anything past it gets a copy of its own. The
-// borrowing is here rather than in Read, which stays small enough for the
-// compiler to inline: a call less, and one copy less of a large T.
-func (c *Cachetta[T]) read(ctx context.Context, worst freshness, caller []any) (value T, ok bool, err error) {
-	// Escape analysis follows variables, not moments: caller must not be
-	// used past this line.
-	args := argstack.Borrow(caller)
+func (c *Cachetta[T]) read(ctx context.Context, worst freshness, args []any) (value T, ok bool, err error) {
 	var zero T
 	if err := ctx.Err(); err != nil {
 		return zero, false, err
@@ -80,7 +71,7 @@ func (c *Cachetta[T]) read(ctx context.Context, worst freshness, caller []any) (
 			return e.value, true, nil
 		}
 	}
-	path, err := c.borrowedPath(args)
+	path, err := c.pathOfArgs(args)
 	if err != nil {
 		return zero, false, err
 	}

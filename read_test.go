@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -253,109 +252,5 @@ func TestPathFunctionEdgeCases(t *testing.T) {
 	}
 	if _, _, err := c.Read(ctx, &node{}); !errors.Is(err, cachetta.ErrArgs) {
 		t.Errorf("Read with a path function returning \"\" = %v; want ErrArgs", err)
-	}
-}
-
-// TestReadKeepsNoReferenceToItsArguments: Read lets its callers keep their
-// arguments' boxes, and what a pointer argument points to, on their stacks,
-// so what a miss keeps of them (a path function may keep its argument, a
-// memo keeps a string) must be a copy. The array here is a local of the
-// caller, which later calls overwrite: a path function that kept the
-// caller's pointer would see it change.
-func TestReadKeepsNoReferenceToItsArguments(t *testing.T) {
-	ctx := t.Context()
-	var kept []*[4]int
-	c, err := cachetta.New[int](t.TempDir(), cachetta.WithLRU(8), cachetta.WithPathFunc(func(p *[4]int) string {
-		kept = append(kept, p)
-		return "v.json"
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 4 {
-		readOnStack(ctx, t, c, i)
-		scribble(64)
-	}
-	for i, p := range kept {
-		if want := [4]int{i, i + 1, i + 2, i + 3}; *p != want {
-			t.Errorf("the path function kept %v; want %v", *p, want)
-		}
-	}
-	// A struct holding a pointer to a local: the box is copied, and what
-	// it points to must have been moved to the heap by the compiler.
-	var held []holder
-	h, err := cachetta.New[int](t.TempDir(), cachetta.WithLRU(8), cachetta.WithPathFunc(func(a holder) string {
-		held = append(held, a)
-		return "v.json"
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 4 {
-		readHolderOnStack(ctx, t, h, i)
-		scribble(64)
-	}
-	for i, a := range held {
-		if want := [4]int{i, i + 1, i + 2, i + 3}; *a.P != want {
-			t.Errorf("the path function kept a struct pointing to %v; want %v", *a.P, want)
-		}
-	}
-}
-
-// holder is an argument holding a pointer.
-type holder struct {
-	P *[4]int
-	N int
-}
-
-// readHolderOnStack is readOnStack with a holder of a pointer to the
-// local array.
-//
-//go:noinline
-func readHolderOnStack(ctx context.Context, t *testing.T, c *cachetta.Cachetta[int], i int) {
-	a := [4]int{i, i + 1, i + 2, i + 3}
-	if _, _, err := c.Read(ctx, holder{P: &a, N: i}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// readOnStack reads c with a pointer to a local array, which the compiler
-// leaves on this frame's stack, since Read keeps no reference to it.
-//
-//go:noinline
-func readOnStack(ctx context.Context, t *testing.T, c *cachetta.Cachetta[int], i int) {
-	a := [4]int{i, i + 1, i + 2, i + 3}
-	if _, _, err := c.Read(ctx, &a); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// scribble overwrites n frames of the stack below its caller.
-//
-//go:noinline
-func scribble(n int) byte {
-	var buf [64]byte
-	for i := range buf {
-		buf[i] = byte(n + i)
-	}
-	if n == 0 {
-		return buf[0]
-	}
-	return scribble(n-1) + buf[n%64]
-}
-
-// TestReadRefusesAnArgumentItCannotCopy: a function argument may point to
-// its caller's stack, and Read, which lets callers keep their arguments
-// there, cannot keep a copy of it: a miss fails with ErrArgs, even with a
-// path function that would take it.
-func TestReadRefusesAnArgumentItCannotCopy(t *testing.T) {
-	c, err := cachetta.New[int](t.TempDir(), cachetta.WithPathFunc(func(f func() string) string { return f() }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	suffix := strconv.Itoa(7)
-	_, _, err = c.Read(t.Context(), func() string { return "v" + suffix + ".json" })
-	if !errors.Is(err, cachetta.ErrArgs) {
-		t.Fatalf("Read(func) = %v; want ErrArgs", err)
 	}
 }

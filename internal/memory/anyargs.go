@@ -3,8 +3,6 @@ package memory
 import (
 	"reflect"
 	"unsafe"
-
-	"github.com/cachetta-go/cachetta/internal/argstack"
 )
 
 // AnyArgs is Args for a list of arguments of any types, as a variadic
@@ -102,9 +100,9 @@ func (m *AnyArgs[V]) appendKey(b []byte, args []any) ([]byte, bool) {
 		// analysis cannot follow through a value read out of an
 		// interface: without NoEscape, the caller's boxes would move to
 		// the heap.
-		p := argstack.NoEscape(e.data)
+		p := noescape(e.data)
 		if o.direct {
-			p = argstack.NoEscape(unsafe.Pointer(&e.data))
+			p = noescape(unsafe.Pointer(&e.data))
 		}
 		if b = appendContent(b, o.op, p); len(b) > maxKey {
 			return b, true
@@ -118,10 +116,42 @@ func (m *AnyArgs[V]) opOf(t reflect.Type) *anyOp {
 	if o, ok := m.ops.Get(t); ok {
 		return o
 	}
-	o := &anyOp{direct: argstack.DirectIface(t)}
+	o := &anyOp{direct: directIface(t)}
 	if op, ok := compile(t, m.opaque); ok {
 		o.op = op
 	}
 	m.ops.Set(t, o)
 	return o
+}
+
+// noescape hides p from escape analysis, as the runtime's function of that
+// name does, for a caller that reads through p during a call and keeps
+// nothing. p stays alive through the caller's own reference, and is a
+// uintptr only inside this function, which cannot grow the stack
+// (nosplit). It is never inlined: inlined, the compiler may keep the
+// result in the uintptr's stack slot and load it again after a call, and
+// a move of the stack during that call would not update it, where it
+// updates the pointer that a call returns.
+//
+//go:nosplit
+//go:noinline
+func noescape(p unsafe.Pointer) unsafe.Pointer {
+	u := uintptr(p)
+	return *(*unsafe.Pointer)(unsafe.Pointer(&u))
+}
+
+// directIface reports whether an interface holds a value of type t in its
+// data word, as Go's compiler decides: a pointer, a channel, a map, a func
+// or an unsafe.Pointer, or an array of one or a struct of one field of
+// such a type.
+func directIface(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Chan, reflect.Map, reflect.Func, reflect.UnsafePointer:
+		return true
+	case reflect.Array:
+		return t.Len() == 1 && directIface(t.Elem())
+	case reflect.Struct:
+		return t.NumField() == 1 && directIface(t.Field(0).Type)
+	}
+	return false
 }

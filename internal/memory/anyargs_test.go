@@ -1,8 +1,10 @@
 package memory
 
 import (
+	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // TestAnyArgs checks that AnyArgs finds a list of arguments again only
@@ -78,6 +80,59 @@ func TestAnyArgsStayBounded(t *testing.T) {
 		m.Set([]any{tagged{IDs: []int32{int32(i)}}}, i)
 		if i%9973 == 0 && m.Len() > bound {
 			t.Fatalf("after %d lists Len() = %d; want at most %d", i+1, m.Len(), bound)
+		}
+	}
+}
+
+// TestDirectIfaceAgreesWithTheRuntime stores values whose first word is a
+// known pointer in an interface: for a type directIface calls direct, the
+// interface's data word is that pointer; for any other, it points to a copy
+// of the value, whose first word is the pointer.
+func TestDirectIfaceAgreesWithTheRuntime(t *testing.T) {
+	x := 42
+	q := unsafe.Pointer(&x)
+	m := map[string]int{"a": 1}
+	type (
+		onePtr    struct{ P *int }
+		nestedOne struct{ S onePtr }
+		twoPtrs   struct{ P, Q *int }
+		ptrAndInt struct {
+			P *int
+			N int
+		}
+		oneMap struct{ M map[string]int }
+	)
+	tests := []struct {
+		v      any
+		first  unsafe.Pointer // the value's first word
+		direct bool
+	}{
+		{&x, q, true},
+		{onePtr{&x}, q, true},
+		{nestedOne{onePtr{&x}}, q, true},
+		{[1]*int{&x}, q, true},
+		{[1]onePtr{{&x}}, q, true},
+		{m, *(*unsafe.Pointer)(unsafe.Pointer(&m)), true},
+		{oneMap{m}, *(*unsafe.Pointer)(unsafe.Pointer(&m)), true},
+		{twoPtrs{&x, &x}, q, false},
+		{ptrAndInt{&x, 7}, q, false},
+		{[2]*int{&x, &x}, q, false},
+		{[]*int{&x}, nil, false},
+		{"s", nil, false},
+		{12345, nil, false},
+	}
+	for _, tt := range tests {
+		typ := reflect.TypeOf(tt.v)
+		if got := directIface(typ); got != tt.direct {
+			t.Errorf("directIface(%v) = %v; want %v", typ, got, tt.direct)
+			continue
+		}
+		e := (*[2]unsafe.Pointer)(unsafe.Pointer(&tt.v))
+		switch {
+		case tt.direct && e[1] != tt.first:
+			t.Errorf("%v: the interface's data word is %p; want the value itself, %p", typ, e[1], tt.first)
+		case !tt.direct && tt.first != nil && *(*unsafe.Pointer)(e[1]) != tt.first:
+			t.Errorf("%v: the interface's data word does not point to the value", typ)
 		}
 	}
 }

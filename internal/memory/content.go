@@ -7,8 +7,6 @@ import (
 	"slices"
 	"sync"
 	"unsafe"
-
-	"github.com/cachetta-go/cachetta/internal/argstack"
 )
 
 // The content of a value is a byte string that two values of one type
@@ -146,7 +144,7 @@ func appendContent(b []byte, o *op, p unsafe.Pointer) []byte {
 		// What is read back through ep is, to the analysis, no longer
 		// e's, so keeping the spans in the pool does not move small or b
 		// to the heap.
-		ep := (*encoder)(argstack.NoEscape(unsafe.Pointer(&e)))
+		ep := (*encoder)(noescape(unsafe.Pointer(&e)))
 		o.entries(ep, m)
 		if b = ep.buf; len(b) > maxKey {
 			b = tooLong
@@ -350,14 +348,13 @@ func (c *compiler) mapping(t reflect.Type) (op, bool) {
 		return &entry{key: k.Elem(), value: v.Elem(), k: k.UnsafePointer(), v: v.UnsafePointer()}
 	}}
 	length := func(m unsafe.Pointer) int {
-		return argstack.ValueOfWord(t, m).Len()
+		return valueOfWord(t, m).Len()
 	}
 	return op{kind: opMap, length: length, entries: func(e *encoder, m unsafe.Pointer) {
 		x := entries.Get().(*entry)
-		// The map may be on the caller's stack (a Read's borrowed
-		// argument): its pointer stays in this frame, never in the pooled
-		// entry, where a move of the stack would leave it stale.
-		mv := argstack.ValueOfWord(t, m)
+		// The map's pointer stays in this frame, never in the pooled entry,
+		// which would keep the map alive.
+		mv := valueOfWord(t, m)
 		var it reflect.MapIter
 		it.Reset(mv)
 		for it.Next() {
@@ -521,4 +518,13 @@ func appendStrings(b []byte, s []string) []byte {
 		b = appendString(b, x)
 	}
 	return b
+}
+
+// valueOfWord returns the value of the map type t whose pointer is m. It
+// builds the interface of that value in its own frame rather than take m's
+// address, which would move m to the heap.
+func valueOfWord(t reflect.Type, m unsafe.Pointer) reflect.Value {
+	i := reflect.Zero(t).Interface() // of type t: its type word is t's
+	(*[2]unsafe.Pointer)(unsafe.Pointer(&i))[1] = m
+	return reflect.ValueOf(i)
 }
