@@ -28,7 +28,7 @@ type FileID struct{ Dev, Ino uint64 }
 // file system inside a root, and other systems, go through fsys.Stat.
 func Stat(fsys FS, name string) (Status, error) {
 	if _, plain := fsys.(OS); plain {
-		if st, err, ok := statPlain(name); ok {
+		if st, ok, err := statPlain(name); ok {
 			return st, err
 		}
 	}

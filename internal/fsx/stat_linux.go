@@ -14,13 +14,13 @@ import (
 // into a buffer on the stack, as os.Stat would into one on the heap, and
 // the answer read into another. ok is false for a name too long for the
 // buffer, which the caller stats the common way.
-func statPlain(name string) (st Status, err error, ok bool) {
+func statPlain(name string) (st Status, ok bool, err error) {
 	var buf [256]byte
 	if len(name) >= len(buf) || name == "" {
-		return Status{}, nil, false
+		return Status{}, false, nil
 	}
 	if strings.IndexByte(name, 0) >= 0 {
-		return Status{}, &fs.PathError{Op: "stat", Path: name, Err: syscall.EINVAL}, true
+		return Status{}, true, &fs.PathError{Op: "stat", Path: name, Err: syscall.EINVAL}
 	}
 	copy(buf[:], name)
 	var sys syscall.Stat_t
@@ -34,11 +34,11 @@ func statPlain(name string) (st Status, err error, ok bool) {
 				Size:    sys.Size,
 				ModTime: time.Unix(sys.Mtim.Sec, sys.Mtim.Nsec),
 				File:    FileID{Dev: sys.Dev, Ino: sys.Ino},
-			}, nil, true
+			}, true, nil
 		case syscall.EINTR:
 			continue
 		}
-		return Status{}, &fs.PathError{Op: "stat", Path: name, Err: errno}, true
+		return Status{}, true, &fs.PathError{Op: "stat", Path: name, Err: errno}
 	}
 }
 
