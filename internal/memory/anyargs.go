@@ -70,11 +70,6 @@ func (m *AnyArgs[V]) Set(args []any, v V) {
 	}
 }
 
-// Len returns how many lists m remembers.
-func (m *AnyArgs[V]) Len() int {
-	return m.values.Len()
-}
-
 // eface is the layout of an interface value without methods.
 type eface struct {
 	typ  unsafe.Pointer

@@ -99,7 +99,8 @@ func (m *keys[V]) set(key []byte, v V) {
 	}
 }
 
-// Len returns how many arguments m remembers.
-func (m *Args[P, V]) Len() int {
+// Len returns how many keys m remembers: arguments of an Args, lists of
+// an AnyArgs.
+func (m *keys[V]) Len() int {
 	return m.values.Len()
 }
